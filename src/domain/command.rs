@@ -1,0 +1,141 @@
+//! Commands: every change to the data, as a value. Front ends build them;
+//! `ops::execute` plans them against the rules and commits them. They name
+//! things the way people do (email, login, role name, reference), and are
+//! serde-serializable so that the audit log records them exactly.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::authorizations::AuthorizationStatus;
+use super::org::Organisation;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewUser {
+    pub given: String,
+    pub family: String,
+    pub email: Option<String>,
+    pub login: Option<String>,
+    pub roles: Vec<String>,
+    pub access_until: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserEdit {
+    pub given: Option<String>,
+    pub family: Option<String>,
+    /// Some(None) removes the email (the person then has no login).
+    pub email: Option<Option<String>>,
+    pub login: Option<Option<String>>,
+    pub access_until: Option<Option<NaiveDate>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewQualification {
+    pub holder: String,
+    pub kind: String,
+    pub number: String,
+    pub categories: Vec<String>,
+    pub type_ratings: Vec<String>,
+    pub issued: NaiveDate,
+    pub expires: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QualificationEdit {
+    pub number: Option<String>,
+    pub categories: Option<Vec<String>>,
+    pub type_ratings: Option<Vec<String>>,
+    pub issued: Option<NaiveDate>,
+    pub expires: Option<Option<NaiveDate>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewAuthorization {
+    pub holder: String,
+    pub reference: String,
+    pub kind: String,
+    /// TYPE or TYPE:VARIANT each; empty = any.
+    pub aircraft_types: Vec<String>,
+    /// ATA chapters or ranges ("21-36"); empty = any.
+    pub systems: Vec<String>,
+    pub stations: Vec<String>,
+    pub limitations: String,
+    pub first_issue: Option<NaiveDate>,
+    pub effective_from: NaiveDate,
+    pub expires: Option<NaiveDate>,
+    /// Qualification ids the authorization rests on.
+    pub bases: Vec<u32>,
+}
+
+/// The contents of a new organisation, taken from a preset.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InitOrganisation {
+    pub settings: super::org::Settings,
+    /// Roles other than the built-in administrator (ids assigned in order).
+    pub roles: Vec<super::roles::Role>,
+    pub admin: NewUser,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Command {
+    Init(Box<InitOrganisation>),
+    AddUser(NewUser),
+    EditUser { user: String, edit: UserEdit },
+    AssignRole { user: String, role: String, until: Option<NaiveDate> },
+    UnassignRole { user: String, role: String },
+    Grant { user: String, permission: String, level: String, until: Option<NaiveDate> },
+    Ungrant { user: String, permission: String },
+    Deactivate { user: String },
+    Reactivate { user: String },
+    DeleteUser { user: String },
+    /// Issues (or re-issues) an invitation; only the code's hash travels.
+    Invite { user: String, code_hash: [u8; 32], expires: DateTime<Utc> },
+    /// Accepts an invitation and binds the login of the accepting process.
+    Accept { code_hash: [u8; 32], login: String },
+    AddRole { name: String, description: String, copy_from: Option<String> },
+    EditRole { role: String, name: Option<String>, description: Option<String> },
+    /// Sets any number of cells of one role at once (the grid's save).
+    SetRoleLevels { role: String, levels: Vec<(String, String)> },
+    RemoveRole { role: String },
+    AddQualification(NewQualification),
+    EditQualification { id: u32, edit: QualificationEdit },
+    AddAuthorization(Box<NewAuthorization>),
+    SetAuthorizationStatus { reference: String, status: AuthorizationStatus, reason: String },
+    RenewAuthorization { reference: String, effective_from: Option<NaiveDate>, expires: NaiveDate },
+    /// Replaces the organisation with an exported one, all or nothing.
+    Import(Box<Organisation>),
+}
+
+impl Command {
+    /// The command's name as the audit log shows it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Init(_) => "init",
+            Command::AddUser(_) => "user add",
+            Command::EditUser { .. } => "user edit",
+            Command::AssignRole { .. } => "user assign",
+            Command::UnassignRole { .. } => "user unassign",
+            Command::Grant { .. } => "user grant",
+            Command::Ungrant { .. } => "user ungrant",
+            Command::Deactivate { .. } => "user deactivate",
+            Command::Reactivate { .. } => "user reactivate",
+            Command::DeleteUser { .. } => "user delete",
+            Command::Invite { .. } => "user invite",
+            Command::Accept { .. } => "user accept",
+            Command::AddRole { .. } => "role add",
+            Command::EditRole { .. } => "role edit",
+            Command::SetRoleLevels { .. } => "role set",
+            Command::RemoveRole { .. } => "role rm",
+            Command::AddQualification(_) => "qual add",
+            Command::EditQualification { .. } => "qual edit",
+            Command::AddAuthorization(_) => "auth add",
+            Command::SetAuthorizationStatus { status, .. } => match status {
+                AuthorizationStatus::Active => "auth reinstate",
+                AuthorizationStatus::Suspended => "auth suspend",
+                AuthorizationStatus::Revoked => "auth revoke",
+            },
+            Command::RenewAuthorization { .. } => "auth renew",
+            Command::Import(_) => "import",
+        }
+    }
+}

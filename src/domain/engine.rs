@@ -1,0 +1,338 @@
+//! The access engine: effective levels per user (the join of roles and
+//! personal grants in force), the check, and explanations.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+use super::catalog::{Level, PermIndex, Scale};
+use super::error::{invalid, DomainResult};
+use super::org::Organisation;
+use super::users::{end_of, holds_until, User, UserId};
+
+/// A user's effective levels, valid until `next_change` (the earliest future
+/// expiry of their access, an assignment or a grant).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EffectiveLevels {
+    pub levels: Vec<Level>,
+    pub next_change: Option<DateTime<Utc>>,
+}
+
+fn earliest(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, None) => x,
+        (None, y) => y,
+    }
+}
+
+/// The join (bitwise OR) of every role and personal grant in force at `at`.
+/// A user who holds no access (invited, deactivated, deleted, expired) gets
+/// all zeros.
+pub fn effective_levels(org: &Organisation, user: &User, at: DateTime<Utc>) -> EffectiveLevels {
+    let catalog = org.catalog();
+    let mut levels = vec![0; catalog.len()];
+    if !user.holds_access(at) {
+        return EffectiveLevels {
+            levels,
+            next_change: None,
+        };
+    }
+    let mut next = user.access_until.map(end_of);
+    for a in &user.roles {
+        if !holds_until(a.until, at) {
+            continue;
+        }
+        next = earliest(next, a.until.map(end_of));
+        let Some(role) = org.roles.get(&a.role) else { continue };
+        if role.builtin_admin {
+            for (l, top) in levels.iter_mut().zip(catalog.tops()) {
+                *l |= top;
+            }
+        } else {
+            for (key, level) in &role.levels {
+                if let Some(i) = catalog.index_of(key) {
+                    levels[i] |= level;
+                }
+            }
+        }
+    }
+    for g in &user.grants {
+        if !holds_until(g.until, at) {
+            continue;
+        }
+        next = earliest(next, g.until.map(end_of));
+        if let Some(i) = catalog.index_of(&g.permission) {
+            levels[i] |= g.level;
+        }
+    }
+    EffectiveLevels {
+        levels,
+        next_change: next,
+    }
+}
+
+/// Whether an effective level satisfies a required one on a scale:
+/// containment for access and grant, any shared relation for scope.
+#[inline]
+pub fn level_allows(scale: &Scale, effective: Level, required: Level) -> bool {
+    if scale.checks_any() {
+        effective & required != 0
+    } else {
+        effective & required == required
+    }
+}
+
+/// `a` lies within `b`: every bit of `a` is in `b`.
+#[inline]
+pub fn within(a: &[Level], b: &[Level]) -> bool {
+    a.iter().zip(b).all(|(x, y)| x & !y == 0)
+}
+
+/// Precomputed effective levels of every user: a check is an index and a mask.
+/// Rows are recomputed only when the clock passes a row's next change, or a
+/// command changes the organisation (then rebuild).
+#[derive(Debug, Clone)]
+pub struct AccessTable {
+    nperm: usize,
+    levels: Vec<Level>,
+    any: Vec<bool>,
+    /// Per user row: unix seconds of the next change (i64::MAX = never).
+    next_change: Vec<i64>,
+    /// Earliest next change of all rows.
+    earliest: i64,
+}
+
+impl AccessTable {
+    pub fn build(org: &Organisation, at: DateTime<Utc>) -> Self {
+        let nperm = org.catalog().len();
+        let rows = org.users.keys().next_back().map_or(0, |m| *m as usize + 1);
+        let mut t = AccessTable {
+            nperm,
+            levels: vec![0; rows * nperm],
+            any: org.catalog().permissions.iter().map(|p| p.scale.checks_any()).collect(),
+            next_change: vec![i64::MAX; rows],
+            earliest: i64::MAX,
+        };
+        for u in org.users.values() {
+            t.fill_row(org, u, at);
+        }
+        t.earliest = t.next_change.iter().copied().min().unwrap_or(i64::MAX);
+        t
+    }
+
+    fn fill_row(&mut self, org: &Organisation, u: &User, at: DateTime<Utc>) {
+        let e = effective_levels(org, u, at);
+        let row = u.id as usize * self.nperm;
+        self.levels[row..row + self.nperm].copy_from_slice(&e.levels);
+        self.next_change[u.id as usize] = e.next_change.map_or(i64::MAX, |t| t.timestamp());
+    }
+
+    /// Brings rows whose next change has passed up to `at`. Cheap when nothing expired.
+    pub fn refresh(&mut self, org: &Organisation, at: DateTime<Utc>) {
+        let now = at.timestamp();
+        if now < self.earliest {
+            return;
+        }
+        for u in org.users.values() {
+            if self.next_change.get(u.id as usize).is_some_and(|n| *n <= now) {
+                self.fill_row(org, u, at);
+            }
+        }
+        self.earliest = self.next_change.iter().copied().min().unwrap_or(i64::MAX);
+    }
+
+    /// The instant at which some row next changes.
+    pub fn next_change(&self) -> Option<i64> {
+        (self.earliest != i64::MAX).then_some(self.earliest)
+    }
+
+    /// The effective level of a user (0 for an unknown user: deny by default).
+    #[inline]
+    pub fn level(&self, user: UserId, perm: PermIndex) -> Level {
+        self.levels
+            .get(user as usize * self.nperm + perm)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// The check. `perm` must be a valid index of the catalog the table was built from.
+    #[inline]
+    pub fn allows(&self, user: UserId, perm: PermIndex, required: Level) -> bool {
+        let eff = self.level(user, perm);
+        if self.any[perm] {
+            eff & required != 0
+        } else {
+            eff & required == required
+        }
+    }
+
+    /// A user's whole row.
+    pub fn row(&self, user: UserId) -> &[Level] {
+        let start = user as usize * self.nperm;
+        self.levels.get(start..start + self.nperm).unwrap_or(&[])
+    }
+}
+
+/// Where some bits of an effective level come from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Source {
+    /// "role Instructor" or "personal grant"
+    pub from: String,
+    pub level: String,
+    pub until: Option<NaiveDate>,
+    /// False when expired (shown, but gives nothing).
+    pub in_force: bool,
+}
+
+/// One permission's effective level with its sources.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LevelExplanation {
+    pub permission: String,
+    pub scale: &'static str,
+    pub effective: String,
+    pub sources: Vec<Source>,
+}
+
+/// Every permission with a non-zero level from any source (in force or not).
+pub fn explain(org: &Organisation, user: &User, at: DateTime<Utc>) -> Vec<LevelExplanation> {
+    let catalog = org.catalog();
+    let eff = effective_levels(org, user, at);
+    let active = user.holds_access(at);
+    let mut out = Vec::new();
+    for (i, p) in catalog.permissions.iter().enumerate() {
+        let mut sources = Vec::new();
+        for a in &user.roles {
+            let Some(role) = org.roles.get(&a.role) else { continue };
+            let l = role.level(catalog, i);
+            if l != 0 {
+                sources.push(Source {
+                    from: format!("role {}", role.name),
+                    level: p.scale.level_word(l),
+                    until: a.until,
+                    in_force: active && holds_until(a.until, at),
+                });
+            }
+        }
+        if let Some(g) = user.grant(&p.key) {
+            if g.level != 0 {
+                sources.push(Source {
+                    from: "personal grant".into(),
+                    level: p.scale.level_word(g.level),
+                    until: g.until,
+                    in_force: active && holds_until(g.until, at),
+                });
+            }
+        }
+        if !sources.is_empty() {
+            out.push(LevelExplanation {
+                permission: p.key.clone(),
+                scale: p.scale.name(),
+                effective: p.scale.level_word(eff.levels[i]),
+                sources,
+            });
+        }
+    }
+    out
+}
+
+/// The answer to "may this user do this?", with why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Decision {
+    pub allowed: bool,
+    pub user: String,
+    pub permission: String,
+    pub required: String,
+    pub effective: String,
+    pub reason: String,
+    pub sources: Vec<Source>,
+}
+
+/// What a check asks for: a level word, or relations for a scope permission.
+#[derive(Debug, Clone, Default)]
+pub struct Requirement {
+    pub level: Option<String>,
+    pub relations: Vec<String>,
+}
+
+/// Resolves a requirement to bits: the named level, the named relations, or
+/// by default the lowest non-none level (view / yes / any relation).
+pub fn required_level(scale: &Scale, req: &Requirement) -> DomainResult<Level> {
+    let mut bits = 0;
+    if let Some(l) = &req.level {
+        bits |= scale.parse_level(l)?;
+    }
+    for r in &req.relations {
+        bits |= scale.parse_relation(r)?;
+    }
+    if req.level.is_none() && req.relations.is_empty() {
+        bits = match scale {
+            Scale::Access => super::catalog::VIEW,
+            Scale::Grant => super::catalog::YES,
+            Scale::Scope { .. } => scale.top(),
+        };
+    }
+    if bits == 0 {
+        return Err(invalid("nothing to check: the required level is none"));
+    }
+    Ok(bits)
+}
+
+/// The check with its explanation.
+pub fn check(
+    org: &Organisation,
+    user: &User,
+    perm: PermIndex,
+    required: Level,
+    at: DateTime<Utc>,
+) -> Decision {
+    let p = org.catalog().get(perm);
+    let eff = effective_levels(org, user, at).levels[perm];
+    let allowed = level_allows(&p.scale, eff, required);
+    let sources = explain(org, user, at)
+        .into_iter()
+        .find(|e| e.permission == p.key)
+        .map(|e| e.sources)
+        .unwrap_or_default();
+    let need = p.scale.level_word(required);
+    let reason = if !user.holds_access(at) {
+        match user.status {
+            super::users::UserStatus::Active => format!(
+                "denied: access expired on {}",
+                user.access_until.map(|d| d.to_string()).unwrap_or_default()
+            ),
+            s => format!("denied: the user is {} and holds no access", s.word()),
+        }
+    } else if allowed {
+        let givers: Vec<String> = sources
+            .iter()
+            .filter(|s| s.in_force)
+            .map(|s| format!("{} ({})", s.from, s.level))
+            .collect();
+        format!("allowed: {} from {}", p.scale.level_word(eff), givers.join(", "))
+    } else if eff == 0 {
+        let expired: Vec<String> = sources
+            .iter()
+            .filter(|s| !s.in_force)
+            .map(|s| format!("{} expired {}", s.from, s.until.map(|d| d.to_string()).unwrap_or_default()))
+            .collect();
+        if expired.is_empty() {
+            format!("denied: no role or grant gives {}", p.key)
+        } else {
+            format!("denied: no level in force ({})", expired.join(", "))
+        }
+    } else {
+        format!(
+            "denied: needs {need}, holds {}",
+            p.scale.level_word(eff)
+        )
+    };
+    Decision {
+        allowed,
+        user: user.handle(),
+        permission: p.key.clone(),
+        required: need,
+        effective: p.scale.level_word(eff),
+        reason,
+        sources,
+    }
+}

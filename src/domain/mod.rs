@@ -1,0 +1,15 @@
+//! The domain: pure rules and data. No I/O, no terminal, no storage.
+
+pub mod authorizations;
+pub mod catalog;
+pub mod command;
+pub mod engine;
+pub mod error;
+pub mod org;
+pub mod qualifications;
+pub mod roles;
+pub mod rules;
+pub mod text;
+pub mod users;
+
+pub use error::{DomainError, DomainResult};

@@ -1,0 +1,279 @@
+//! The in-memory organisation: every record, lookups by the names people
+//! use, and the application of a planned change.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::authorizations::{Authorization, AuthorizationId, AuthorizationKind};
+use super::catalog::Catalog;
+use super::error::{unknown, DomainResult};
+use super::qualifications::{Qualification, QualificationId};
+use super::roles::{Role, RoleId};
+use super::text::sanitize;
+use super::users::{holds_until, User, UserId, UserStatus};
+
+/// Organisation-wide settings: the catalog, the authorization kinds, the
+/// built-in administrator role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    pub name: String,
+    pub preset: String,
+    pub catalog: Catalog,
+    pub admin_role: RoleId,
+    pub kinds: Vec<AuthorizationKind>,
+}
+
+/// Id counters: ids are never reused, so audit entries keep meaning.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counters {
+    pub next_user: u32,
+    pub next_role: u32,
+    pub next_qualification: u32,
+    pub next_authorization: u32,
+}
+
+/// One stored record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Record {
+    Settings(Box<Settings>),
+    User(User),
+    Role(Role),
+    Qualification(Qualification),
+    Authorization(Authorization),
+}
+
+/// Where a record lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum RecordKey {
+    Settings,
+    User(UserId),
+    Role(RoleId),
+    Qualification(QualificationId),
+    Authorization(AuthorizationId),
+}
+
+impl Record {
+    pub fn key(&self) -> RecordKey {
+        match self {
+            Record::Settings(_) => RecordKey::Settings,
+            Record::User(u) => RecordKey::User(u.id),
+            Record::Role(r) => RecordKey::Role(r.id),
+            Record::Qualification(q) => RecordKey::Qualification(q.id),
+            Record::Authorization(a) => RecordKey::Authorization(a.id),
+        }
+    }
+}
+
+/// One record written by a change: before (None = new) and after (None = removed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Put {
+    pub key: RecordKey,
+    pub before: Option<Record>,
+    pub after: Option<Record>,
+}
+
+/// Everything one command changes, planned against the organisation and
+/// checked against every rule. Applying it cannot fail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    pub puts: Vec<Put>,
+    pub counters: Counters,
+    pub summary: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Organisation {
+    pub settings: Settings,
+    pub users: BTreeMap<UserId, User>,
+    pub roles: BTreeMap<RoleId, Role>,
+    pub qualifications: BTreeMap<QualificationId, Qualification>,
+    pub authorizations: BTreeMap<AuthorizationId, Authorization>,
+    pub counters: Counters,
+}
+
+impl Organisation {
+    pub fn catalog(&self) -> &Catalog {
+        &self.settings.catalog
+    }
+
+    /// Applies a planned change to memory (after the store committed it).
+    pub fn apply(&mut self, change: &Change) {
+        for put in &change.puts {
+            match (&put.key, &put.after) {
+                (_, Some(Record::Settings(s))) => self.settings = (**s).clone(),
+                (_, Some(Record::User(u))) => {
+                    self.users.insert(u.id, u.clone());
+                }
+                (_, Some(Record::Role(r))) => {
+                    self.roles.insert(r.id, r.clone());
+                }
+                (_, Some(Record::Qualification(q))) => {
+                    self.qualifications.insert(q.id, q.clone());
+                }
+                (_, Some(Record::Authorization(a))) => {
+                    self.authorizations.insert(a.id, a.clone());
+                }
+                (RecordKey::Role(id), None) => {
+                    self.roles.remove(id);
+                }
+                (RecordKey::User(id), None) => {
+                    self.users.remove(id);
+                }
+                (RecordKey::Qualification(id), None) => {
+                    self.qualifications.remove(id);
+                }
+                (RecordKey::Authorization(id), None) => {
+                    self.authorizations.remove(id);
+                }
+                (RecordKey::Settings, None) => {}
+            }
+        }
+        self.counters = change.counters;
+    }
+
+    /// Every record, settings first (for export and the store's doctor).
+    pub fn records(&self) -> Vec<Record> {
+        let mut v = vec![Record::Settings(Box::new(self.settings.clone()))];
+        v.extend(self.roles.values().cloned().map(Record::Role));
+        v.extend(self.users.values().cloned().map(Record::User));
+        v.extend(self.qualifications.values().cloned().map(Record::Qualification));
+        v.extend(self.authorizations.values().cloned().map(Record::Authorization));
+        v
+    }
+
+    /// Rebuilds an organisation from records (the store's load).
+    pub fn from_records(records: Vec<Record>, counters: Counters) -> Result<Self, String> {
+        let mut settings = None;
+        let mut org_users = BTreeMap::new();
+        let mut roles = BTreeMap::new();
+        let mut quals = BTreeMap::new();
+        let mut auths = BTreeMap::new();
+        for r in records {
+            match r {
+                Record::Settings(s) => settings = Some(*s),
+                Record::User(u) => {
+                    org_users.insert(u.id, u);
+                }
+                Record::Role(r) => {
+                    roles.insert(r.id, r);
+                }
+                Record::Qualification(q) => {
+                    quals.insert(q.id, q);
+                }
+                Record::Authorization(a) => {
+                    auths.insert(a.id, a);
+                }
+            }
+        }
+        let mut settings = settings.ok_or("the organisation settings record is missing")?;
+        settings.catalog.reindex();
+        Ok(Organisation {
+            settings,
+            users: org_users,
+            roles,
+            qualifications: quals,
+            authorizations: auths,
+            counters,
+        })
+    }
+
+    pub fn user(&self, id: UserId) -> DomainResult<&User> {
+        self.users.get(&id).ok_or_else(|| unknown("user", format!("#{id}")))
+    }
+
+    /// Finds a user by email (case-insensitive), login, or id (`12` or `#12`).
+    pub fn resolve_user(&self, name: &str) -> DomainResult<&User> {
+        let n = name.trim();
+        let idnum = n.strip_prefix('#').unwrap_or(n).parse::<UserId>().ok();
+        let lower = n.to_lowercase();
+        // Live users first, so a re-used email finds the current person.
+        let mut found = None;
+        for u in self.users.values() {
+            let hit = u.email.as_deref() == Some(lower.as_str())
+                || u.login.as_deref() == Some(n)
+                || Some(u.id) == idnum;
+            if hit {
+                if !u.is_deleted() {
+                    return Ok(u);
+                }
+                found = Some(u);
+            }
+        }
+        found.ok_or_else(|| unknown("user", sanitize(n)))
+    }
+
+    /// The active user bound to an OS login.
+    pub fn user_by_login(&self, login: &str) -> Option<&User> {
+        self.users
+            .values()
+            .find(|u| u.login.as_deref() == Some(login) && !u.is_deleted())
+    }
+
+    pub fn role(&self, id: RoleId) -> DomainResult<&Role> {
+        self.roles.get(&id).ok_or_else(|| unknown("role", format!("#{id}")))
+    }
+
+    /// Finds a role by name, case-insensitively.
+    pub fn resolve_role(&self, name: &str) -> DomainResult<&Role> {
+        let n = name.trim();
+        self.roles
+            .values()
+            .find(|r| r.name.eq_ignore_ascii_case(n) || r.name.to_lowercase() == n.to_lowercase())
+            .ok_or_else(|| unknown("role", sanitize(n)))
+    }
+
+    pub fn kind(&self, code: &str) -> DomainResult<&AuthorizationKind> {
+        self.settings
+            .kinds
+            .iter()
+            .find(|k| k.code.eq_ignore_ascii_case(code.trim()))
+            .ok_or_else(|| unknown("authorization kind", sanitize(code)))
+    }
+
+    pub fn resolve_authorization(&self, reference: &str) -> DomainResult<&Authorization> {
+        let r = reference.trim();
+        self.authorizations
+            .values()
+            .find(|a| a.reference.eq_ignore_ascii_case(r))
+            .ok_or_else(|| unknown("authorization", sanitize(r)))
+    }
+
+    pub fn qualification(&self, id: QualificationId) -> DomainResult<&Qualification> {
+        self.qualifications
+            .get(&id)
+            .ok_or_else(|| unknown("qualification", format!("#{id}")))
+    }
+
+    /// Whether the user is an account administrator in force at `at`:
+    /// holds access and an unexpired assignment of the built-in role.
+    pub fn is_active_admin(&self, user: &User, at: DateTime<Utc>) -> bool {
+        user.holds_access(at)
+            && user
+                .assignment(self.settings.admin_role)
+                .is_some_and(|a| holds_until(a.until, at))
+    }
+
+    /// An administrator who stays one: active, with neither the account nor the
+    /// assignment limited in time.
+    pub fn is_permanent_admin(&self, user: &User, at: DateTime<Utc>) -> bool {
+        self.is_active_admin(user, at)
+            && user.access_until.is_none()
+            && user
+                .assignment(self.settings.admin_role)
+                .is_some_and(|a| a.until.is_none())
+    }
+
+    pub fn active_admin_count(&self, at: DateTime<Utc>) -> usize {
+        self.users
+            .values()
+            .filter(|u| self.is_active_admin(u, at))
+            .count()
+    }
+
+    /// Users that are not deleted, in id order.
+    pub fn live_users(&self) -> impl Iterator<Item = &User> {
+        self.users.values().filter(|u| u.status != UserStatus::Deleted)
+    }
+}

@@ -1,0 +1,140 @@
+//! Users, their status, role assignments, personal grants and invitations.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::catalog::Level;
+use super::roles::RoleId;
+
+pub type UserId = u32;
+
+/// invited → active ⇄ deactivated; any → deleted (a tombstone, never changed again).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum UserStatus {
+    Invited,
+    Active,
+    Deactivated,
+    Deleted,
+}
+
+impl UserStatus {
+    pub fn word(self) -> &'static str {
+        match self {
+            UserStatus::Invited => "invited",
+            UserStatus::Active => "active",
+            UserStatus::Deactivated => "deactivated",
+            UserStatus::Deleted => "deleted",
+        }
+    }
+}
+
+/// A role given to a user, optionally until a date (inclusive).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleAssignment {
+    pub role: RoleId,
+    pub until: Option<NaiveDate>,
+    pub by: UserId,
+    pub at: DateTime<Utc>,
+}
+
+/// An extra level for one user on one permission, on top of their roles.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonalGrant {
+    pub permission: String,
+    pub level: Level,
+    pub until: Option<NaiveDate>,
+    pub by: UserId,
+    pub at: DateTime<Utc>,
+}
+
+/// A pending invitation: only the SHA-256 of the one-time code is kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invitation {
+    pub code_hash: [u8; 32],
+    pub sent_at: DateTime<Utc>,
+    pub expires: DateTime<Utc>,
+    pub by: UserId,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub id: UserId,
+    pub given: String,
+    pub family: String,
+    /// None: a person on record without a login (e.g. a pilot without email).
+    pub email: Option<String>,
+    /// The OS login this user is bound to; the operator of a process is the
+    /// active user bound to the process's login.
+    pub login: Option<String>,
+    pub status: UserStatus,
+    /// Last day (inclusive, UTC) on which the user holds any access.
+    pub access_until: Option<NaiveDate>,
+    pub roles: Vec<RoleAssignment>,
+    pub grants: Vec<PersonalGrant>,
+    pub invitation: Option<Invitation>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// True while a date-limited thing (inclusive last day) still holds at `at`.
+pub fn holds_until(until: Option<NaiveDate>, at: DateTime<Utc>) -> bool {
+    until.is_none_or(|u| at.date_naive() <= u)
+}
+
+/// The instant a date-limited thing stops holding: the start of the next day, UTC.
+pub fn end_of(until: NaiveDate) -> DateTime<Utc> {
+    until
+        .succ_opt()
+        .unwrap_or(until)
+        .and_hms_opt(0, 0, 0)
+        .map(|d| d.and_utc())
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+impl User {
+    pub fn name(&self) -> String {
+        format!("{} {}", self.given, self.family)
+    }
+
+    /// Whether the user holds any access at `at`: active and not past their
+    /// access expiry. Invited, deactivated and deleted users hold nothing.
+    pub fn holds_access(&self, at: DateTime<Utc>) -> bool {
+        self.status == UserStatus::Active && holds_until(self.access_until, at)
+    }
+
+    pub fn is_deleted(&self) -> bool {
+        self.status == UserStatus::Deleted
+    }
+
+    /// A short handle for messages and confirmations: login, else email, else `#id`.
+    pub fn handle(&self) -> String {
+        self.login
+            .clone()
+            .or_else(|| self.email.clone())
+            .unwrap_or_else(|| format!("#{}", self.id))
+    }
+
+    pub fn assignment(&self, role: RoleId) -> Option<&RoleAssignment> {
+        self.roles.iter().find(|a| a.role == role)
+    }
+
+    pub fn grant(&self, permission: &str) -> Option<&PersonalGrant> {
+        self.grants.iter().find(|g| g.permission == permission)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn until_is_inclusive_of_the_last_day() {
+        let d = NaiveDate::from_ymd_opt(2026, 3, 31).unwrap();
+        let late = Utc.with_ymd_and_hms(2026, 3, 31, 23, 59, 59).unwrap();
+        let next = Utc.with_ymd_and_hms(2026, 4, 1, 0, 0, 0).unwrap();
+        assert!(holds_until(Some(d), late));
+        assert!(!holds_until(Some(d), next));
+        assert_eq!(end_of(d), next);
+        assert!(holds_until(None, next));
+    }
+}

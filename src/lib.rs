@@ -1,0 +1,6 @@
+//! Clearance: access control for aviation organisations.
+//!
+//! `domain` holds the rules (pure), `store` the sled storage and audit chain,
+//! `ops` the one write path, `cli` the command-line front end.
+
+pub mod domain;
