@@ -25,7 +25,11 @@ pub struct AuthorizationKind {
 
 impl AuthorizationKind {
     /// Checks an authorization's dates against this kind's policy.
-    pub fn check_dates(&self, effective_from: NaiveDate, expires: Option<NaiveDate>) -> DomainResult<()> {
+    pub fn check_dates(
+        &self,
+        effective_from: NaiveDate,
+        expires: Option<NaiveDate>,
+    ) -> DomainResult<()> {
         match expires {
             None if self.expiry_required => Err(invalid(format!(
                 "kind {} requires an expiry date",
@@ -72,7 +76,8 @@ impl AircraftType {
         let ok = |x: &str| {
             !x.is_empty()
                 && x.len() <= 40
-                && x.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | ' '))
+                && x.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | ' '))
         };
         if !ok(t) || v.is_some_and(|v| !ok(v)) {
             return Err(invalid(format!(
@@ -144,7 +149,12 @@ pub fn parse_ata(s: &str) -> DomainResult<u8> {
         .parse::<u8>()
         .ok()
         .filter(|c| *c <= 99 && !chapter.is_empty())
-        .ok_or_else(|| invalid(format!("malformed ATA chapter '{}' (00-99)", text::sanitize(s))))
+        .ok_or_else(|| {
+            invalid(format!(
+                "malformed ATA chapter '{}' (00-99)",
+                text::sanitize(s)
+            ))
+        })
 }
 
 pub fn format_ata_ranges(r: &[(u8, u8)]) -> String {
@@ -152,7 +162,13 @@ pub fn format_ata_ranges(r: &[(u8, u8)]) -> String {
         return "any".into();
     }
     r.iter()
-        .map(|(a, b)| if a == b { format!("{a:02}") } else { format!("{a:02}-{b:02}") })
+        .map(|(a, b)| {
+            if a == b {
+                format!("{a:02}")
+            } else {
+                format!("{a:02}-{b:02}")
+            }
+        })
         .collect::<Vec<_>>()
         .join(",")
 }
@@ -164,13 +180,17 @@ impl AuthorizationScope {
     pub fn covers_system(&self, ata: Option<u8>) -> bool {
         match ata {
             None => true,
-            Some(c) => self.systems.is_empty() || self.systems.iter().any(|(a, b)| *a <= c && c <= *b),
+            Some(c) => {
+                self.systems.is_empty() || self.systems.iter().any(|(a, b)| *a <= c && c <= *b)
+            }
         }
     }
     pub fn covers_station(&self, station: Option<&str>) -> bool {
         match station {
             None => true,
-            Some(s) => self.stations.is_empty() || self.stations.iter().any(|x| x.eq_ignore_ascii_case(s)),
+            Some(s) => {
+                self.stations.is_empty() || self.stations.iter().any(|x| x.eq_ignore_ascii_case(s))
+            }
         }
     }
 
@@ -178,14 +198,21 @@ impl AuthorizationScope {
         let types = if self.aircraft_types.is_empty() {
             "any type".to_string()
         } else {
-            self.aircraft_types.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(",")
+            self.aircraft_types
+                .iter()
+                .map(|t| t.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
         };
         let stations = if self.stations.is_empty() {
             "any station".to_string()
         } else {
             self.stations.join(",")
         };
-        format!("{types}; ATA {}; {stations}", format_ata_ranges(&self.systems))
+        format!(
+            "{types}; ATA {}; {stations}",
+            format_ata_ranges(&self.systems)
+        )
     }
 }
 
@@ -352,8 +379,14 @@ pub fn authorization_failures(
     }
     if req.date < auth.effective_from {
         out.push(fail(
-            format!("authorization {r} is not effective until {}", auth.effective_from),
-            format!("wait until {} or change its effective date", auth.effective_from),
+            format!(
+                "authorization {r} is not effective until {}",
+                auth.effective_from
+            ),
+            format!(
+                "wait until {} or change its effective date",
+                auth.effective_from
+            ),
         ));
     }
     if let Some(e) = auth.expires {
@@ -372,7 +405,10 @@ pub fn authorization_failures(
     }
     if !auth.scope.covers_type(&req.aircraft_type) {
         out.push(fail(
-            format!("authorization {r} does not cover aircraft type {}", req.aircraft_type),
+            format!(
+                "authorization {r} does not cover aircraft type {}",
+                req.aircraft_type
+            ),
             format!("extend scope to type {}", req.aircraft_type),
         ));
     }
@@ -438,7 +474,10 @@ pub fn signoff_check(
     }
     if kind.independent && req.performed_by == Some(person.id) {
         general.push(fail(
-            format!("{} is an independent inspection and this person performed the work", kind.code),
+            format!(
+                "{} is an independent inspection and this person performed the work",
+                kind.code
+            ),
             "have another authorized person inspect",
         ));
     }
@@ -447,7 +486,9 @@ pub fn signoff_check(
         let f = authorization_failures(auth, person, bases, req);
         let better = match &best {
             None => true,
-            Some((b, bf)) => f.len() < bf.len() || (f.len() == bf.len() && auth.expires > b.expires),
+            Some((b, bf)) => {
+                f.len() < bf.len() || (f.len() == bf.len() && auth.expires > b.expires)
+            }
         };
         if better {
             best = Some((auth, f));
@@ -489,7 +530,10 @@ mod tests {
     fn ata_ranges_parse_and_cover() {
         let r = parse_ata_ranges("21-36, 52").unwrap();
         assert_eq!(r, vec![(21, 36), (52, 52)]);
-        let s = AuthorizationScope { systems: r, ..Default::default() };
+        let s = AuthorizationScope {
+            systems: r,
+            ..Default::default()
+        };
         assert!(s.covers_system(Some(32)));
         assert!(!s.covers_system(Some(49)));
         assert!(s.covers_system(None));
@@ -519,8 +563,14 @@ mod tests {
         };
         let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
         assert!(k.check_dates(d("2026-01-01"), None).is_err());
-        assert!(k.check_dates(d("2026-01-01"), Some(d("2025-12-31"))).is_err());
-        assert!(k.check_dates(d("2026-01-01"), Some(d("2028-01-01"))).is_ok());
-        assert!(k.check_dates(d("2026-01-01"), Some(d("2028-01-02"))).is_err());
+        assert!(k
+            .check_dates(d("2026-01-01"), Some(d("2025-12-31")))
+            .is_err());
+        assert!(k
+            .check_dates(d("2026-01-01"), Some(d("2028-01-01")))
+            .is_ok());
+        assert!(k
+            .check_dates(d("2026-01-01"), Some(d("2028-01-02")))
+            .is_err());
     }
 }

@@ -78,7 +78,10 @@ impl Scale {
             Scale::Access => "none, view, manage".into(),
             Scale::Grant => "no, yes".into(),
             Scale::Scope { relations } => {
-                format!("none, all, or relations joined by '+': {}", relations.join(", "))
+                format!(
+                    "none, all, or relations joined by '+': {}",
+                    relations.join(", ")
+                )
             }
         }
     }
@@ -193,7 +196,10 @@ pub struct Permission {
 
 impl Permission {
     pub fn area(&self) -> &str {
-        self.key.split_once('.').map(|(a, _)| a).unwrap_or(&self.key)
+        self.key
+            .split_once('.')
+            .map(|(a, _)| a)
+            .unwrap_or(&self.key)
     }
 }
 
@@ -264,7 +270,10 @@ impl Catalog {
         let mut keys = std::collections::HashSet::new();
         for p in &self.permissions {
             let (area, action) = p.key.split_once('.').ok_or_else(|| {
-                invalid(format!("permission key '{}' must be area.action", text::sanitize(&p.key)))
+                invalid(format!(
+                    "permission key '{}' must be area.action",
+                    text::sanitize(&p.key)
+                ))
             })?;
             text::key("permission area", area)?;
             text::key("permission action", action)?;
@@ -311,7 +320,9 @@ impl Catalog {
                 .find(|p| p.key == key)
                 .ok_or_else(|| invalid(format!("catalog lacks the system permission '{key}'")))?;
             if must_grant && p.scale != Scale::Grant {
-                return Err(invalid(format!("system permission '{key}' must be on the grant scale")));
+                return Err(invalid(format!(
+                    "system permission '{key}' must be on the grant scale"
+                )));
             }
         }
         Ok(())
@@ -352,7 +363,10 @@ impl Catalog {
     }
 
     /// Permissions of one area, in order.
-    pub fn in_area<'a>(&'a self, area: &'a str) -> impl Iterator<Item = (PermIndex, &'a Permission)> + 'a {
+    pub fn in_area<'a>(
+        &'a self,
+        area: &'a str,
+    ) -> impl Iterator<Item = (PermIndex, &'a Permission)> + 'a {
         self.permissions
             .iter()
             .enumerate()
@@ -373,7 +387,12 @@ pub(crate) mod tests {
     #[test]
     fn access_words_round_trip() {
         for l in [NONE, VIEW, MANAGE] {
-            assert_eq!(Scale::Access.parse_level(&Scale::Access.level_word(l)).unwrap(), l);
+            assert_eq!(
+                Scale::Access
+                    .parse_level(&Scale::Access.level_word(l))
+                    .unwrap(),
+                l
+            );
         }
         assert!(Scale::Access.parse_level("own").is_err());
         assert!(!Scale::Access.is_valid(0b10));

@@ -71,6 +71,8 @@ pub struct NewAuthorization {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InitOrganisation {
     pub settings: super::org::Settings,
+    /// Name of the built-in account-administrator role.
+    pub admin_role_name: String,
     /// Roles other than the built-in administrator (ids assigned in order).
     pub roles: Vec<super::roles::Role>,
     pub admin: NewUser,
@@ -80,30 +82,88 @@ pub struct InitOrganisation {
 pub enum Command {
     Init(Box<InitOrganisation>),
     AddUser(NewUser),
-    EditUser { user: String, edit: UserEdit },
-    AssignRole { user: String, role: String, until: Option<NaiveDate> },
-    UnassignRole { user: String, role: String },
-    Grant { user: String, permission: String, level: String, until: Option<NaiveDate> },
-    Ungrant { user: String, permission: String },
-    Deactivate { user: String },
-    Reactivate { user: String },
-    DeleteUser { user: String },
+    EditUser {
+        user: String,
+        edit: UserEdit,
+    },
+    AssignRole {
+        user: String,
+        role: String,
+        until: Option<NaiveDate>,
+    },
+    UnassignRole {
+        user: String,
+        role: String,
+    },
+    Grant {
+        user: String,
+        permission: String,
+        level: String,
+        until: Option<NaiveDate>,
+    },
+    Ungrant {
+        user: String,
+        permission: String,
+    },
+    Deactivate {
+        user: String,
+    },
+    Reactivate {
+        user: String,
+    },
+    DeleteUser {
+        user: String,
+    },
     /// Issues (or re-issues) an invitation; only the code's hash travels.
-    Invite { user: String, code_hash: [u8; 32], expires: DateTime<Utc> },
+    Invite {
+        user: String,
+        code_hash: [u8; 32],
+        expires: DateTime<Utc>,
+    },
     /// Accepts an invitation and binds the login of the accepting process.
-    Accept { code_hash: [u8; 32], login: String },
-    AddRole { name: String, description: String, copy_from: Option<String> },
-    EditRole { role: String, name: Option<String>, description: Option<String> },
+    Accept {
+        code_hash: [u8; 32],
+        login: String,
+    },
+    AddRole {
+        name: String,
+        description: String,
+        copy_from: Option<String>,
+    },
+    EditRole {
+        role: String,
+        name: Option<String>,
+        description: Option<String>,
+    },
     /// Sets any number of cells of one role at once (the grid's save).
-    SetRoleLevels { role: String, levels: Vec<(String, String)> },
-    RemoveRole { role: String },
+    SetRoleLevels {
+        role: String,
+        levels: Vec<(String, String)>,
+    },
+    RemoveRole {
+        role: String,
+    },
     AddQualification(NewQualification),
-    EditQualification { id: u32, edit: QualificationEdit },
+    EditQualification {
+        id: u32,
+        edit: QualificationEdit,
+    },
     AddAuthorization(Box<NewAuthorization>),
-    SetAuthorizationStatus { reference: String, status: AuthorizationStatus, reason: String },
-    RenewAuthorization { reference: String, effective_from: Option<NaiveDate>, expires: NaiveDate },
+    SetAuthorizationStatus {
+        reference: String,
+        status: AuthorizationStatus,
+        reason: String,
+    },
+    RenewAuthorization {
+        reference: String,
+        effective_from: Option<NaiveDate>,
+        expires: NaiveDate,
+    },
     /// Replaces the organisation with an exported one, all or nothing.
     Import(Box<Organisation>),
+    /// Several commands applied as one change with one audit entry, all or
+    /// nothing (bulk loads, the grid's save across rows, seeding).
+    Batch(Vec<Command>),
 }
 
 impl Command {
@@ -136,6 +196,7 @@ impl Command {
             },
             Command::RenewAuthorization { .. } => "auth renew",
             Command::Import(_) => "import",
+            Command::Batch(_) => "batch",
         }
     }
 }

@@ -43,7 +43,9 @@ pub fn effective_levels(org: &Organisation, user: &User, at: DateTime<Utc>) -> E
             continue;
         }
         next = earliest(next, a.until.map(end_of));
-        let Some(role) = org.roles.get(&a.role) else { continue };
+        let Some(role) = org.roles.get(&a.role) else {
+            continue;
+        };
         if role.builtin_admin {
             for (l, top) in levels.iter_mut().zip(catalog.tops()) {
                 *l |= top;
@@ -109,7 +111,12 @@ impl AccessTable {
         let mut t = AccessTable {
             nperm,
             levels: vec![0; rows * nperm],
-            any: org.catalog().permissions.iter().map(|p| p.scale.checks_any()).collect(),
+            any: org
+                .catalog()
+                .permissions
+                .iter()
+                .map(|p| p.scale.checks_any())
+                .collect(),
             next_change: vec![i64::MAX; rows],
             earliest: i64::MAX,
         };
@@ -134,7 +141,11 @@ impl AccessTable {
             return;
         }
         for u in org.users.values() {
-            if self.next_change.get(u.id as usize).is_some_and(|n| *n <= now) {
+            if self
+                .next_change
+                .get(u.id as usize)
+                .is_some_and(|n| *n <= now)
+            {
                 self.fill_row(org, u, at);
             }
         }
@@ -202,7 +213,9 @@ pub fn explain(org: &Organisation, user: &User, at: DateTime<Utc>) -> Vec<LevelE
     for (i, p) in catalog.permissions.iter().enumerate() {
         let mut sources = Vec::new();
         for a in &user.roles {
-            let Some(role) = org.roles.get(&a.role) else { continue };
+            let Some(role) = org.roles.get(&a.role) else {
+                continue;
+            };
             let l = role.level(catalog, i);
             if l != 0 {
                 sources.push(Source {
@@ -308,12 +321,22 @@ pub fn check(
             .filter(|s| s.in_force)
             .map(|s| format!("{} ({})", s.from, s.level))
             .collect();
-        format!("allowed: {} from {}", p.scale.level_word(eff), givers.join(", "))
+        format!(
+            "allowed: {} from {}",
+            p.scale.level_word(eff),
+            givers.join(", ")
+        )
     } else if eff == 0 {
         let expired: Vec<String> = sources
             .iter()
             .filter(|s| !s.in_force)
-            .map(|s| format!("{} expired {}", s.from, s.until.map(|d| d.to_string()).unwrap_or_default()))
+            .map(|s| {
+                format!(
+                    "{} expired {}",
+                    s.from,
+                    s.until.map(|d| d.to_string()).unwrap_or_default()
+                )
+            })
             .collect();
         if expired.is_empty() {
             format!("denied: no role or grant gives {}", p.key)
@@ -321,10 +344,7 @@ pub fn check(
             format!("denied: no level in force ({})", expired.join(", "))
         }
     } else {
-        format!(
-            "denied: needs {need}, holds {}",
-            p.scale.level_word(eff)
-        )
+        format!("denied: needs {need}, holds {}", p.scale.level_word(eff))
     };
     Decision {
         allowed,

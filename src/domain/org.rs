@@ -1,7 +1,7 @@
 //! The in-memory organisation: every record, lookups by the names people
 //! use, and the application of a planned change.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -91,9 +91,87 @@ pub struct Organisation {
     pub qualifications: BTreeMap<QualificationId, Qualification>,
     pub authorizations: BTreeMap<AuthorizationId, Authorization>,
     pub counters: Counters,
+    /// Live users by email and by login (derived; rebuilt on load and apply).
+    #[serde(skip)]
+    by_email: HashMap<String, UserId>,
+    #[serde(skip)]
+    by_login: HashMap<String, UserId>,
 }
 
 impl Organisation {
+    pub fn new(
+        settings: Settings,
+        users: BTreeMap<UserId, User>,
+        roles: BTreeMap<RoleId, Role>,
+        qualifications: BTreeMap<QualificationId, Qualification>,
+        authorizations: BTreeMap<AuthorizationId, Authorization>,
+        counters: Counters,
+    ) -> Self {
+        let mut o = Organisation {
+            settings,
+            users,
+            roles,
+            qualifications,
+            authorizations,
+            counters,
+            by_email: HashMap::new(),
+            by_login: HashMap::new(),
+        };
+        o.reindex();
+        o
+    }
+
+    /// Rebuilds the derived lookups (after deserialising).
+    pub fn reindex(&mut self) {
+        self.settings.catalog.reindex();
+        self.by_email.clear();
+        self.by_login.clear();
+        let live: Vec<(UserId, Option<String>, Option<String>)> = self
+            .live_users()
+            .map(|u| (u.id, u.email.clone(), u.login.clone()))
+            .collect();
+        for (id, e, l) in live {
+            if let Some(e) = e {
+                self.by_email.insert(e, id);
+            }
+            if let Some(l) = l {
+                self.by_login.insert(l, id);
+            }
+        }
+    }
+
+    fn unindex(&mut self, id: UserId) {
+        if let Some(u) = self.users.get(&id) {
+            if let Some(e) = &u.email {
+                if self.by_email.get(e) == Some(&id) {
+                    self.by_email.remove(e);
+                }
+            }
+            if let Some(l) = &u.login {
+                if self.by_login.get(l) == Some(&id) {
+                    self.by_login.remove(l);
+                }
+            }
+        }
+    }
+
+    fn index_user(&mut self, u: &User) {
+        if u.is_deleted() {
+            return;
+        }
+        if let Some(e) = &u.email {
+            self.by_email.insert(e.clone(), u.id);
+        }
+        if let Some(l) = &u.login {
+            self.by_login.insert(l.clone(), u.id);
+        }
+    }
+
+    /// The live user holding an email (already lower-cased).
+    pub fn user_by_email(&self, email: &str) -> Option<&User> {
+        self.by_email.get(email).and_then(|id| self.users.get(id))
+    }
+
     pub fn catalog(&self) -> &Catalog {
         &self.settings.catalog
     }
@@ -102,8 +180,13 @@ impl Organisation {
     pub fn apply(&mut self, change: &Change) {
         for put in &change.puts {
             match (&put.key, &put.after) {
-                (_, Some(Record::Settings(s))) => self.settings = (**s).clone(),
+                (_, Some(Record::Settings(s))) => {
+                    self.settings = (**s).clone();
+                    self.settings.catalog.reindex();
+                }
                 (_, Some(Record::User(u))) => {
+                    self.unindex(u.id);
+                    self.index_user(u);
                     self.users.insert(u.id, u.clone());
                 }
                 (_, Some(Record::Role(r))) => {
@@ -119,6 +202,7 @@ impl Organisation {
                     self.roles.remove(id);
                 }
                 (RecordKey::User(id), None) => {
+                    self.unindex(*id);
                     self.users.remove(id);
                 }
                 (RecordKey::Qualification(id), None) => {
@@ -138,8 +222,18 @@ impl Organisation {
         let mut v = vec![Record::Settings(Box::new(self.settings.clone()))];
         v.extend(self.roles.values().cloned().map(Record::Role));
         v.extend(self.users.values().cloned().map(Record::User));
-        v.extend(self.qualifications.values().cloned().map(Record::Qualification));
-        v.extend(self.authorizations.values().cloned().map(Record::Authorization));
+        v.extend(
+            self.qualifications
+                .values()
+                .cloned()
+                .map(Record::Qualification),
+        );
+        v.extend(
+            self.authorizations
+                .values()
+                .cloned()
+                .map(Record::Authorization),
+        );
         v
     }
 
@@ -167,27 +261,29 @@ impl Organisation {
                 }
             }
         }
-        let mut settings = settings.ok_or("the organisation settings record is missing")?;
-        settings.catalog.reindex();
-        Ok(Organisation {
-            settings,
-            users: org_users,
-            roles,
-            qualifications: quals,
-            authorizations: auths,
-            counters,
-        })
+        let settings = settings.ok_or("the organisation settings record is missing")?;
+        Ok(Organisation::new(
+            settings, org_users, roles, quals, auths, counters,
+        ))
     }
 
     pub fn user(&self, id: UserId) -> DomainResult<&User> {
-        self.users.get(&id).ok_or_else(|| unknown("user", format!("#{id}")))
+        self.users
+            .get(&id)
+            .ok_or_else(|| unknown("user", format!("#{id}")))
     }
 
     /// Finds a user by email (case-insensitive), login, or id (`12` or `#12`).
     pub fn resolve_user(&self, name: &str) -> DomainResult<&User> {
         let n = name.trim();
-        let idnum = n.strip_prefix('#').unwrap_or(n).parse::<UserId>().ok();
         let lower = n.to_lowercase();
+        if let Some(u) = self.by_email.get(&lower).or_else(|| self.by_login.get(n)) {
+            return self.user(*u);
+        }
+        let idnum = n.strip_prefix('#').unwrap_or(n).parse::<UserId>().ok();
+        if let Some(u) = idnum.and_then(|i| self.users.get(&i)) {
+            return Ok(u);
+        }
         // Live users first, so a re-used email finds the current person.
         let mut found = None;
         for u in self.users.values() {
@@ -206,13 +302,13 @@ impl Organisation {
 
     /// The active user bound to an OS login.
     pub fn user_by_login(&self, login: &str) -> Option<&User> {
-        self.users
-            .values()
-            .find(|u| u.login.as_deref() == Some(login) && !u.is_deleted())
+        self.by_login.get(login).and_then(|id| self.users.get(id))
     }
 
     pub fn role(&self, id: RoleId) -> DomainResult<&Role> {
-        self.roles.get(&id).ok_or_else(|| unknown("role", format!("#{id}")))
+        self.roles
+            .get(&id)
+            .ok_or_else(|| unknown("role", format!("#{id}")))
     }
 
     /// Finds a role by name, case-insensitively.
@@ -274,6 +370,8 @@ impl Organisation {
 
     /// Users that are not deleted, in id order.
     pub fn live_users(&self) -> impl Iterator<Item = &User> {
-        self.users.values().filter(|u| u.status != UserStatus::Deleted)
+        self.users
+            .values()
+            .filter(|u| u.status != UserStatus::Deleted)
     }
 }

@@ -9,7 +9,8 @@ use std::collections::{BTreeMap, HashSet};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::authorizations::{
-    parse_ata_ranges, AircraftType, Authorization, AuthorizationScope, AuthorizationStatus, StatusChange,
+    parse_ata_ranges, AircraftType, Authorization, AuthorizationScope, AuthorizationStatus,
+    StatusChange,
 };
 use super::catalog::{system, Level};
 use super::command::{Command, InitOrganisation, NewUser};
@@ -38,17 +39,29 @@ impl Actor {
 
 /// Establishes the actor: the operator must hold access; acting as another
 /// user needs `users.impersonate` and that user's access within the operator's.
-pub fn actor(org: &Organisation, operator: UserId, acting_as: Option<UserId>, now: DateTime<Utc>) -> DomainResult<Actor> {
+pub fn actor(
+    org: &Organisation,
+    operator: UserId,
+    acting_as: Option<UserId>,
+    now: DateTime<Utc>,
+) -> DomainResult<Actor> {
     let op = org.user(operator)?;
     if !op.holds_access(now) {
         return Err(DomainError::Forbidden(format!(
             "{} is {} and holds no access",
             sanitize(&op.handle()),
-            if op.status == UserStatus::Active { "expired" } else { op.status.word() }
+            if op.status == UserStatus::Active {
+                "expired"
+            } else {
+                op.status.word()
+            }
         )));
     }
     let Some(target) = acting_as else {
-        return Ok(Actor { operator, acting_as: None });
+        return Ok(Actor {
+            operator,
+            acting_as: None,
+        });
     };
     let ops = effective_levels(org, op, now).levels;
     let imp = org.catalog().system(system::USERS_IMPERSONATE);
@@ -70,7 +83,10 @@ pub fn actor(org: &Organisation, operator: UserId, acting_as: Option<UserId>, no
             sanitize(&t.handle())
         )));
     }
-    Ok(Actor { operator, acting_as: Some(target) })
+    Ok(Actor {
+        operator,
+        acting_as: Some(target),
+    })
 }
 
 struct Ctx<'a> {
@@ -166,7 +182,9 @@ impl<'a> Ctx<'a> {
     /// Rule 3: after the change to `after`, some permanent administrator
     /// remains active.
     fn keeps_admin(&self, before: &User, after: &User) -> DomainResult<()> {
-        if !self.org.is_active_admin(before, self.now) || self.org.is_permanent_admin(after, self.now) {
+        if !self.org.is_active_admin(before, self.now)
+            || self.org.is_permanent_admin(after, self.now)
+        {
             return Ok(());
         }
         let others = self
@@ -205,26 +223,35 @@ impl<'a> Ctx<'a> {
 
 fn check_unique_email(org: &Organisation, email: &str, except: Option<UserId>) -> DomainResult<()> {
     if org
-        .live_users()
-        .any(|u| u.email.as_deref() == Some(email) && Some(u.id) != except)
+        .user_by_email(email)
+        .is_some_and(|u| Some(u.id) != except)
     {
-        return Err(DomainError::Duplicate(format!("email {email} is already in use")));
+        return Err(DomainError::Duplicate(format!(
+            "email {email} is already in use"
+        )));
     }
     Ok(())
 }
 
 fn check_unique_login(org: &Organisation, login: &str, except: Option<UserId>) -> DomainResult<()> {
     if org
-        .live_users()
-        .any(|u| u.login.as_deref() == Some(login) && Some(u.id) != except)
+        .user_by_login(login)
+        .is_some_and(|u| Some(u.id) != except)
     {
-        return Err(DomainError::Duplicate(format!("login {login} is already bound to another user")));
+        return Err(DomainError::Duplicate(format!(
+            "login {login} is already bound to another user"
+        )));
     }
     Ok(())
 }
 
 /// Validates and builds a new user record (without roles).
-fn new_user(org: &Organisation, id: UserId, nu: &NewUser, now: DateTime<Utc>) -> DomainResult<User> {
+fn new_user(
+    org: &Organisation,
+    id: UserId,
+    nu: &NewUser,
+    now: DateTime<Utc>,
+) -> DomainResult<User> {
     let given = text::required_text("given name", &nu.given)?;
     let family = text::required_text("family name", &nu.family)?;
     let email = nu.email.as_deref().map(text::email).transpose()?;
@@ -269,7 +296,7 @@ pub fn plan_init(init: &InitOrganisation, now: DateTime<Utc>) -> DomainResult<Ch
     let mut roles = BTreeMap::new();
     let admin_role = Role {
         id: 1,
-        name: settings.admin_role_name_or_default(),
+        name: text::required_text("administrator role name", &init.admin_role_name)?,
         description: "Built in: every permission at its highest level; cannot be edited.".into(),
         builtin_admin: true,
         levels: BTreeMap::new(),
@@ -282,41 +309,71 @@ pub fn plan_init(init: &InitOrganisation, now: DateTime<Utc>) -> DomainResult<Ch
         let id = i as RoleId + 2;
         let name = text::required_text("role name", &r.name)?;
         if !names.insert(name.to_lowercase()) {
-            return Err(DomainError::Duplicate(format!("role {name} is declared twice")));
+            return Err(DomainError::Duplicate(format!(
+                "role {name} is declared twice"
+            )));
         }
         for (k, l) in &r.levels {
             let p = settings.catalog.resolve(k)?;
             if !settings.catalog.get(p).scale.is_valid(*l) {
-                return Err(invalid(format!("role {name}: level {l} is not on {k}'s scale")));
+                return Err(invalid(format!(
+                    "role {name}: level {l} is not on {k}'s scale"
+                )));
             }
         }
-        roles.insert(id, Role { id, name, builtin_admin: false, ..r.clone() });
+        roles.insert(
+            id,
+            Role {
+                id,
+                name,
+                builtin_admin: false,
+                ..r.clone()
+            },
+        );
     }
-    let org = Organisation {
-        settings: settings.clone(),
-        users: BTreeMap::new(),
-        roles: roles.clone(),
-        qualifications: BTreeMap::new(),
-        authorizations: BTreeMap::new(),
-        counters: Counters::default(),
-    };
+    let org = Organisation::new(
+        settings.clone(),
+        BTreeMap::new(),
+        roles.clone(),
+        BTreeMap::new(),
+        BTreeMap::new(),
+        Counters::default(),
+    );
     let mut admin = new_user(&org, 1, &init.admin, now)?;
     if admin.login.is_none() {
-        return Err(invalid("the first administrator must be bound to an OS login"));
+        return Err(invalid(
+            "the first administrator must be bound to an OS login",
+        ));
     }
     admin.status = UserStatus::Active;
     admin.access_until = None;
-    admin.roles.push(RoleAssignment { role: 1, until: None, by: 1, at: now });
+    admin.roles.push(RoleAssignment {
+        role: 1,
+        until: None,
+        by: 1,
+        at: now,
+    });
     let mut puts = vec![Put {
         key: RecordKey::Settings,
         before: None,
         after: Some(Record::Settings(Box::new(settings))),
     }];
     for r in roles.into_values() {
-        puts.push(Put { key: RecordKey::Role(r.id), before: None, after: Some(Record::Role(r)) });
+        puts.push(Put {
+            key: RecordKey::Role(r.id),
+            before: None,
+            after: Some(Record::Role(r)),
+        });
     }
-    let summary = format!("created the organisation with administrator {}", admin.handle());
-    puts.push(Put { key: RecordKey::User(1), before: None, after: Some(Record::User(admin)) });
+    let summary = format!(
+        "created the organisation with administrator {}",
+        admin.handle()
+    );
+    puts.push(Put {
+        key: RecordKey::User(1),
+        before: None,
+        after: Some(Record::User(admin)),
+    });
     Ok(Change {
         puts,
         counters: Counters {
@@ -329,31 +386,36 @@ pub fn plan_init(init: &InitOrganisation, now: DateTime<Utc>) -> DomainResult<Ch
     })
 }
 
-impl super::org::Settings {
-    fn admin_role_name_or_default(&self) -> String {
-        if self.name.is_empty() {
-            "Account administrator".into()
-        } else {
-            self.name.clone()
-        }
-    }
-}
-
 /// Plans accepting an invitation: the code identifies the user, who becomes
 /// active and bound to `login`. Returns the change and the user it is for.
-pub fn plan_accept(org: &Organisation, code_hash: &[u8; 32], login: &str, now: DateTime<Utc>) -> DomainResult<(Change, UserId)> {
+pub fn plan_accept(
+    org: &Organisation,
+    code_hash: &[u8; 32],
+    login: &str,
+    now: DateTime<Utc>,
+) -> DomainResult<(Change, UserId)> {
     let login = text::login(login)?;
     let user = org
         .users
         .values()
-        .find(|u| u.invitation.as_ref().is_some_and(|i| &i.code_hash == code_hash))
+        .find(|u| {
+            u.invitation
+                .as_ref()
+                .is_some_and(|i| &i.code_hash == code_hash)
+        })
         .ok_or_else(|| invalid("unknown or already used invitation code"))?;
     let inv = user.invitation.as_ref().expect("found by invitation");
     if user.status != UserStatus::Invited {
-        return Err(DomainError::Conflict(format!("{} is not awaiting an invitation", user.handle())));
+        return Err(DomainError::Conflict(format!(
+            "{} is not awaiting an invitation",
+            user.handle()
+        )));
     }
     if inv.expires < now {
-        return Err(invalid(format!("the invitation expired at {}", inv.expires.format("%Y-%m-%d %H:%M UTC"))));
+        return Err(invalid(format!(
+            "the invitation expired at {}",
+            inv.expires.format("%Y-%m-%d %H:%M UTC")
+        )));
     }
     check_unique_login(org, &login, Some(user.id))?;
     let mut after = user.clone();
@@ -373,11 +435,24 @@ pub fn plan_accept(org: &Organisation, code_hash: &[u8; 32], login: &str, now: D
 }
 
 /// Plans any command by an actor: validates, authorizes and builds the change.
-pub fn plan(org: &Organisation, actor: Actor, cmd: &Command, now: DateTime<Utc>) -> DomainResult<Change> {
+pub fn plan(
+    org: &Organisation,
+    actor: Actor,
+    cmd: &Command,
+    now: DateTime<Utc>,
+) -> DomainResult<Change> {
     let mut cx = Ctx::new(org, actor, now)?;
     let summary = match cmd {
-        Command::Init(_) => return Err(DomainError::Conflict("the database already holds an organisation".into())),
-        Command::Accept { .. } => return Err(DomainError::Conflict("accept is planned with plan_accept".into())),
+        Command::Init(_) => {
+            return Err(DomainError::Conflict(
+                "the database already holds an organisation".into(),
+            ))
+        }
+        Command::Accept { .. } => {
+            return Err(DomainError::Conflict(
+                "accept is planned with plan_accept".into(),
+            ))
+        }
         Command::AddUser(nu) => {
             cx.require(system::USERS_MANAGE)?;
             let id = cx.counters.next_user;
@@ -387,12 +462,21 @@ pub fn plan(org: &Organisation, actor: Actor, cmd: &Command, now: DateTime<Utc>)
                 let role = org.resolve_role(r)?;
                 cx.holds_role(role)?;
                 if seen.insert(role.id) {
-                    u.roles.push(RoleAssignment { role: role.id, until: None, by: cx.actor.effective(), at: now });
+                    u.roles.push(RoleAssignment {
+                        role: role.id,
+                        until: None,
+                        by: cx.actor.effective(),
+                        at: now,
+                    });
                 }
             }
             cx.counters.next_user += 1;
             let s = format!("added user {} ({})", u.name(), u.handle());
-            cx.puts.push(Put { key: RecordKey::User(id), before: None, after: Some(Record::User(u)) });
+            cx.puts.push(Put {
+                key: RecordKey::User(id),
+                before: None,
+                after: Some(Record::User(u)),
+            });
             s
         }
         Command::EditUser { user, edit } => {
@@ -437,10 +521,19 @@ pub fn plan(org: &Organisation, actor: Actor, cmd: &Command, now: DateTime<Utc>)
             cx.holds_role(role)?;
             cx.future("assignment expiry", *until)?;
             let mut u = before.clone();
-            let a = RoleAssignment { role: role.id, until: *until, by: cx.actor.effective(), at: now };
+            let a = RoleAssignment {
+                role: role.id,
+                until: *until,
+                by: cx.actor.effective(),
+                at: now,
+            };
             match u.roles.iter_mut().find(|x| x.role == role.id) {
                 Some(x) if x.until == *until => {
-                    return Err(DomainError::Conflict(format!("{} already has role {}", u.handle(), role.name)))
+                    return Err(DomainError::Conflict(format!(
+                        "{} already has role {}",
+                        u.handle(),
+                        role.name
+                    )))
                 }
                 Some(x) => *x = a,
                 None => u.roles.push(a),
@@ -463,13 +556,22 @@ pub fn plan(org: &Organisation, actor: Actor, cmd: &Command, now: DateTime<Utc>)
             let n = u.roles.len();
             u.roles.retain(|a| a.role != role.id);
             if u.roles.len() == n {
-                return Err(DomainError::Conflict(format!("{} does not have role {}", u.handle(), role.name)));
+                return Err(DomainError::Conflict(format!(
+                    "{} does not have role {}",
+                    u.handle(),
+                    role.name
+                )));
             }
             let s = format!("removed role {} from {}", role.name, u.handle());
             cx.put_user(before, u)?;
             s
         }
-        Command::Grant { user, permission, level, until } => {
+        Command::Grant {
+            user,
+            permission,
+            level,
+            until,
+        } => {
             cx.require(system::USERS_MANAGE)?;
             let before = org.resolve_user(user)?;
             cx.editable(before)?;
@@ -492,7 +594,13 @@ pub fn plan(org: &Organisation, actor: Actor, cmd: &Command, now: DateTime<Utc>)
             }
             cx.future("grant expiry", *until)?;
             let mut u = before.clone();
-            let g = PersonalGrant { permission: p.key.clone(), level: l, until: *until, by: cx.actor.effective(), at: now };
+            let g = PersonalGrant {
+                permission: p.key.clone(),
+                level: l,
+                until: *until,
+                by: cx.actor.effective(),
+                at: now,
+            };
             match u.grants.iter_mut().find(|x| x.permission == p.key) {
                 Some(x) => *x = g,
                 None => u.grants.push(g),
@@ -500,7 +608,12 @@ pub fn plan(org: &Organisation, actor: Actor, cmd: &Command, now: DateTime<Utc>)
             if u == *before {
                 return Err(invalid("nothing to change"));
             }
-            let s = format!("granted {} = {} to {}", p.key, p.scale.level_word(l), u.handle());
+            let s = format!(
+                "granted {} = {} to {}",
+                p.key,
+                p.scale.level_word(l),
+                u.handle()
+            );
             cx.put_user(before, u)?;
             s
         }
@@ -513,13 +626,23 @@ pub fn plan(org: &Organisation, actor: Actor, cmd: &Command, now: DateTime<Utc>)
             let n = u.grants.len();
             u.grants.retain(|g| g.permission != p.key);
             if u.grants.len() == n {
-                return Err(DomainError::Conflict(format!("{} has no personal grant on {}", u.handle(), p.key)));
+                return Err(DomainError::Conflict(format!(
+                    "{} has no personal grant on {}",
+                    u.handle(),
+                    p.key
+                )));
             }
-            let s = format!("removed the personal grant on {} from {}", p.key, u.handle());
+            let s = format!(
+                "removed the personal grant on {} from {}",
+                p.key,
+                u.handle()
+            );
             cx.put_user(before, u)?;
             s
         }
-        Command::Deactivate { user } | Command::Reactivate { user } | Command::DeleteUser { user } => {
+        Command::Deactivate { user }
+        | Command::Reactivate { user }
+        | Command::DeleteUser { user } => {
             cx.require(system::USERS_MANAGE)?;
             let before = org.resolve_user(user)?;
             cx.editable(before)?;
@@ -531,7 +654,10 @@ pub fn plan(org: &Organisation, actor: Actor, cmd: &Command, now: DateTime<Utc>)
             };
             match (before.status, to) {
                 (UserStatus::Deactivated, UserStatus::Deactivated) => {
-                    return Err(DomainError::Conflict(format!("{} is already deactivated", u.handle())))
+                    return Err(DomainError::Conflict(format!(
+                        "{} is already deactivated",
+                        u.handle()
+                    )))
                 }
                 (s, UserStatus::Active) if s != UserStatus::Deactivated => {
                     return Err(DomainError::Conflict(format!(
@@ -553,18 +679,28 @@ pub fn plan(org: &Organisation, actor: Actor, cmd: &Command, now: DateTime<Utc>)
                 u.invitation = None;
             }
             if before.id == cx.actor.effective() && to != UserStatus::Active {
-                return Err(DomainError::Conflict(format!("you cannot {} yourself", &verb[..verb.len() - 1])));
+                return Err(DomainError::Conflict(format!(
+                    "you cannot {} yourself",
+                    &verb[..verb.len() - 1]
+                )));
             }
             let s = format!("{verb} user {}", u.handle());
             cx.put_user(before, u)?;
             s
         }
-        Command::Invite { user, code_hash, expires } => {
+        Command::Invite {
+            user,
+            code_hash,
+            expires,
+        } => {
             cx.require(system::USERS_MANAGE)?;
             let before = org.resolve_user(user)?;
             cx.editable(before)?;
             if before.email.is_none() {
-                return Err(invalid(format!("{} has no email to invite", before.handle())));
+                return Err(invalid(format!(
+                    "{} has no email to invite",
+                    before.handle()
+                )));
             }
             if before.status != UserStatus::Invited {
                 return Err(DomainError::Conflict(format!(
@@ -578,24 +714,43 @@ pub fn plan(org: &Organisation, actor: Actor, cmd: &Command, now: DateTime<Utc>)
             }
             let mut u = before.clone();
             let resend = u.invitation.is_some();
-            u.invitation = Some(Invitation { code_hash: *code_hash, sent_at: now, expires: *expires, by: cx.actor.effective() });
-            let s = format!("{} an invitation to {}", if resend { "re-sent" } else { "sent" }, u.handle());
+            u.invitation = Some(Invitation {
+                code_hash: *code_hash,
+                sent_at: now,
+                expires: *expires,
+                by: cx.actor.effective(),
+            });
+            let s = format!(
+                "{} an invitation to {}",
+                if resend { "re-sent" } else { "sent" },
+                u.handle()
+            );
             cx.put_user(before, u)?;
             s
         }
-        Command::AddRole { name, description, copy_from } => {
+        Command::AddRole {
+            name,
+            description,
+            copy_from,
+        } => {
             cx.require(system::ROLES_MANAGE)?;
             let name = text::required_text("role name", name)?;
             let description = text::free_text("description", description)?;
             if org.resolve_role(&name).is_ok() {
-                return Err(DomainError::Duplicate(format!("a role named {name} already exists")));
+                return Err(DomainError::Duplicate(format!(
+                    "a role named {name} already exists"
+                )));
             }
             let levels = match copy_from {
                 Some(src) => {
                     let src = org.resolve_role(src)?;
                     cx.holds_role(src)?;
                     if src.builtin_admin {
-                        org.catalog().permissions.iter().map(|p| (p.key.clone(), p.scale.top())).collect()
+                        org.catalog()
+                            .permissions
+                            .iter()
+                            .map(|p| (p.key.clone(), p.scale.top()))
+                            .collect()
                     } else {
                         src.levels.clone()
                     }
@@ -604,27 +759,51 @@ pub fn plan(org: &Organisation, actor: Actor, cmd: &Command, now: DateTime<Utc>)
             };
             let id = cx.counters.next_role;
             cx.counters.next_role += 1;
-            let r = Role { id, name, description, builtin_admin: false, levels };
+            let r = Role {
+                id,
+                name,
+                description,
+                builtin_admin: false,
+                levels,
+            };
             let s = match copy_from {
                 Some(src) => format!("added role {} as a copy of {}", r.name, src),
                 None => format!("added role {}", r.name),
             };
-            cx.puts.push(Put { key: RecordKey::Role(id), before: None, after: Some(Record::Role(r)) });
+            cx.puts.push(Put {
+                key: RecordKey::Role(id),
+                before: None,
+                after: Some(Record::Role(r)),
+            });
             s
         }
-        Command::EditRole { role, name, description } => {
+        Command::EditRole {
+            role,
+            name,
+            description,
+        } => {
             cx.require(system::ROLES_MANAGE)?;
             let before = org.resolve_role(role)?;
             if before.builtin_admin && name.is_some() {
                 // Renaming the built-in role is harmless, but keep it stable.
-                return Err(DomainError::Immutable(format!("{} is built in and cannot be renamed", before.name)));
+                return Err(DomainError::Immutable(format!(
+                    "{} is built in and cannot be renamed",
+                    before.name
+                )));
             }
             cx.holds_role(before)?;
             let mut r = before.clone();
             if let Some(n) = name {
                 r.name = text::required_text("role name", n)?;
-                if org.roles.values().any(|x| x.id != r.id && x.name.eq_ignore_ascii_case(&r.name)) {
-                    return Err(DomainError::Duplicate(format!("a role named {} already exists", r.name)));
+                if org
+                    .roles
+                    .values()
+                    .any(|x| x.id != r.id && x.name.eq_ignore_ascii_case(&r.name))
+                {
+                    return Err(DomainError::Duplicate(format!(
+                        "a role named {} already exists",
+                        r.name
+                    )));
                 }
             }
             if let Some(d) = description {
@@ -633,7 +812,11 @@ pub fn plan(org: &Organisation, actor: Actor, cmd: &Command, now: DateTime<Utc>)
             if r == *before {
                 return Err(invalid("nothing to change"));
             }
-            cx.puts.push(Put { key: RecordKey::Role(r.id), before: Some(Record::Role(before.clone())), after: Some(Record::Role(r.clone())) });
+            cx.puts.push(Put {
+                key: RecordKey::Role(r.id),
+                before: Some(Record::Role(before.clone())),
+                after: Some(Record::Role(r.clone())),
+            });
             format!("edited role {}", r.name)
         }
         Command::SetRoleLevels { role, levels } => {
@@ -670,19 +853,31 @@ pub fn plan(org: &Organisation, actor: Actor, cmd: &Command, now: DateTime<Utc>)
                 } else {
                     r.levels.insert(p.key.clone(), l);
                 }
-                parts.push(format!("{} {} → {}", p.key, p.scale.level_word(old), p.scale.level_word(l)));
+                parts.push(format!(
+                    "{} {} → {}",
+                    p.key,
+                    p.scale.level_word(old),
+                    p.scale.level_word(l)
+                ));
             }
             if r == *before {
                 return Err(invalid("nothing to change: the levels are already set"));
             }
-            cx.puts.push(Put { key: RecordKey::Role(r.id), before: Some(Record::Role(before.clone())), after: Some(Record::Role(r.clone())) });
+            cx.puts.push(Put {
+                key: RecordKey::Role(r.id),
+                before: Some(Record::Role(before.clone())),
+                after: Some(Record::Role(r.clone())),
+            });
             format!("set role {}: {}", r.name, parts.join(", "))
         }
         Command::RemoveRole { role } => {
             cx.require(system::ROLES_MANAGE)?;
             let r = org.resolve_role(role)?;
             if r.builtin_admin {
-                return Err(DomainError::Immutable(format!("{} is built in and cannot be removed", r.name)));
+                return Err(DomainError::Immutable(format!(
+                    "{} is built in and cannot be removed",
+                    r.name
+                )));
             }
             cx.holds_role(r)?;
             let holders: Vec<String> = org
@@ -695,17 +890,29 @@ pub fn plan(org: &Organisation, actor: Actor, cmd: &Command, now: DateTime<Utc>)
                     "role {} is assigned to {} user(s) ({}); unassign it first",
                     r.name,
                     holders.len(),
-                    holders.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
+                    holders
+                        .iter()
+                        .take(3)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )));
             }
-            cx.puts.push(Put { key: RecordKey::Role(r.id), before: Some(Record::Role(r.clone())), after: None });
+            cx.puts.push(Put {
+                key: RecordKey::Role(r.id),
+                before: Some(Record::Role(r.clone())),
+                after: None,
+            });
             format!("removed role {}", r.name)
         }
         Command::AddQualification(nq) => {
             cx.require(system::AUTHORIZATIONS_MANAGE)?;
             let holder = org.resolve_user(&nq.holder)?;
             if holder.is_deleted() {
-                return Err(DomainError::Immutable(format!("user {} is deleted", holder.handle())));
+                return Err(DomainError::Immutable(format!(
+                    "user {} is deleted",
+                    holder.handle()
+                )));
             }
             let kind = QualificationKind::parse(&nq.kind)?;
             let number = text::required_text("qualification number", &nq.number)?;
@@ -713,14 +920,35 @@ pub fn plan(org: &Organisation, actor: Actor, cmd: &Command, now: DateTime<Utc>)
             let type_ratings = clean_list("type rating", &nq.type_ratings)?;
             if let Some(e) = nq.expires {
                 if e < nq.issued {
-                    return Err(invalid(format!("expiry {e} is before the issue date {}", nq.issued)));
+                    return Err(invalid(format!(
+                        "expiry {e} is before the issue date {}",
+                        nq.issued
+                    )));
                 }
             }
             let id = cx.counters.next_qualification;
             cx.counters.next_qualification += 1;
-            let q = Qualification { id, holder: holder.id, kind, number, categories, type_ratings, issued: nq.issued, expires: nq.expires, created_at: now };
-            let s = format!("added qualification #{id} {} for {}", q.describe(), holder.handle());
-            cx.puts.push(Put { key: RecordKey::Qualification(id), before: None, after: Some(Record::Qualification(q)) });
+            let q = Qualification {
+                id,
+                holder: holder.id,
+                kind,
+                number,
+                categories,
+                type_ratings,
+                issued: nq.issued,
+                expires: nq.expires,
+                created_at: now,
+            };
+            let s = format!(
+                "added qualification #{id} {} for {}",
+                q.describe(),
+                holder.handle()
+            );
+            cx.puts.push(Put {
+                key: RecordKey::Qualification(id),
+                before: None,
+                after: Some(Record::Qualification(q)),
+            });
             s
         }
         Command::EditQualification { id, edit } => {
@@ -744,37 +972,58 @@ pub fn plan(org: &Organisation, actor: Actor, cmd: &Command, now: DateTime<Utc>)
             }
             if let Some(e) = q.expires {
                 if e < q.issued {
-                    return Err(invalid(format!("expiry {e} is before the issue date {}", q.issued)));
+                    return Err(invalid(format!(
+                        "expiry {e} is before the issue date {}",
+                        q.issued
+                    )));
                 }
             }
             if q == *before {
                 return Err(invalid("nothing to change"));
             }
-            cx.puts.push(Put { key: RecordKey::Qualification(q.id), before: Some(Record::Qualification(before.clone())), after: Some(Record::Qualification(q.clone())) });
+            cx.puts.push(Put {
+                key: RecordKey::Qualification(q.id),
+                before: Some(Record::Qualification(before.clone())),
+                after: Some(Record::Qualification(q.clone())),
+            });
             format!("edited qualification #{} {}", q.id, q.describe())
         }
         Command::AddAuthorization(na) => {
             cx.require(system::AUTHORIZATIONS_MANAGE)?;
             let holder = org.resolve_user(&na.holder)?;
             if holder.is_deleted() {
-                return Err(DomainError::Immutable(format!("user {} is deleted", holder.handle())));
+                return Err(DomainError::Immutable(format!(
+                    "user {} is deleted",
+                    holder.handle()
+                )));
             }
             let reference = text::required_text("reference", &na.reference)?;
-            if org.authorizations.values().any(|a| a.reference.eq_ignore_ascii_case(&reference)) {
-                return Err(DomainError::Duplicate(format!("authorization reference {reference} is already in use")));
+            if org
+                .authorizations
+                .values()
+                .any(|a| a.reference.eq_ignore_ascii_case(&reference))
+            {
+                return Err(DomainError::Duplicate(format!(
+                    "authorization reference {reference} is already in use"
+                )));
             }
             let kind = org.kind(&na.kind)?;
             kind.check_dates(na.effective_from, na.expires)?;
             let first_issue = na.first_issue.unwrap_or(na.effective_from);
             if first_issue > na.effective_from {
-                return Err(invalid(format!("first issue {first_issue} is after the effective date {}", na.effective_from)));
+                return Err(invalid(format!(
+                    "first issue {first_issue} is after the effective date {}",
+                    na.effective_from
+                )));
             }
             let scope = build_scope(&na.aircraft_types, &na.systems, &na.stations)?;
             let limitations = text::free_text("limitations", &na.limitations)?;
             for b in &na.bases {
                 let q = org.qualification(*b)?;
                 if q.holder != holder.id {
-                    return Err(invalid(format!("qualification #{b} belongs to someone else")));
+                    return Err(invalid(format!(
+                        "qualification #{b} belongs to someone else"
+                    )));
                 }
             }
             let id = cx.counters.next_authorization;
@@ -793,13 +1042,30 @@ pub fn plan(org: &Organisation, actor: Actor, cmd: &Command, now: DateTime<Utc>)
                 issued_at: now,
                 bases: na.bases.clone(),
                 status: AuthorizationStatus::Active,
-                history: vec![StatusChange { status: AuthorizationStatus::Active, reason: "issued".into(), by: cx.actor.effective(), at: now }],
+                history: vec![StatusChange {
+                    status: AuthorizationStatus::Active,
+                    reason: "issued".into(),
+                    by: cx.actor.effective(),
+                    at: now,
+                }],
             };
-            let s = format!("issued authorization {reference} ({}) to {}", kind.code, holder.handle());
-            cx.puts.push(Put { key: RecordKey::Authorization(id), before: None, after: Some(Record::Authorization(a)) });
+            let s = format!(
+                "issued authorization {reference} ({}) to {}",
+                kind.code,
+                holder.handle()
+            );
+            cx.puts.push(Put {
+                key: RecordKey::Authorization(id),
+                before: None,
+                after: Some(Record::Authorization(a)),
+            });
             s
         }
-        Command::SetAuthorizationStatus { reference, status, reason } => {
+        Command::SetAuthorizationStatus {
+            reference,
+            status,
+            reason,
+        } => {
             cx.require(system::AUTHORIZATIONS_MANAGE)?;
             let before = org.resolve_authorization(reference)?;
             let reason = text::required_text("reason", reason)?;
@@ -820,38 +1086,123 @@ pub fn plan(org: &Organisation, actor: Actor, cmd: &Command, now: DateTime<Utc>)
             }
             let mut a = before.clone();
             a.status = *status;
-            a.history.push(StatusChange { status: *status, reason: reason.clone(), by: cx.actor.effective(), at: now });
-            cx.puts.push(Put { key: RecordKey::Authorization(a.id), before: Some(Record::Authorization(before.clone())), after: Some(Record::Authorization(a.clone())) });
-            format!("{} authorization {}: {reason}", cmd.name().trim_start_matches("auth "), a.reference)
+            a.history.push(StatusChange {
+                status: *status,
+                reason: reason.clone(),
+                by: cx.actor.effective(),
+                at: now,
+            });
+            cx.puts.push(Put {
+                key: RecordKey::Authorization(a.id),
+                before: Some(Record::Authorization(before.clone())),
+                after: Some(Record::Authorization(a.clone())),
+            });
+            format!(
+                "{} authorization {}: {reason}",
+                cmd.name().trim_start_matches("auth "),
+                a.reference
+            )
         }
-        Command::RenewAuthorization { reference, effective_from, expires } => {
+        Command::RenewAuthorization {
+            reference,
+            effective_from,
+            expires,
+        } => {
             cx.require(system::AUTHORIZATIONS_MANAGE)?;
             let before = org.resolve_authorization(reference)?;
             if before.status == AuthorizationStatus::Revoked {
-                return Err(DomainError::Conflict(format!("authorization {} is revoked; issue a new one", before.reference)));
+                return Err(DomainError::Conflict(format!(
+                    "authorization {} is revoked; issue a new one",
+                    before.reference
+                )));
             }
             let kind = org.kind(&before.kind)?;
             let from = effective_from.unwrap_or(before.effective_from.max(cx.today()));
             kind.check_dates(from, Some(*expires))?;
             if Some(*expires) <= before.expires && from == before.effective_from {
-                return Err(invalid(format!("renewal must extend the expiry beyond {}", before.expires.map(|d| d.to_string()).unwrap_or_default())));
+                return Err(invalid(format!(
+                    "renewal must extend the expiry beyond {}",
+                    before.expires.map(|d| d.to_string()).unwrap_or_default()
+                )));
             }
             let mut a = before.clone();
             a.effective_from = from;
             a.expires = Some(*expires);
-            cx.puts.push(Put { key: RecordKey::Authorization(a.id), before: Some(Record::Authorization(before.clone())), after: Some(Record::Authorization(a.clone())) });
-            format!("renewed authorization {} from {from} until {expires}", a.reference)
+            cx.puts.push(Put {
+                key: RecordKey::Authorization(a.id),
+                before: Some(Record::Authorization(before.clone())),
+                after: Some(Record::Authorization(a.clone())),
+            });
+            format!(
+                "renewed authorization {} from {from} until {expires}",
+                a.reference
+            )
         }
         Command::Import(new) => plan_import(&mut cx, new)?,
+        Command::Batch(cmds) => {
+            if cmds.is_empty() {
+                return Err(invalid("empty batch"));
+            }
+            // Each command is planned against the state the previous ones left.
+            let mut scratch = org.clone();
+            let mut merged: BTreeMap<RecordKey, Put> = BTreeMap::new();
+            for (i, c) in cmds.iter().enumerate() {
+                if matches!(c, Command::Batch(_) | Command::Import(_)) {
+                    return Err(invalid("a batch cannot hold a batch or an import"));
+                }
+                let ch = plan(&scratch, actor, c, now)
+                    .map_err(|e| prefix_error(e, &format!("command {} ({})", i + 1, c.name())))?;
+                scratch.apply(&ch);
+                for p in ch.puts {
+                    match merged.get_mut(&p.key) {
+                        Some(m) => m.after = p.after,
+                        None => {
+                            merged.insert(p.key, p);
+                        }
+                    }
+                }
+            }
+            cx.counters = scratch.counters;
+            cx.puts = merged.into_values().collect();
+            format!(
+                "{} commands as one: {}",
+                cmds.len(),
+                cmds.first().map(|c| c.name()).unwrap_or_default()
+            )
+        }
     };
     Ok(cx.finish(summary))
 }
 
-fn clean_list(field: &str, items: &[String]) -> DomainResult<Vec<String>> {
-    items.iter().map(|s| text::required_text(field, s)).collect()
+fn prefix_error(e: DomainError, prefix: &str) -> DomainError {
+    match e {
+        DomainError::Invalid(m) => DomainError::Invalid(format!("{prefix}: {m}")),
+        DomainError::Duplicate(m) => DomainError::Duplicate(format!("{prefix}: {m}")),
+        DomainError::Forbidden(m) => DomainError::Forbidden(format!("{prefix}: {m}")),
+        DomainError::Escalation(m) => DomainError::Escalation(format!("{prefix}: {m}")),
+        DomainError::LastAdministrator(m) => {
+            DomainError::LastAdministrator(format!("{prefix}: {m}"))
+        }
+        DomainError::Immutable(m) => DomainError::Immutable(format!("{prefix}: {m}")),
+        DomainError::Conflict(m) => DomainError::Conflict(format!("{prefix}: {m}")),
+        DomainError::Unknown { what, name } => {
+            DomainError::Invalid(format!("{prefix}: unknown {what} '{name}'"))
+        }
+    }
 }
 
-fn build_scope(types: &[String], systems: &[String], stations: &[String]) -> DomainResult<AuthorizationScope> {
+fn clean_list(field: &str, items: &[String]) -> DomainResult<Vec<String>> {
+    items
+        .iter()
+        .map(|s| text::required_text(field, s))
+        .collect()
+}
+
+fn build_scope(
+    types: &[String],
+    systems: &[String],
+    stations: &[String],
+) -> DomainResult<AuthorizationScope> {
     let mut scope = AuthorizationScope::default();
     for t in types {
         scope.aircraft_types.push(AircraftType::parse(t)?);
@@ -862,7 +1213,10 @@ fn build_scope(types: &[String], systems: &[String], stations: &[String]) -> Dom
     for s in stations {
         let s = text::required_text("station", s)?;
         if s.len() > 10 || !s.chars().all(|c| c.is_ascii_alphanumeric()) {
-            return Err(invalid(format!("malformed station '{}' (letters and digits, e.g. EKBI)", sanitize(&s))));
+            return Err(invalid(format!(
+                "malformed station '{}' (letters and digits, e.g. EKBI)",
+                sanitize(&s)
+            )));
         }
         scope.stations.push(s.to_ascii_uppercase());
     }
@@ -877,7 +1231,10 @@ pub fn validate_organisation(org: &Organisation, now: DateTime<Utc>) -> DomainRe
     let mut check = org.settings.catalog.clone();
     check.reindex();
     super::catalog::Catalog::new(check.areas.clone(), check.permissions.clone())?;
-    let admin = org.roles.get(&org.settings.admin_role).ok_or_else(|| invalid("the administrator role is missing"))?;
+    let admin = org
+        .roles
+        .get(&org.settings.admin_role)
+        .ok_or_else(|| invalid("the administrator role is missing"))?;
     if !admin.builtin_admin {
         return Err(invalid("the administrator role is not marked built-in"));
     }
@@ -885,7 +1242,10 @@ pub fn validate_organisation(org: &Organisation, now: DateTime<Utc>) -> DomainRe
     for r in org.roles.values() {
         text::required_text("role name", &r.name)?;
         if !names.insert(r.name.to_lowercase()) {
-            return Err(DomainError::Duplicate(format!("role name {} is used twice", r.name)));
+            return Err(DomainError::Duplicate(format!(
+                "role name {} is used twice",
+                r.name
+            )));
         }
         if r.builtin_admin && r.id != org.settings.admin_role {
             return Err(invalid(format!("role {} claims to be built in", r.name)));
@@ -893,7 +1253,10 @@ pub fn validate_organisation(org: &Organisation, now: DateTime<Utc>) -> DomainRe
         for (k, l) in &r.levels {
             let p = c.get(c.resolve(k)?);
             if !p.scale.is_valid(*l) {
-                return Err(invalid(format!("role {}: level {l} is not on {k}'s scale", r.name)));
+                return Err(invalid(format!(
+                    "role {}: level {l} is not on {k}'s scale",
+                    r.name
+                )));
             }
         }
         if r.id >= org.counters.next_role {
@@ -910,7 +1273,10 @@ pub fn validate_organisation(org: &Organisation, now: DateTime<Utc>) -> DomainRe
         }
         if let Some(e) = &u.email {
             if text::email(e)? != *e {
-                return Err(invalid(format!("user #{}: email {e} is not normalised", u.id)));
+                return Err(invalid(format!(
+                    "user #{}: email {e} is not normalised",
+                    u.id
+                )));
             }
             if !u.is_deleted() && !emails.insert(e.clone()) {
                 return Err(DomainError::Duplicate(format!("email {e} is used twice")));
@@ -924,44 +1290,70 @@ pub fn validate_organisation(org: &Organisation, now: DateTime<Utc>) -> DomainRe
         }
         for a in &u.roles {
             if !org.roles.contains_key(&a.role) {
-                return Err(invalid(format!("user #{} has unknown role #{}", u.id, a.role)));
+                return Err(invalid(format!(
+                    "user #{} has unknown role #{}",
+                    u.id, a.role
+                )));
             }
         }
         for g in &u.grants {
             let p = c.get(c.resolve(&g.permission)?);
             if !p.scale.is_valid(g.level) || g.level == 0 {
-                return Err(invalid(format!("user #{}: grant level {} is not on {}'s scale", u.id, g.level, p.key)));
+                return Err(invalid(format!(
+                    "user #{}: grant level {} is not on {}'s scale",
+                    u.id, g.level, p.key
+                )));
             }
         }
     }
     for q in org.qualifications.values() {
         if !org.users.contains_key(&q.holder) {
-            return Err(invalid(format!("qualification #{} has unknown holder #{}", q.id, q.holder)));
+            return Err(invalid(format!(
+                "qualification #{} has unknown holder #{}",
+                q.id, q.holder
+            )));
         }
         if q.id >= org.counters.next_qualification {
-            return Err(invalid(format!("qualification #{} is beyond the id counter", q.id)));
+            return Err(invalid(format!(
+                "qualification #{} is beyond the id counter",
+                q.id
+            )));
         }
     }
     let mut refs = HashSet::new();
     for a in org.authorizations.values() {
         if !org.users.contains_key(&a.holder) {
-            return Err(invalid(format!("authorization {} has unknown holder #{}", a.reference, a.holder)));
+            return Err(invalid(format!(
+                "authorization {} has unknown holder #{}",
+                a.reference, a.holder
+            )));
         }
         org.kind(&a.kind)?;
         if !refs.insert(a.reference.to_lowercase()) {
-            return Err(DomainError::Duplicate(format!("authorization reference {} is used twice", a.reference)));
+            return Err(DomainError::Duplicate(format!(
+                "authorization reference {} is used twice",
+                a.reference
+            )));
         }
         for b in &a.bases {
             if !org.qualifications.contains_key(b) {
-                return Err(invalid(format!("authorization {} rests on unknown qualification #{b}", a.reference)));
+                return Err(invalid(format!(
+                    "authorization {} rests on unknown qualification #{b}",
+                    a.reference
+                )));
             }
         }
         if a.id >= org.counters.next_authorization {
-            return Err(invalid(format!("authorization {} is beyond the id counter", a.reference)));
+            return Err(invalid(format!(
+                "authorization {} is beyond the id counter",
+                a.reference
+            )));
         }
     }
     if !org.users.values().any(|u| org.is_permanent_admin(u, now)) {
-        return Err(DomainError::LastAdministrator("no active account administrator".into()));
+        return Err(DomainError::LastAdministrator(
+            "no active account administrator".into(),
+        ));
     }
     Ok(())
 }
@@ -969,10 +1361,12 @@ pub fn validate_organisation(org: &Organisation, now: DateTime<Utc>) -> DomainRe
 fn plan_import(cx: &mut Ctx<'_>, new: &Organisation) -> DomainResult<String> {
     let org = cx.org;
     if !org.is_active_admin(cx.me, cx.now) {
-        return Err(DomainError::Forbidden("import needs an account administrator".into()));
+        return Err(DomainError::Forbidden(
+            "import needs an account administrator".into(),
+        ));
     }
     let mut new = new.clone();
-    new.settings.catalog.reindex();
+    new.reindex();
     validate_organisation(&new, cx.now).map_err(|e| invalid(format!("import file: {e}")))?;
     // The importing administrator must stay one, or they lock themselves out.
     let still = new
@@ -989,30 +1383,51 @@ fn plan_import(cx: &mut Ctx<'_>, new: &Organisation) -> DomainResult<String> {
     // Tombstones are immutable: a deleted user must come back unchanged.
     for u in org.users.values().filter(|u| u.is_deleted()) {
         if new.users.get(&u.id) != Some(u) {
-            return Err(DomainError::Immutable(format!("import file changes or drops deleted user #{}", u.id)));
+            return Err(DomainError::Immutable(format!(
+                "import file changes or drops deleted user #{}",
+                u.id
+            )));
         }
     }
-    let old: BTreeMap<RecordKey, Record> = org.records().into_iter().map(|r| (r.key(), r)).collect();
-    let fresh: BTreeMap<RecordKey, Record> = new.records().into_iter().map(|r| (r.key(), r)).collect();
+    let old: BTreeMap<RecordKey, Record> =
+        org.records().into_iter().map(|r| (r.key(), r)).collect();
+    let fresh: BTreeMap<RecordKey, Record> =
+        new.records().into_iter().map(|r| (r.key(), r)).collect();
     for (k, after) in &fresh {
         let before = old.get(k);
         if before != Some(after) {
-            cx.puts.push(Put { key: *k, before: before.cloned(), after: Some(after.clone()) });
+            cx.puts.push(Put {
+                key: *k,
+                before: before.cloned(),
+                after: Some(after.clone()),
+            });
         }
     }
     for (k, before) in &old {
         if !fresh.contains_key(k) {
-            cx.puts.push(Put { key: *k, before: Some(before.clone()), after: None });
+            cx.puts.push(Put {
+                key: *k,
+                before: Some(before.clone()),
+                after: None,
+            });
         }
     }
     cx.counters = Counters {
         next_user: new.counters.next_user.max(org.counters.next_user),
         next_role: new.counters.next_role.max(org.counters.next_role),
-        next_qualification: new.counters.next_qualification.max(org.counters.next_qualification),
-        next_authorization: new.counters.next_authorization.max(org.counters.next_authorization),
+        next_qualification: new
+            .counters
+            .next_qualification
+            .max(org.counters.next_qualification),
+        next_authorization: new
+            .counters
+            .next_authorization
+            .max(org.counters.next_authorization),
     };
     if cx.puts.is_empty() {
-        return Err(invalid("import file: nothing differs from the current organisation"));
+        return Err(invalid(
+            "import file: nothing differs from the current organisation",
+        ));
     }
     Ok(format!(
         "imported the organisation: {} users, {} roles, {} qualifications, {} authorizations ({} records changed)",

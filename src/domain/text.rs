@@ -180,7 +180,16 @@ mod tests {
     #[test]
     fn email_is_lowercased_and_shape_checked() {
         assert_eq!(email("Mara@Example.COM").unwrap(), "mara@example.com");
-        for bad in ["mara", "mara@", "@x.org", "a@b", "a b@x.org", "a@@x.org", "a@x..org", "a@.x.org"] {
+        for bad in [
+            "mara",
+            "mara@",
+            "@x.org",
+            "a@b",
+            "a b@x.org",
+            "a@@x.org",
+            "a@x..org",
+            "a@.x.org",
+        ] {
             assert!(email(bad).is_err(), "{bad} accepted");
         }
     }

@@ -1,0 +1,451 @@
+//! `init`, `demo`, `export`, `import`, `doctor`, `seed`, `presets`, and the
+//! overview shown without a subcommand.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::users::require_read;
+use super::{cell, clock, CliError, CliResult, Ctx};
+use crate::domain::authorizations::Standing;
+use crate::domain::catalog::system;
+use crate::domain::command::{Command, NewUser};
+use crate::domain::org::Organisation;
+use crate::domain::text::sanitize;
+use crate::domain::users::UserStatus;
+use crate::ops::Session;
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// maintenance, flight-school, operator or club
+    #[arg(long)]
+    pub preset: String,
+    #[arg(long)]
+    pub admin_email: String,
+    #[arg(long)]
+    pub admin_given: String,
+    #[arg(long)]
+    pub admin_family: String,
+    /// The organisation's name
+    #[arg(long, default_value = "My organisation")]
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Format {
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Table {
+    Users,
+    Roles,
+    Authorizations,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[arg(long, value_enum)]
+    pub format: Format,
+    /// For CSV: which table
+    #[arg(long, value_enum, default_value = "users")]
+    pub table: Table,
+    /// Write to a file instead of stdout
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// A JSON file written by 'clearance export --format json'
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct SeedArgs {
+    #[arg(long)]
+    pub users: usize,
+    #[arg(long, default_value_t = 20)]
+    pub roles: usize,
+    #[arg(long, default_value_t = 0)]
+    pub authorizations: usize,
+}
+
+/// The JSON export envelope.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Export {
+    pub format: String,
+    pub version: u32,
+    pub organisation: Organisation,
+}
+
+const EXPORT_FORMAT: &str = "clearance-organisation";
+
+pub fn init(ctx: &Ctx, a: InitArgs) -> CliResult {
+    let preset = crate::presets::load(&a.preset).map_err(CliError)?;
+    let admin = NewUser {
+        given: a.admin_given,
+        family: a.admin_family,
+        email: Some(a.admin_email),
+        login: Some(ctx.login.clone()),
+        roles: vec![],
+        access_until: None,
+    };
+    let s = Session::init(&ctx.db, &ctx.login, clock(), &preset, &a.name, admin)?;
+    let admin_role = s.org().role(s.org().settings.admin_role)?.name.clone();
+    if ctx.json {
+        ctx.print_json(
+            &json!({"ok": true, "db": ctx.db, "preset": preset.name, "administrator": ctx.login}),
+        )?;
+    } else {
+        println!(
+            "created {} ({} preset) in {}; {} is its {}",
+            sanitize(&s.org().settings.name),
+            preset.name,
+            ctx.db.display(),
+            sanitize(&ctx.login),
+            sanitize(&admin_role)
+        );
+    }
+    Ok(0)
+}
+
+pub fn demo(ctx: &Ctx) -> CliResult {
+    let fresh = !crate::store::Store::exists(&ctx.db);
+    if fresh {
+        let existed = ctx.db.exists();
+        if let Err(e) = build_demo(ctx) {
+            // Leave nothing half-made behind: a demo is all or nothing.
+            if !existed {
+                let _ = std::fs::remove_dir_all(&ctx.db);
+            }
+            return Err(e);
+        }
+    }
+    overview(ctx)
+}
+
+fn build_demo(ctx: &Ctx) -> CliResult<()> {
+    {
+        let preset = crate::presets::load("maintenance").map_err(CliError)?;
+        let admin = NewUser {
+            given: "Demo".into(),
+            family: "Administrator".into(),
+            email: Some("admin@demo-mro.example".into()),
+            login: Some(ctx.login.clone()),
+            roles: vec![],
+            access_until: None,
+        };
+        let mut s = Session::init(
+            &ctx.db,
+            &ctx.login,
+            clock(),
+            &preset,
+            "Demo MRO (Part-145)",
+            admin,
+        )?;
+        let actor = s.actor(None)?;
+        let cmds = crate::demo::demo_commands(s.now());
+        let out = s.execute(actor, Command::Batch(cmds))?;
+        eprintln!(
+            "created the demo organisation in {} (audit #{})",
+            ctx.db.display(),
+            out.seq
+        );
+    }
+    Ok(())
+}
+
+/// A summary of the organisation (shown by `demo` until the terminal app exists).
+pub fn overview(ctx: &Ctx) -> CliResult {
+    let s = ctx.session()?;
+    let me = s.actor(ctx.as_user.as_deref())?;
+    let org = s.org();
+    let today = s.now().date_naive();
+    let count = |st: UserStatus| org.users.values().filter(|u| u.status == st).count();
+    let mut standing = std::collections::BTreeMap::new();
+    for a in org.authorizations.values() {
+        *standing
+            .entry(a.standing(today, org.kind(&a.kind).ok()).word())
+            .or_insert(0) += 1;
+    }
+    if ctx.json {
+        ctx.print_json(&json!({
+            "organisation": org.settings.name, "preset": org.settings.preset, "db": ctx.db,
+            "operator": org.user(me.effective())?.handle(),
+            "users": {"active": count(UserStatus::Active), "invited": count(UserStatus::Invited),
+                      "deactivated": count(UserStatus::Deactivated), "deleted": count(UserStatus::Deleted)},
+            "roles": org.roles.len(), "qualifications": org.qualifications.len(),
+            "authorizations": standing, "audit_head": s.store().head().seq,
+        }))?;
+        return Ok(0);
+    }
+    println!(
+        "{} — {} preset — {}",
+        sanitize(&org.settings.name),
+        org.settings.preset,
+        ctx.db.display()
+    );
+    println!("you are {}", sanitize(&org.user(me.operator)?.name()));
+    println!(
+        "users: {} active, {} invited, {} deactivated, {} deleted",
+        count(UserStatus::Active),
+        count(UserStatus::Invited),
+        count(UserStatus::Deactivated),
+        count(UserStatus::Deleted)
+    );
+    println!(
+        "roles: {}   qualifications: {}",
+        org.roles.len(),
+        org.qualifications.len()
+    );
+    let words: Vec<String> = standing.iter().map(|(k, v)| format!("{v} {k}")).collect();
+    println!("authorizations: {}", words.join(", "));
+    let soon: Vec<_> = org
+        .authorizations
+        .values()
+        .filter(|a| {
+            matches!(
+                a.standing(today, org.kind(&a.kind).ok()),
+                Standing::Expiring | Standing::Expired
+            )
+        })
+        .collect();
+    for a in soon {
+        println!(
+            "  {} {} {} expires {}",
+            if a.days_to_expiry(today).unwrap_or(0) < 0 {
+                "✗"
+            } else {
+                "!"
+            },
+            cell(&a.reference, 8),
+            cell(
+                &org.users
+                    .get(&a.holder)
+                    .map(|u| u.name())
+                    .unwrap_or_default(),
+                22
+            ),
+            a.expires.map(|d| d.to_string()).unwrap_or_default()
+        );
+    }
+    println!("audit log: {} entries", s.store().head().seq);
+    println!("(the terminal app comes next; meanwhile try: clearance user list, clearance auth list --expiring 30, clearance explain USER)");
+    Ok(0)
+}
+
+fn write_out(output: &Option<PathBuf>, bytes: &[u8]) -> CliResult<()> {
+    match output {
+        Some(p) => std::fs::write(p, bytes)
+            .map_err(|e| CliError(format!("cannot write {}: {e}", p.display()))),
+        None => std::io::stdout().write_all(bytes).map_err(CliError::from),
+    }
+}
+
+fn csv_field(s: &str) -> String {
+    // Neutralise spreadsheet formulas and control characters in untrusted text.
+    let s = sanitize(s);
+    if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s
+    }
+}
+
+pub fn export(ctx: &Ctx, a: ExportArgs) -> CliResult {
+    let s = ctx.session()?;
+    require_read(&s, ctx, &[system::USERS_MANAGE, system::AUDIT_VIEW])?;
+    let org = s.org();
+    match a.format {
+        Format::Json => {
+            let e = Export {
+                format: EXPORT_FORMAT.into(),
+                version: 1,
+                organisation: org.clone(),
+            };
+            let mut bytes = serde_json::to_vec_pretty(&e)?;
+            bytes.push(b'\n');
+            write_out(&a.output, &bytes)?;
+        }
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            match a.table {
+                Table::Users => {
+                    w.write_record([
+                        "id",
+                        "given",
+                        "family",
+                        "email",
+                        "login",
+                        "status",
+                        "access_until",
+                        "roles",
+                    ])?;
+                    for u in org.users.values() {
+                        w.write_record([
+                            u.id.to_string(),
+                            csv_field(&u.given),
+                            csv_field(&u.family),
+                            csv_field(u.email.as_deref().unwrap_or("")),
+                            csv_field(u.login.as_deref().unwrap_or("")),
+                            u.status.word().into(),
+                            u.access_until.map(|d| d.to_string()).unwrap_or_default(),
+                            csv_field(&super::users::roles_text(org, u)),
+                        ])?;
+                    }
+                }
+                Table::Roles => {
+                    let c = org.catalog();
+                    let mut head = vec!["role".to_string()];
+                    head.extend(c.permissions.iter().map(|p| p.key.clone()));
+                    w.write_record(&head)?;
+                    for r in org.roles.values() {
+                        let mut row = vec![csv_field(&r.name)];
+                        row.extend((0..c.len()).map(|i| c.get(i).scale.level_word(r.level(c, i))));
+                        w.write_record(&row)?;
+                    }
+                }
+                Table::Authorizations => {
+                    let today = s.now().date_naive();
+                    w.write_record([
+                        "reference",
+                        "holder",
+                        "kind",
+                        "scope",
+                        "limitations",
+                        "first_issue",
+                        "effective_from",
+                        "expires",
+                        "status",
+                        "standing",
+                    ])?;
+                    for x in org.authorizations.values() {
+                        w.write_record([
+                            csv_field(&x.reference),
+                            csv_field(
+                                &org.users
+                                    .get(&x.holder)
+                                    .map(|u| u.handle())
+                                    .unwrap_or_default(),
+                            ),
+                            csv_field(&x.kind),
+                            csv_field(&x.scope.describe()),
+                            csv_field(&x.limitations),
+                            x.first_issue.to_string(),
+                            x.effective_from.to_string(),
+                            x.expires.map(|d| d.to_string()).unwrap_or_default(),
+                            x.status.word().into(),
+                            x.standing(today, org.kind(&x.kind).ok()).word().into(),
+                        ])?;
+                    }
+                }
+            }
+            let bytes = w.into_inner().map_err(|e| CliError(e.to_string()))?;
+            write_out(&a.output, &bytes)?;
+        }
+    }
+    if let Some(p) = &a.output {
+        eprintln!("exported to {}", p.display());
+    }
+    Ok(0)
+}
+
+pub fn import(ctx: &Ctx, a: ImportArgs) -> CliResult {
+    let text = std::fs::read_to_string(&a.file)
+        .map_err(|e| CliError(format!("cannot read {}: {e}", a.file.display())))?;
+    let e: Export = serde_json::from_str(&text)
+        .map_err(|e| CliError(format!("{}: not a clearance export: {e}", a.file.display())))?;
+    if e.format != EXPORT_FORMAT || e.version != 1 {
+        return Err(CliError(format!(
+            "{}: unsupported export format {} version {}",
+            a.file.display(),
+            sanitize(&e.format),
+            e.version
+        )));
+    }
+    let mut org = e.organisation;
+    org.reindex();
+    ctx.run(Command::Import(Box::new(org)))
+}
+
+pub fn doctor(ctx: &Ctx) -> CliResult {
+    let s = ctx.session()?;
+    require_read(&s, ctx, &[system::AUDIT_VIEW])?;
+    let problems = s.store().doctor(s.org())?;
+    if ctx.json {
+        ctx.print_json(&json!({"ok": problems.is_empty(), "problems": problems}))?;
+    } else if problems.is_empty() {
+        println!(
+            "ok: {} users, {} roles, {} qualifications, {} authorizations; indexes, counters, references and the audit chain ({} entries) agree",
+            s.org().users.len(),
+            s.org().roles.len(),
+            s.org().qualifications.len(),
+            s.org().authorizations.len(),
+            s.store().head().seq
+        );
+    } else {
+        for p in &problems {
+            println!("problem: {}", sanitize(p));
+        }
+    }
+    Ok(if problems.is_empty() {
+        0
+    } else {
+        super::EXIT_DENIED
+    })
+}
+
+pub fn seed(ctx: &Ctx, a: SeedArgs) -> CliResult {
+    if a.users == 0 || a.users > 1_000_000 {
+        return Err(CliError("--users must be 1 to 1000000".into()));
+    }
+    let mut s = ctx.session()?;
+    let actor = s.actor(ctx.as_user.as_deref())?;
+    let batches =
+        crate::demo::seed_batches(s.org(), s.now(), a.users, a.roles, a.authorizations, 2000);
+    let total: usize = batches.iter().map(Vec::len).sum();
+    let mut done = 0;
+    for b in batches {
+        done += b.len();
+        s.execute(actor, Command::Batch(b))?;
+        eprint!(
+            "\rseeding: {done}/{total} commands ({}%)",
+            done * 100 / total.max(1)
+        );
+    }
+    eprintln!();
+    println!(
+        "seeded {} users, {} roles, {} authorizations",
+        a.users, a.roles, a.authorizations
+    );
+    Ok(0)
+}
+
+pub fn presets(ctx: &Ctx) -> CliResult {
+    let mut out = Vec::new();
+    for n in crate::presets::names() {
+        let p = crate::presets::load(n).map_err(CliError)?;
+        out.push(json!({"name": p.name, "title": p.title, "roles": p.roles.len() + 1,
+            "permissions": p.settings.catalog.len(), "kinds": p.settings.kinds.len(), "description": p.description}));
+        if !ctx.json {
+            println!(
+                "{} — {} ({} roles, {} permissions, {} authorization kinds)",
+                cell(n, 13),
+                p.title,
+                p.roles.len() + 1,
+                p.settings.catalog.len(),
+                p.settings.kinds.len()
+            );
+        }
+    }
+    if ctx.json {
+        ctx.print_json(&out)?;
+    }
+    Ok(0)
+}

@@ -1,0 +1,269 @@
+//! The `clearance` command line: one module per subcommand group. Every
+//! change goes through `ops::Session::execute`; output is plain text
+//! (sanitised) or `--json`.
+
+mod audit;
+mod authz;
+mod data;
+mod query;
+mod roles;
+mod users;
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use clap::{Parser, Subcommand};
+
+use crate::domain::text::sanitize;
+use crate::ops::{Clock, OpsError, Session, SystemClock};
+
+/// Exit codes: 0 success or allowed, 1 denied, 2 error.
+pub const EXIT_DENIED: i32 = 1;
+pub const EXIT_ERROR: i32 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "clearance",
+    version,
+    about = "Who may do what in an aviation organisation: users, roles, permission levels, qualifications and personnel authorizations, with a hash-chained audit trail",
+    propagate_version = true
+)]
+pub struct Cli {
+    /// Database directory (default: the platform data directory)
+    #[arg(long, global = true, env = "CLEARANCE_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Machine-readable output
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Act as another user (needs users.impersonate; the audit records both)
+    #[arg(long = "as", global = true, value_name = "USER")]
+    pub as_user: Option<String>,
+    #[command(subcommand)]
+    pub command: Option<Cmd>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Cmd {
+    /// Create a new database from a preset; you become its account administrator
+    Init(data::InitArgs),
+    /// Create (if absent) and open a realistic sample organisation
+    Demo,
+    /// Users: add, list, show, edit, assign, grant, deactivate, delete, invite, accept
+    #[command(subcommand)]
+    User(users::UserCmd),
+    /// Roles and their permission levels
+    #[command(subcommand)]
+    Role(roles::RoleCmd),
+    /// Qualifications: licences, type training, continuation training, assessments
+    #[command(subcommand)]
+    Qual(authz::QualCmd),
+    /// Personnel authorizations
+    #[command(subcommand)]
+    Auth(authz::AuthCmd),
+    /// May USER do PERMISSION? Exit 0 allowed, 1 denied, 2 error
+    Check(query::CheckArgs),
+    /// Every effective level of a user with its sources
+    Explain(query::ExplainArgs),
+    /// May USER sign this off? Exit 0 allowed, 1 denied, 2 error
+    Signoff(query::SignoffArgs),
+    /// The audit log
+    #[command(subcommand)]
+    Audit(audit::AuditCmd),
+    /// Export the organisation (JSON: everything; CSV: users, roles, authorizations)
+    Export(data::ExportArgs),
+    /// Replace the organisation with an exported JSON file, all or nothing
+    Import(data::ImportArgs),
+    /// Check integrity: indexes, counters, references, the audit chain
+    Doctor,
+    /// Add a deterministic synthetic organisation for scale tests
+    Seed(data::SeedArgs),
+    /// List the presets
+    Presets,
+}
+
+/// A one-line error for the user, with its exit code.
+#[derive(Debug)]
+pub struct CliError(pub String);
+
+impl<E: std::fmt::Display> From<E> for CliError {
+    fn from(e: E) -> Self {
+        CliError(e.to_string())
+    }
+}
+
+pub type CliResult<T = i32> = Result<T, CliError>;
+
+/// Shared state of one invocation.
+pub struct Ctx {
+    pub db: PathBuf,
+    pub json: bool,
+    pub as_user: Option<String>,
+    pub login: String,
+}
+
+impl Ctx {
+    /// Opens the organisation.
+    pub fn session(&self) -> Result<Session, OpsError> {
+        Session::open(&self.db, &self.login, clock())
+    }
+
+    /// Opens the organisation, runs one command as the operator, prints the outcome.
+    pub fn run(&self, cmd: crate::ops::Command) -> CliResult {
+        let mut s = self.session()?;
+        let actor = s.actor(self.as_user.as_deref())?;
+        let out = s.execute(actor, cmd)?;
+        self.done(&out);
+        Ok(0)
+    }
+
+    pub fn done(&self, out: &crate::ops::Outcome) {
+        if self.json {
+            println!(
+                "{}",
+                serde_json::json!({"ok": true, "audit_seq": out.seq, "summary": out.summary})
+            );
+        } else {
+            println!("{} (audit #{})", sanitize(&out.summary), out.seq);
+        }
+    }
+
+    /// Prints a JSON value.
+    pub fn print_json(&self, v: &impl serde::Serialize) -> CliResult<()> {
+        println!("{}", serde_json::to_string_pretty(v)?);
+        Ok(())
+    }
+}
+
+/// The clock: the system clock; debug builds let tests fix it with
+/// CLEARANCE_TEST_NOW (RFC 3339). Release builds ignore that variable.
+pub fn clock() -> Box<dyn Clock> {
+    #[cfg(debug_assertions)]
+    if let Ok(s) = std::env::var("CLEARANCE_TEST_NOW") {
+        if let Ok(t) = DateTime::parse_from_rfc3339(&s) {
+            return Box::new(crate::ops::FixedClock(t.with_timezone(&Utc)));
+        }
+    }
+    Box::new(SystemClock)
+}
+
+/// The OS login of this process, from its real uid (not from environment
+/// variables). Debug builds let tests override it with CLEARANCE_TEST_LOGIN.
+pub fn os_login() -> Result<String, CliError> {
+    #[cfg(debug_assertions)]
+    if let Ok(l) = std::env::var("CLEARANCE_TEST_LOGIN") {
+        return Ok(l);
+    }
+    let uid = unsafe { libc::getuid() };
+    let mut buf = vec![0 as libc::c_char; 16384];
+    let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
+    let mut result: *mut libc::passwd = std::ptr::null_mut();
+    // SAFETY: getpwuid_r writes into our buffers; we read pw_name only when it succeeded.
+    let rc = unsafe { libc::getpwuid_r(uid, &mut pwd, buf.as_mut_ptr(), buf.len(), &mut result) };
+    if rc != 0 || result.is_null() {
+        return Err(CliError(format!("cannot find the login name of uid {uid}")));
+    }
+    let name = unsafe { std::ffi::CStr::from_ptr(pwd.pw_name) };
+    Ok(name.to_string_lossy().into_owned())
+}
+
+/// The default database directory.
+pub fn default_db() -> Result<PathBuf, CliError> {
+    directories::ProjectDirs::from("", "", "clearance")
+        .map(|d| d.data_dir().join("db"))
+        .ok_or_else(|| CliError("cannot find a data directory; pass --db PATH".into()))
+}
+
+pub fn parse_date(what: &str, s: &str) -> Result<NaiveDate, CliError> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
+        CliError(format!(
+            "malformed {what} '{}' (use YYYY-MM-DD)",
+            sanitize(s)
+        ))
+    })
+}
+
+pub fn parse_opt_date(what: &str, s: &Option<String>) -> Result<Option<NaiveDate>, CliError> {
+    s.as_deref().map(|s| parse_date(what, s)).transpose()
+}
+
+/// A date (taken at 12:00 UTC), `YYYY-MM-DD HH:MM` (UTC) or RFC 3339.
+pub fn parse_datetime(s: &str) -> Result<DateTime<Utc>, CliError> {
+    let t = s.trim();
+    if let Ok(d) = DateTime::parse_from_rfc3339(t) {
+        return Ok(d.with_timezone(&Utc));
+    }
+    for f in ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S"] {
+        if let Ok(d) = NaiveDateTime::parse_from_str(t, f) {
+            return Ok(d.and_utc());
+        }
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        return Ok(d
+            .and_hms_opt(12, 0, 0)
+            .map(|d| d.and_utc())
+            .unwrap_or_default());
+    }
+    Err(CliError(format!(
+        "malformed date-time '{}' (use YYYY-MM-DD, 'YYYY-MM-DD HH:MM' UTC, or RFC 3339)",
+        sanitize(s)
+    )))
+}
+
+/// Pads a cell to a width in characters (the text is sanitised first).
+pub fn cell(s: &str, w: usize) -> String {
+    let s = sanitize(s);
+    let n = s.chars().count();
+    if n > w {
+        let mut t: String = s.chars().take(w.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    } else {
+        format!("{s}{}", " ".repeat(w - n))
+    }
+}
+
+/// Parses the arguments and runs; returns the process exit code.
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(CliError(msg)) => {
+            eprintln!("error: {}", sanitize(&msg));
+            EXIT_ERROR
+        }
+    }
+}
+
+fn run(cli: Cli) -> CliResult {
+    let db = match &cli.db {
+        Some(p) => p.clone(),
+        None => default_db()?,
+    };
+    let ctx = Ctx {
+        db,
+        json: cli.json,
+        as_user: cli.as_user.clone(),
+        login: os_login()?,
+    };
+    crate::logging::init(&ctx.db);
+    let Some(cmd) = cli.command else {
+        return data::overview(&ctx);
+    };
+    match cmd {
+        Cmd::Init(a) => data::init(&ctx, a),
+        Cmd::Demo => data::demo(&ctx),
+        Cmd::User(c) => users::run(&ctx, c),
+        Cmd::Role(c) => roles::run(&ctx, c),
+        Cmd::Qual(c) => authz::run_qual(&ctx, c),
+        Cmd::Auth(c) => authz::run_auth(&ctx, c),
+        Cmd::Check(a) => query::check(&ctx, a),
+        Cmd::Explain(a) => query::explain(&ctx, a),
+        Cmd::Signoff(a) => query::signoff(&ctx, a),
+        Cmd::Audit(c) => audit::run(&ctx, c),
+        Cmd::Export(a) => data::export(&ctx, a),
+        Cmd::Import(a) => data::import(&ctx, a),
+        Cmd::Doctor => data::doctor(&ctx),
+        Cmd::Seed(a) => data::seed(&ctx, a),
+        Cmd::Presets => data::presets(&ctx),
+    }
+}

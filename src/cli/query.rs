@@ -1,0 +1,246 @@
+//! `clearance check`, `explain` and `signoff`: decisions with reasons.
+
+use clap::Args;
+use serde_json::json;
+
+use super::users::require_read;
+use super::{cell, parse_date, parse_datetime, CliResult, Ctx, EXIT_DENIED};
+use crate::domain::authorizations::{parse_ata, signoff_check, AircraftType, SignoffRequest};
+use crate::domain::catalog::system;
+use crate::domain::engine::{self, Requirement};
+use crate::domain::text::sanitize;
+use crate::domain::users::User;
+use crate::ops::Session;
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    pub user: String,
+    pub permission: String,
+    /// The level needed (default: the lowest, e.g. view / yes / any relation)
+    #[arg(long)]
+    pub level: Option<String>,
+    /// A relation that holds between the user and the record (scope permissions; repeatable)
+    #[arg(long = "relation")]
+    pub relations: Vec<String>,
+    /// When (default: now)
+    #[arg(long)]
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    pub user: String,
+    #[arg(long)]
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SignoffArgs {
+    pub user: String,
+    #[arg(long)]
+    pub kind: String,
+    #[arg(long = "aircraft-type")]
+    pub aircraft_type: String,
+    /// ATA chapter, e.g. 32 or 32-11
+    #[arg(long)]
+    pub system: Option<String>,
+    #[arg(long)]
+    pub station: Option<String>,
+    /// Who performed the work (for independent inspections)
+    #[arg(long)]
+    pub performed_by: Option<String>,
+    /// Date of the signoff (default: today)
+    #[arg(long)]
+    pub date: Option<String>,
+}
+
+/// Resolves the subject of a query: yourself always; others need a read right.
+fn subject<'a>(s: &'a Session, ctx: &Ctx, name: &str) -> CliResult<&'a User> {
+    let u = s.org().resolve_user(name)?;
+    let actor = s.actor(ctx.as_user.as_deref())?;
+    if actor.effective() != u.id {
+        require_read(
+            s,
+            ctx,
+            &[
+                system::USERS_VIEW,
+                system::USERS_MANAGE,
+                system::AUTHORIZATIONS_MANAGE,
+            ],
+        )?;
+    }
+    Ok(u)
+}
+
+pub fn check(ctx: &Ctx, a: CheckArgs) -> CliResult {
+    let s = ctx.session()?;
+    let at = match &a.at {
+        Some(t) => parse_datetime(t)?,
+        None => s.now(),
+    };
+    let u = subject(&s, ctx, &a.user)?;
+    let pi = s.org().catalog().resolve(&a.permission)?;
+    let scale = &s.org().catalog().get(pi).scale;
+    let req = engine::required_level(
+        scale,
+        &Requirement {
+            level: a.level.clone(),
+            relations: a.relations.clone(),
+        },
+    )?;
+    let d = engine::check(s.org(), u, pi, req, at);
+    if ctx.json {
+        ctx.print_json(&d)?;
+    } else {
+        println!(
+            "{} {} {} ({})",
+            if d.allowed { "ALLOWED" } else { "DENIED" },
+            sanitize(&d.user),
+            d.permission,
+            d.required
+        );
+        println!("  {}", sanitize(&d.reason));
+        for src in &d.sources {
+            println!(
+                "  {} {} = {}{}{}",
+                if src.in_force { "+" } else { "-" },
+                sanitize(&src.from),
+                src.level,
+                src.until.map(|d| format!(" until {d}")).unwrap_or_default(),
+                if src.in_force { "" } else { " (not in force)" }
+            );
+        }
+    }
+    Ok(if d.allowed { 0 } else { EXIT_DENIED })
+}
+
+pub fn explain(ctx: &Ctx, a: ExplainArgs) -> CliResult {
+    let s = ctx.session()?;
+    let at = match &a.at {
+        Some(t) => parse_datetime(t)?,
+        None => s.now(),
+    };
+    let u = subject(&s, ctx, &a.user)?;
+    let ex = engine::explain(s.org(), u, at);
+    if ctx.json {
+        ctx.print_json(&json!({
+            "user": u.handle(),
+            "holds_access": u.holds_access(at),
+            "at": at,
+            "levels": ex,
+        }))?;
+        return Ok(0);
+    }
+    println!(
+        "{} at {}{}",
+        sanitize(&u.name()),
+        at.format("%Y-%m-%d %H:%M UTC"),
+        if u.holds_access(at) {
+            ""
+        } else {
+            " — holds no access"
+        }
+    );
+    for e in &ex {
+        let srcs: Vec<String> = e
+            .sources
+            .iter()
+            .map(|s| {
+                format!(
+                    "{} {}{}{}",
+                    s.from,
+                    s.level,
+                    s.until.map(|d| format!(" until {d}")).unwrap_or_default(),
+                    if s.in_force { "" } else { " (not in force)" }
+                )
+            })
+            .collect();
+        println!(
+            "  {} {} ← {}",
+            cell(&e.permission, 32),
+            cell(&e.effective, 14),
+            sanitize(&srcs.join("; "))
+        );
+    }
+    Ok(0)
+}
+
+pub fn signoff(ctx: &Ctx, a: SignoffArgs) -> CliResult {
+    let s = ctx.session()?;
+    let org = s.org();
+    let u = subject(&s, ctx, &a.user)?;
+    let kind = org.kind(&a.kind)?;
+    let date = match &a.date {
+        Some(d) => parse_date("date", d)?,
+        None => s.now().date_naive(),
+    };
+    let req = SignoffRequest {
+        kind: kind.code.clone(),
+        aircraft_type: AircraftType::parse(&a.aircraft_type)?,
+        system: a.system.as_deref().map(parse_ata).transpose()?,
+        station: a.station.clone(),
+        date,
+        performed_by: a
+            .performed_by
+            .as_deref()
+            .map(|p| org.resolve_user(p).map(|u| u.id))
+            .transpose()?,
+    };
+    // The permission comes from roles and grants in force at noon on the date.
+    let at = date
+        .and_hms_opt(12, 0, 0)
+        .map(|d| d.and_utc())
+        .unwrap_or_else(|| s.now());
+    let pi = org.catalog().system(system::SIGNOFFS_COMPLETE);
+    let has_perm = engine::effective_levels(org, u, at).levels[pi] != 0;
+    let bases_of = |a: &crate::domain::authorizations::Authorization| {
+        a.bases
+            .iter()
+            .filter_map(|b| org.qualifications.get(b))
+            .collect::<Vec<_>>()
+    };
+    let candidates: Vec<_> = org
+        .authorizations
+        .values()
+        .filter(|x| x.holder == u.id)
+        .map(|x| (x, bases_of(x)))
+        .collect();
+    let d = signoff_check(u, has_perm, kind, &candidates, &req);
+    if ctx.json {
+        ctx.print_json(&d)?;
+    } else if d.allowed {
+        println!(
+            "YES: {} may sign off {} on {}{}{} on {date}",
+            sanitize(&u.name()),
+            kind.code,
+            req.aircraft_type,
+            req.system
+                .map(|c| format!(", ATA {c:02}"))
+                .unwrap_or_default(),
+            req.station
+                .as_deref()
+                .map(|s| format!(" at {}", sanitize(s)))
+                .unwrap_or_default()
+        );
+        println!(
+            "  covered by authorization {}",
+            sanitize(d.covering.as_deref().unwrap_or(""))
+        );
+    } else {
+        println!(
+            "NO: {} may not sign off {} on {} on {date}",
+            sanitize(&u.name()),
+            kind.code,
+            req.aircraft_type
+        );
+        for (i, f) in d.failures.iter().enumerate() {
+            println!(
+                "  {}. {} — fix: {}",
+                i + 1,
+                sanitize(&f.condition),
+                sanitize(&f.fix)
+            );
+        }
+    }
+    Ok(if d.allowed { 0 } else { EXIT_DENIED })
+}

@@ -1,0 +1,424 @@
+//! `clearance user …`
+
+use clap::{Args, Subcommand};
+use serde_json::json;
+
+use super::{cell, parse_opt_date, CliError, CliResult, Ctx};
+use crate::domain::catalog::system;
+use crate::domain::command::{Command, NewUser, UserEdit};
+use crate::domain::org::Organisation;
+use crate::domain::text::sanitize;
+use crate::domain::users::User;
+use crate::ops::Session;
+
+#[derive(Debug, Subcommand)]
+pub enum UserCmd {
+    /// Add a user (with an email and no login, the user is invited)
+    Add(AddArgs),
+    /// List users
+    List(ListArgs),
+    /// Show one user with roles, grants, qualifications and authorizations
+    Show { user: String },
+    /// Change a user's name, email, login or access expiry
+    Edit(EditArgs),
+    /// Give a user a role, optionally until a date
+    Assign {
+        user: String,
+        role: String,
+        #[arg(long, value_name = "DATE")]
+        until: Option<String>,
+    },
+    /// Take a role from a user
+    Unassign { user: String, role: String },
+    /// Give a user a personal level on top of their roles (can only add)
+    Grant {
+        user: String,
+        permission: String,
+        level: String,
+        #[arg(long, value_name = "DATE")]
+        until: Option<String>,
+    },
+    /// Remove a personal grant
+    Ungrant { user: String, permission: String },
+    /// Deactivate a user (they hold no access; reversible)
+    Deactivate { user: String },
+    /// Reactivate a deactivated user
+    Reactivate { user: String },
+    /// Delete a user: a tombstone that stays on record and cannot be changed
+    Delete {
+        user: String,
+        /// Type the user's short name (login, else email) to confirm
+        #[arg(long, value_name = "HANDLE")]
+        confirm: String,
+    },
+    /// Send (or re-send) an invitation; prints the one-time code once
+    Invite {
+        user: String,
+        /// Days until the code expires
+        #[arg(long, default_value_t = 14)]
+        days: u32,
+    },
+    /// Accept an invitation: binds this process's OS login to the invited user
+    Accept { code: String },
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    #[arg(long)]
+    pub given: String,
+    #[arg(long)]
+    pub family: String,
+    #[arg(long)]
+    pub email: Option<String>,
+    #[arg(long)]
+    pub login: Option<String>,
+    #[arg(long = "role", value_name = "ROLE")]
+    pub roles: Vec<String>,
+    /// Last day of access (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    pub user: String,
+    #[arg(long)]
+    pub given: Option<String>,
+    #[arg(long)]
+    pub family: Option<String>,
+    #[arg(long)]
+    pub email: Option<String>,
+    /// Remove the email (the person then has no login)
+    #[arg(long, conflicts_with = "email")]
+    pub no_email: bool,
+    #[arg(long)]
+    pub login: Option<String>,
+    #[arg(long, conflicts_with = "login")]
+    pub no_login: bool,
+    /// Last day of access (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Remove the access expiry
+    #[arg(long, conflicts_with = "until")]
+    pub no_until: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only users with this status (invited, active, deactivated, deleted)
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Only holders of this role
+    #[arg(long)]
+    pub role: Option<String>,
+}
+
+/// Refuses to show data the actor may not read.
+pub fn require_read(
+    s: &Session,
+    ctx: &Ctx,
+    keys: &[&str],
+) -> CliResult<crate::domain::users::UserId> {
+    let actor = s.actor(ctx.as_user.as_deref())?;
+    let me = s.org().user(actor.effective())?;
+    let levels = crate::domain::engine::effective_levels(s.org(), me, s.now()).levels;
+    if keys
+        .iter()
+        .any(|k| levels[s.org().catalog().system(k)] != 0)
+    {
+        Ok(me.id)
+    } else {
+        Err(CliError(format!(
+            "not permitted: this needs {}",
+            keys.join(" or ")
+        )))
+    }
+}
+
+pub fn roles_text(org: &Organisation, u: &User) -> String {
+    u.roles
+        .iter()
+        .filter_map(|a| {
+            org.roles.get(&a.role).map(|r| match a.until {
+                Some(d) => format!("{} (until {d})", r.name),
+                None => r.name.clone(),
+            })
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub fn user_json(org: &Organisation, u: &User) -> serde_json::Value {
+    json!({
+        "id": u.id,
+        "given": u.given,
+        "family": u.family,
+        "email": u.email,
+        "login": u.login,
+        "status": u.status.word(),
+        "access_until": u.access_until,
+        "roles": u.roles.iter().map(|a| json!({
+            "role": org.roles.get(&a.role).map(|r| r.name.clone()),
+            "until": a.until,
+        })).collect::<Vec<_>>(),
+        "grants": u.grants.iter().map(|g| {
+            let word = org.catalog().index_of(&g.permission)
+                .map(|i| org.catalog().get(i).scale.level_word(g.level))
+                .unwrap_or_default();
+            json!({"permission": g.permission, "level": word, "until": g.until})
+        }).collect::<Vec<_>>(),
+        "invitation": u.invitation.as_ref().map(|i| json!({"sent_at": i.sent_at, "expires": i.expires})),
+    })
+}
+
+pub fn run(ctx: &Ctx, cmd: UserCmd) -> CliResult {
+    match cmd {
+        UserCmd::Add(a) => ctx.run(Command::AddUser(NewUser {
+            given: a.given,
+            family: a.family,
+            email: a.email,
+            login: a.login,
+            roles: a.roles,
+            access_until: parse_opt_date("access expiry", &a.until)?,
+        })),
+        UserCmd::List(a) => list(ctx, a),
+        UserCmd::Show { user } => show(ctx, &user),
+        UserCmd::Edit(a) => {
+            let edit = UserEdit {
+                given: a.given,
+                family: a.family,
+                email: if a.no_email {
+                    Some(None)
+                } else {
+                    a.email.map(Some)
+                },
+                login: if a.no_login {
+                    Some(None)
+                } else {
+                    a.login.map(Some)
+                },
+                access_until: if a.no_until {
+                    Some(None)
+                } else {
+                    parse_opt_date("access expiry", &a.until)?.map(Some)
+                },
+            };
+            ctx.run(Command::EditUser { user: a.user, edit })
+        }
+        UserCmd::Assign { user, role, until } => ctx.run(Command::AssignRole {
+            user,
+            role,
+            until: parse_opt_date("assignment expiry", &until)?,
+        }),
+        UserCmd::Unassign { user, role } => ctx.run(Command::UnassignRole { user, role }),
+        UserCmd::Grant {
+            user,
+            permission,
+            level,
+            until,
+        } => ctx.run(Command::Grant {
+            user,
+            permission,
+            level,
+            until: parse_opt_date("grant expiry", &until)?,
+        }),
+        UserCmd::Ungrant { user, permission } => ctx.run(Command::Ungrant { user, permission }),
+        UserCmd::Deactivate { user } => ctx.run(Command::Deactivate { user }),
+        UserCmd::Reactivate { user } => ctx.run(Command::Reactivate { user }),
+        UserCmd::Delete { user, confirm } => {
+            let s = ctx.session()?;
+            let u = s.org().resolve_user(&user)?;
+            if confirm != u.handle() {
+                return Err(CliError(format!(
+                    "confirmation '{}' does not match {}'s short name; nothing deleted",
+                    sanitize(&confirm),
+                    sanitize(&u.name())
+                )));
+            }
+            drop(s);
+            ctx.run(Command::DeleteUser { user })
+        }
+        UserCmd::Invite { user, days } => {
+            if days == 0 || days > 90 {
+                return Err(CliError("--days must be 1 to 90".into()));
+            }
+            let code = crate::ops::new_invitation_code()?;
+            let mut s = ctx.session()?;
+            let actor = s.actor(ctx.as_user.as_deref())?;
+            let expires = s.now() + chrono::Duration::days(days as i64);
+            let out = s.execute(
+                actor,
+                Command::Invite {
+                    user,
+                    code_hash: crate::ops::code_hash(&code),
+                    expires,
+                },
+            )?;
+            if ctx.json {
+                println!(
+                    "{}",
+                    json!({"ok": true, "audit_seq": out.seq, "summary": out.summary, "code": code, "expires": expires})
+                );
+            } else {
+                println!("{} (audit #{})", sanitize(&out.summary), out.seq);
+                println!(
+                    "one-time code: {code}   (shown once; expires {})",
+                    expires.format("%Y-%m-%d %H:%M UTC")
+                );
+                println!("the person runs: clearance user accept {code}");
+            }
+            Ok(0)
+        }
+        UserCmd::Accept { code } => {
+            let mut s = ctx.session()?;
+            let out = s.accept(&code)?;
+            ctx.done(&out);
+            Ok(0)
+        }
+    }
+}
+
+fn list(ctx: &Ctx, a: ListArgs) -> CliResult {
+    let s = ctx.session()?;
+    require_read(&s, ctx, &[system::USERS_VIEW, system::USERS_MANAGE])?;
+    let org = s.org();
+    let status = a.status.as_deref().map(str::to_ascii_lowercase);
+    if let Some(st) = &status {
+        if !["invited", "active", "deactivated", "deleted"].contains(&st.as_str()) {
+            return Err(CliError(format!(
+                "unknown status '{}' (invited, active, deactivated, deleted)",
+                sanitize(st)
+            )));
+        }
+    }
+    let role = a.role.as_deref().map(|r| org.resolve_role(r)).transpose()?;
+    let users: Vec<&User> = org
+        .users
+        .values()
+        .filter(|u| status.as_deref().is_none_or(|st| u.status.word() == st))
+        .filter(|u| role.is_none_or(|r| u.assignment(r.id).is_some()))
+        .collect();
+    if ctx.json {
+        ctx.print_json(&users.iter().map(|u| user_json(org, u)).collect::<Vec<_>>())?;
+        return Ok(0);
+    }
+    println!(
+        "{} {} {} {} ROLES",
+        cell("ID", 5),
+        cell("NAME", 24),
+        cell("EMAIL", 30),
+        cell("STATUS", 11)
+    );
+    for u in &users {
+        println!(
+            "{} {} {} {} {}",
+            cell(&u.id.to_string(), 5),
+            cell(&u.name(), 24),
+            cell(u.email.as_deref().unwrap_or("no login"), 30),
+            cell(u.status.word(), 11),
+            sanitize(&roles_text(org, u))
+        );
+    }
+    println!("{} user(s)", users.len());
+    Ok(0)
+}
+
+fn show(ctx: &Ctx, user: &str) -> CliResult {
+    let s = ctx.session()?;
+    let org = s.org();
+    let u = org.resolve_user(user)?;
+    let me = require_read(&s, ctx, &[system::USERS_VIEW, system::USERS_MANAGE]).or_else(|e| {
+        // Everyone may see themselves.
+        let a = s.actor(ctx.as_user.as_deref())?;
+        if a.effective() == u.id {
+            Ok(u.id)
+        } else {
+            Err(e)
+        }
+    })?;
+    let _ = me;
+    let today = s.now().date_naive();
+    let quals: Vec<_> = org
+        .qualifications
+        .values()
+        .filter(|q| q.holder == u.id)
+        .collect();
+    let auths: Vec<_> = org
+        .authorizations
+        .values()
+        .filter(|a| a.holder == u.id)
+        .collect();
+    if ctx.json {
+        let mut v = user_json(org, u);
+        v["qualifications"] = json!(quals.iter().map(|q| json!({
+            "id": q.id, "kind": q.kind.word(), "number": q.number, "categories": q.categories,
+            "type_ratings": q.type_ratings, "issued": q.issued, "expires": q.expires, "valid_today": q.valid_on(today)
+        })).collect::<Vec<_>>());
+        v["authorizations"] =
+            json!(auths.iter().map(|a| json!({
+            "reference": a.reference, "kind": a.kind, "status": a.status.word(),
+            "standing": a.standing(today, org.kind(&a.kind).ok()).word(), "expires": a.expires
+        })).collect::<Vec<_>>());
+        ctx.print_json(&v)?;
+        return Ok(0);
+    }
+    println!("{} (#{})", sanitize(&u.name()), u.id);
+    println!(
+        "  email:   {}",
+        sanitize(u.email.as_deref().unwrap_or("none (no login)"))
+    );
+    println!(
+        "  login:   {}",
+        sanitize(u.login.as_deref().unwrap_or("not bound"))
+    );
+    println!("  status:  {}", u.status.word());
+    if let Some(d) = u.access_until {
+        println!("  access until: {d}");
+    }
+    if let Some(i) = &u.invitation {
+        println!(
+            "  invitation: sent {}, expires {}",
+            i.sent_at.format("%Y-%m-%d"),
+            i.expires.format("%Y-%m-%d %H:%M UTC")
+        );
+    }
+    println!("  roles:   {}", sanitize(&roles_text(org, u)));
+    for g in &u.grants {
+        let word = org
+            .catalog()
+            .index_of(&g.permission)
+            .map(|i| org.catalog().get(i).scale.level_word(g.level))
+            .unwrap_or_default();
+        println!(
+            "  grant:   {} = {word}{}",
+            g.permission,
+            g.until.map(|d| format!(" until {d}")).unwrap_or_default()
+        );
+    }
+    for q in &quals {
+        println!(
+            "  qualification #{}: {} issued {}{}{}",
+            q.id,
+            sanitize(&q.describe()),
+            q.issued,
+            q.expires
+                .map(|d| format!(", expires {d}"))
+                .unwrap_or_default(),
+            if q.valid_on(today) {
+                ""
+            } else {
+                "  ✗ not valid today"
+            }
+        );
+    }
+    for a in &auths {
+        println!(
+            "  authorization {}: {} {} — {}",
+            sanitize(&a.reference),
+            sanitize(&a.kind),
+            sanitize(&a.scope.describe()),
+            a.standing(today, org.kind(&a.kind).ok()).word()
+        );
+    }
+    Ok(0)
+}

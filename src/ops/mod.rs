@@ -1,0 +1,276 @@
+//! The one write path. Front ends build a [`Command`]; [`Session::execute`]
+//! takes the time and the operator, plans the command against the rules in
+//! `domain`, commits it with its audit entry in one transaction, syncs, and
+//! only then updates the in-memory organisation and reports success.
+
+use std::io::Read;
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+use thiserror::Error;
+
+pub use crate::domain::command::Command;
+use crate::domain::command::{InitOrganisation, NewUser};
+use crate::domain::engine::AccessTable;
+use crate::domain::org::{Change, Organisation};
+use crate::domain::rules::{self, Actor};
+use crate::domain::users::UserId;
+use crate::domain::DomainError;
+use crate::store::audit::{AuditBody, AuditEntry};
+use crate::store::{Store, StoreError};
+
+/// Where time comes from; tests pass a fixed clock.
+pub trait Clock {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+pub struct SystemClock;
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+pub struct FixedClock(pub DateTime<Utc>);
+impl Clock for FixedClock {
+    fn now(&self) -> DateTime<Utc> {
+        self.0
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum OpsError {
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("no organisation in {0}; create one with 'clearance init' or 'clearance demo'")]
+    NoOrganisation(String),
+    #[error("{0} already holds an organisation")]
+    AlreadyInitialised(String),
+    #[error("your OS login '{0}' is bound to no active user; an administrator can bind it with 'clearance user edit USER --login {0}', or accept an invitation with 'clearance user accept CODE'")]
+    NotBound(String),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl OpsError {
+    /// True for errors after which no further write may be attempted.
+    pub fn is_fatal(&self) -> bool {
+        matches!(self, OpsError::Store(StoreError::Fatal(_)))
+    }
+}
+
+pub type OpsResult<T> = Result<T, OpsError>;
+
+/// What a successful command reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub seq: u64,
+    pub summary: String,
+}
+
+/// An open database with its organisation in memory.
+pub struct Session {
+    store: Store,
+    org: Organisation,
+    clock: Box<dyn Clock>,
+    login: String,
+    access: Option<AccessTable>,
+}
+
+impl Session {
+    /// Opens an existing organisation. `login` is the OS login of the process.
+    pub fn open(path: &Path, login: &str, clock: Box<dyn Clock>) -> OpsResult<Session> {
+        let store = Store::open(path, login)?;
+        let org = store
+            .load()?
+            .ok_or_else(|| OpsError::NoOrganisation(path.display().to_string()))?;
+        Ok(Session {
+            store,
+            org,
+            clock,
+            login: login.to_string(),
+            access: None,
+        })
+    }
+
+    /// Creates a new organisation; the first administrator is bound to `login`.
+    pub fn init(
+        path: &Path,
+        login: &str,
+        clock: Box<dyn Clock>,
+        preset: &crate::presets::Preset,
+        org_name: &str,
+        mut admin: NewUser,
+    ) -> OpsResult<Session> {
+        let mut store = Store::open(path, login)?;
+        if store.load()?.is_some() {
+            return Err(OpsError::AlreadyInitialised(path.display().to_string()));
+        }
+        let now = clock.now();
+        admin.login = Some(login.to_string());
+        let mut settings = preset.settings.clone();
+        settings.name = crate::domain::text::required_text("organisation name", org_name)?;
+        let init = InitOrganisation {
+            settings,
+            admin_role_name: preset.admin_role_name.clone(),
+            roles: preset.roles.clone(),
+            admin,
+        };
+        let change = rules::plan_init(&init, now)?;
+        let admin_role = 1;
+        let body = AuditBody {
+            at: now,
+            operator: 1,
+            operator_login: login.to_string(),
+            acting_as: None,
+            command: Command::Init(Box::new(init)),
+            changes: change.puts.clone(),
+            summary: change.summary.clone(),
+        };
+        store.commit(body, change.counters, admin_role)?;
+        let org = store
+            .load()?
+            .ok_or_else(|| OpsError::Other("the new organisation did not load".into()))?;
+        Ok(Session {
+            store,
+            org,
+            clock,
+            login: login.to_string(),
+            access: None,
+        })
+    }
+
+    pub fn org(&self) -> &Organisation {
+        &self.org
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    pub fn login(&self) -> &str {
+        &self.login
+    }
+
+    /// The active user bound to this process's OS login.
+    pub fn operator(&self) -> OpsResult<UserId> {
+        let now = self.now();
+        self.org
+            .user_by_login(&self.login)
+            .filter(|u| u.holds_access(now))
+            .map(|u| u.id)
+            .ok_or_else(|| OpsError::NotBound(self.login.clone()))
+    }
+
+    /// The actor for a command: the operator, optionally acting as another user.
+    pub fn actor(&self, acting_as: Option<&str>) -> OpsResult<Actor> {
+        let op = self.operator()?;
+        let target = acting_as
+            .map(|n| self.org.resolve_user(n).map(|u| u.id))
+            .transpose()?;
+        Ok(rules::actor(&self.org, op, target, self.now())?)
+    }
+
+    /// The fast access table, rebuilt when data changed and refreshed when the
+    /// clock passed an expiry.
+    pub fn access(&mut self) -> &AccessTable {
+        let now = self.clock.now();
+        let org = &self.org;
+        let table = self
+            .access
+            .get_or_insert_with(|| AccessTable::build(org, now));
+        table.refresh(org, now);
+        table
+    }
+
+    /// Plans, commits and applies one command by `actor`.
+    pub fn execute(&mut self, actor: Actor, cmd: Command) -> OpsResult<Outcome> {
+        let now = self.clock.now();
+        // Re-establish the actor at this instant: access may have expired.
+        let actor = rules::actor(&self.org, actor.operator, actor.acting_as, now)?;
+        let change = rules::plan(&self.org, actor, &cmd, now)?;
+        self.commit(now, actor.operator, actor.acting_as, cmd, change)
+    }
+
+    /// Accepts an invitation by its one-time code and binds this process's login.
+    pub fn accept(&mut self, code: &str) -> OpsResult<Outcome> {
+        let now = self.clock.now();
+        let hash = code_hash(code);
+        let login = self.login.clone();
+        let (change, user) = rules::plan_accept(&self.org, &hash, &login, now)?;
+        self.commit(
+            now,
+            user,
+            None,
+            Command::Accept {
+                code_hash: hash,
+                login,
+            },
+            change,
+        )
+    }
+
+    fn commit(
+        &mut self,
+        now: DateTime<Utc>,
+        operator: UserId,
+        acting_as: Option<UserId>,
+        cmd: Command,
+        change: Change,
+    ) -> OpsResult<Outcome> {
+        let body = AuditBody {
+            at: now,
+            operator,
+            operator_login: self.login.clone(),
+            acting_as,
+            command: cmd,
+            changes: change.puts.clone(),
+            summary: change.summary.clone(),
+        };
+        let admin_role = self.org.settings.admin_role;
+        let entry = self.store.commit(body, change.counters, admin_role)?;
+        self.org.apply(&change);
+        self.access = None;
+        tracing::info!(seq = entry.seq, summary = %change.summary, "committed");
+        Ok(Outcome {
+            seq: entry.seq,
+            summary: change.summary,
+        })
+    }
+
+    pub fn audit_entries(&self) -> Vec<Result<AuditEntry, String>> {
+        self.store.audit_entries().collect()
+    }
+}
+
+/// A fresh one-time invitation code (12 characters in three groups) from the
+/// OS random source.
+pub fn new_invitation_code() -> OpsResult<String> {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut raw = [0u8; 12];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut raw))
+        .map_err(|e| OpsError::Other(format!("cannot read /dev/urandom: {e}")))?;
+    let chars: String = raw
+        .iter()
+        .map(|b| ALPHABET[(*b as usize) % ALPHABET.len()] as char)
+        .collect();
+    Ok(format!("{}-{}-{}", &chars[..4], &chars[4..8], &chars[8..]))
+}
+
+/// The stored form of an invitation code: SHA-256 of its normalised text.
+pub fn code_hash(code: &str) -> [u8; 32] {
+    let norm: String = code
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    Sha256::digest(norm.as_bytes()).into()
+}

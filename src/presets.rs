@@ -1,0 +1,205 @@
+//! The presets shipped with Clearance (assets/presets/*.toml, compiled in).
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::domain::authorizations::AuthorizationKind;
+use crate::domain::catalog::{Area, Catalog, Permission, Scale};
+use crate::domain::org::Settings;
+use crate::domain::roles::Role;
+use crate::domain::text;
+
+/// Every preset: (name, TOML source).
+pub const PRESETS: [(&str, &str); 4] = [
+    (
+        "maintenance",
+        include_str!("../assets/presets/maintenance.toml"),
+    ),
+    (
+        "flight-school",
+        include_str!("../assets/presets/flight-school.toml"),
+    ),
+    ("operator", include_str!("../assets/presets/operator.toml")),
+    ("club", include_str!("../assets/presets/club.toml")),
+];
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PresetFile {
+    name: String,
+    title: String,
+    description: String,
+    admin_role_name: String,
+    areas: Vec<Area>,
+    permissions: Vec<PermissionFile>,
+    #[serde(default)]
+    roles: Vec<RoleFile>,
+    #[serde(default)]
+    authorization_kinds: Vec<KindFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PermissionFile {
+    key: String,
+    label: String,
+    scale: String,
+    relations: Option<Vec<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RoleFile {
+    name: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    levels: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KindFile {
+    code: String,
+    name: String,
+    expiry_required: bool,
+    max_validity_months: Option<u32>,
+    warning_days: u32,
+    #[serde(default)]
+    independent: bool,
+}
+
+/// A preset ready to initialise an organisation from.
+#[derive(Debug, Clone)]
+pub struct Preset {
+    pub name: String,
+    pub title: String,
+    pub description: String,
+    pub admin_role_name: String,
+    pub settings: Settings,
+    pub roles: Vec<Role>,
+}
+
+pub fn names() -> Vec<&'static str> {
+    PRESETS.iter().map(|(n, _)| *n).collect()
+}
+
+/// Loads and validates a preset by name.
+pub fn load(name: &str) -> Result<Preset, String> {
+    let (_, src) = PRESETS
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name.trim()))
+        .ok_or_else(|| {
+            format!(
+                "unknown preset '{}' (use {})",
+                text::sanitize(name),
+                names().join(", ")
+            )
+        })?;
+    parse(src).map_err(|e| format!("preset {name}: {e}"))
+}
+
+/// Parses a preset file.
+pub fn parse(src: &str) -> Result<Preset, String> {
+    let f: PresetFile = toml::from_str(src).map_err(|e| e.to_string())?;
+    let mut perms = Vec::new();
+    for p in f.permissions {
+        let scale = match (p.scale.as_str(), p.relations) {
+            ("access", None) => Scale::Access,
+            ("grant", None) => Scale::Grant,
+            ("scope", r) => Scale::Scope {
+                relations: r.unwrap_or_else(|| vec!["own".into(), "other".into()]),
+            },
+            (s, Some(_)) if s == "access" || s == "grant" => {
+                return Err(format!(
+                    "permission {}: relations apply only to the scope scale",
+                    p.key
+                ))
+            }
+            (s, _) => {
+                return Err(format!(
+                    "permission {}: unknown scale '{s}' (access, scope, grant)",
+                    p.key
+                ))
+            }
+        };
+        perms.push(Permission {
+            key: p.key,
+            label: p.label,
+            scale,
+        });
+    }
+    let catalog = Catalog::new(f.areas, perms).map_err(|e| e.to_string())?;
+    let mut roles = Vec::new();
+    for r in f.roles {
+        let mut levels = BTreeMap::new();
+        for (k, w) in &r.levels {
+            let i = catalog
+                .resolve(k)
+                .map_err(|e| format!("role {}: {e}", r.name))?;
+            let p = catalog.get(i);
+            let l = p
+                .scale
+                .parse_level(w)
+                .map_err(|e| format!("role {}, {k}: {e}", r.name))?;
+            if l != 0 {
+                levels.insert(p.key.clone(), l);
+            }
+        }
+        roles.push(Role {
+            id: 0,
+            name: r.name,
+            description: r.description,
+            builtin_admin: false,
+            levels,
+        });
+    }
+    let kinds = f
+        .authorization_kinds
+        .into_iter()
+        .map(|k| AuthorizationKind {
+            code: k.code,
+            name: k.name,
+            expiry_required: k.expiry_required,
+            max_validity_months: k.max_validity_months,
+            warning_days: k.warning_days,
+            independent: k.independent,
+        })
+        .collect();
+    Ok(Preset {
+        name: f.name.clone(),
+        title: f.title,
+        description: f.description,
+        admin_role_name: f.admin_role_name,
+        settings: Settings {
+            name: String::new(),
+            preset: f.name,
+            catalog,
+            admin_role: 1,
+            kinds,
+        },
+        roles,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_preset_loads() {
+        for n in names() {
+            let p = load(n).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(p.name, n);
+            assert!(!p.roles.is_empty());
+        }
+    }
+
+    #[test]
+    fn unknown_preset_is_named() {
+        assert!(load("airline")
+            .unwrap_err()
+            .contains("unknown preset 'airline'"));
+    }
+}

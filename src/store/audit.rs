@@ -1,0 +1,203 @@
+//! The audit chain: every change's entry, hash-chained.
+//! `hash = SHA-256(TAG ‖ seq ‖ prev_hash ‖ canonical bytes of the body)`.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::domain::command::Command;
+use crate::domain::org::Put;
+use crate::domain::users::UserId;
+
+pub const TAG: &[u8] = b"clearance-audit-v1";
+pub const GENESIS: [u8; 32] = [0; 32];
+
+/// What an entry says, apart from its place in the chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditBody {
+    pub at: DateTime<Utc>,
+    /// The user bound to the OS login that ran the command.
+    pub operator: UserId,
+    pub operator_login: String,
+    /// With `--as`: the user the operator acted as.
+    pub acting_as: Option<UserId>,
+    pub command: Command,
+    /// Every record before and after.
+    pub changes: Vec<Put>,
+    pub summary: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub seq: u64,
+    pub prev_hash: [u8; 32],
+    pub hash: [u8; 32],
+    pub body: AuditBody,
+}
+
+pub fn entry_hash(seq: u64, prev: &[u8; 32], body: &AuditBody) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(TAG);
+    h.update(seq.to_be_bytes());
+    h.update(prev);
+    h.update(super::codec::canonical(body));
+    h.finalize().into()
+}
+
+impl AuditEntry {
+    pub fn new(seq: u64, prev_hash: [u8; 32], body: AuditBody) -> Self {
+        let hash = entry_hash(seq, &prev_hash, &body);
+        AuditEntry {
+            seq,
+            prev_hash,
+            hash,
+            body,
+        }
+    }
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn unhex(s: &str) -> Option<[u8; 32]> {
+    let s = s.trim();
+    if s.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, b) in out.iter_mut().enumerate() {
+        *b = u8::from_str_radix(s.get(i * 2..i * 2 + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+/// An exported chain head: `seq` and `hash`, for `audit verify --anchor`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Checkpoint {
+    pub seq: u64,
+    pub hash: [u8; 32],
+}
+
+impl Checkpoint {
+    pub fn to_text(&self) -> String {
+        format!(
+            "clearance-audit-checkpoint v1\nseq {}\nhash {}\n",
+            self.seq,
+            hex(&self.hash)
+        )
+    }
+
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let mut lines = text.lines();
+        if lines.next().map(str::trim) != Some("clearance-audit-checkpoint v1") {
+            return Err("not a clearance audit checkpoint (first line)".into());
+        }
+        let mut seq = None;
+        let mut hash = None;
+        for l in lines {
+            match l.split_once(' ') {
+                Some(("seq", v)) => seq = v.trim().parse().ok(),
+                Some(("hash", v)) => hash = unhex(v),
+                _ => {}
+            }
+        }
+        Ok(Checkpoint {
+            seq: seq.ok_or("checkpoint lacks a valid 'seq' line")?,
+            hash: hash.ok_or("checkpoint lacks a valid 'hash' line")?,
+        })
+    }
+}
+
+/// The outcome of verifying the chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verification {
+    pub entries: u64,
+    pub head_seq: u64,
+    pub head_hash: String,
+    /// Every problem found; empty means the chain is intact.
+    pub problems: Vec<String>,
+}
+
+impl Verification {
+    pub fn ok(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+/// Verifies a sequence of entries (in key order) against the stored head and
+/// an optional anchor.
+pub fn verify(
+    entries: impl Iterator<Item = Result<AuditEntry, String>>,
+    head: Option<Checkpoint>,
+    anchor: Option<Checkpoint>,
+) -> Verification {
+    let mut problems = Vec::new();
+    let mut prev = GENESIS;
+    let mut expected = 1u64;
+    let mut count = 0u64;
+    let mut anchor_seen = false;
+    for e in entries {
+        let e = match e {
+            Ok(e) => e,
+            Err(msg) => {
+                problems.push(msg);
+                expected += 1;
+                continue;
+            }
+        };
+        count += 1;
+        if e.seq != expected {
+            problems.push(format!(
+                "entry {} found where {expected} was expected (missing or reordered entries)",
+                e.seq
+            ));
+        }
+        if e.prev_hash != prev {
+            problems.push(format!("entry {}: previous-hash link broken", e.seq));
+        }
+        let h = entry_hash(e.seq, &e.prev_hash, &e.body);
+        if h != e.hash {
+            problems.push(format!(
+                "entry {}: contents do not match its hash (edited)",
+                e.seq
+            ));
+        }
+        if let Some(a) = anchor {
+            if a.seq == e.seq {
+                anchor_seen = true;
+                if a.hash != e.hash {
+                    problems.push(format!(
+                        "entry {}: differs from the checkpoint (history rewritten)",
+                        e.seq
+                    ));
+                }
+            }
+        }
+        prev = e.hash;
+        expected = e.seq + 1;
+    }
+    let last_seq = expected - 1;
+    match head {
+        Some(h) if h.seq != last_seq || h.hash != prev => problems.push(format!(
+            "the stored head (entry {}) does not match the last entry ({last_seq}): entries were removed or added",
+            h.seq
+        )),
+        None if count > 0 => problems.push("the stored head is missing".into()),
+        _ => {}
+    }
+    if let Some(a) = anchor {
+        if !anchor_seen {
+            problems.push(format!(
+                "the checkpoint names entry {} but the log ends at {last_seq}: the log was truncated or rolled back",
+                a.seq
+            ));
+        }
+    }
+    Verification {
+        entries: count,
+        head_seq: last_seq,
+        head_hash: hex(&prev),
+        problems,
+    }
+}

@@ -1,0 +1,77 @@
+//! Our own lock file, taken before sled opens, so a second process learns at
+//! once who holds the database. The lock is an advisory `flock`, released by
+//! the kernel when the holder exits, even on SIGKILL.
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::os::unix::io::AsRawFd;
+use std::path::Path;
+
+pub const LOCK_FILE: &str = "clearance.lock";
+
+#[derive(Debug)]
+pub struct LockFile {
+    file: File,
+}
+
+/// Who holds a database, as written in its lock file.
+pub fn describe_holder(text: &str) -> String {
+    let mut pid = "?";
+    let mut login = "?";
+    let mut since = "?";
+    for line in text.lines() {
+        if let Some((k, v)) = line.split_once('=') {
+            match k {
+                "pid" => pid = v,
+                "login" => login = v,
+                "since" => since = v,
+                _ => {}
+            }
+        }
+    }
+    format!(
+        "database in use by {} (pid {}) since {}",
+        crate::domain::text::sanitize(login),
+        crate::domain::text::sanitize(pid),
+        crate::domain::text::sanitize(since)
+    )
+}
+
+impl LockFile {
+    /// Takes the lock in `dir` or says who holds it. Never blocks.
+    pub fn acquire(dir: &Path, login: &str, since: &str) -> Result<LockFile, String> {
+        let path = dir.join(LOCK_FILE);
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+        // SAFETY: flock on a file descriptor we own; no memory is shared.
+        let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+        if rc != 0 {
+            let err = std::io::Error::last_os_error();
+            if err.raw_os_error() == Some(libc::EWOULDBLOCK) {
+                let mut text = String::new();
+                let _ = file.read_to_string(&mut text);
+                return Err(describe_holder(&text));
+            }
+            return Err(format!("cannot lock {}: {err}", path.display()));
+        }
+        let info = format!("pid={}\nlogin={login}\nsince={since}\n", std::process::id());
+        file.set_len(0)
+            .and_then(|_| file.seek(SeekFrom::Start(0)))
+            .and_then(|_| file.write_all(info.as_bytes()))
+            .and_then(|_| file.sync_data())
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        Ok(LockFile { file })
+    }
+}
+
+impl Drop for LockFile {
+    fn drop(&mut self) {
+        // Closing the descriptor releases the flock; clear the holder text first.
+        let _ = self.file.set_len(0);
+    }
+}

@@ -1,0 +1,580 @@
+//! The only code that touches sled: trees, codec, schema version, lock,
+//! indexes and counters, and the audit chain. One sled transaction per
+//! command writes the records, the audit entry, the audit head, the counters
+//! and the indexes; then the store flushes and syncs the file before the
+//! caller may report success.
+
+pub mod audit;
+pub mod codec;
+pub mod lock;
+
+use std::fs::OpenOptions;
+use std::path::{Path, PathBuf};
+
+use sled::transaction::{abort, ConflictableTransactionError, TransactionError, TransactionalTree};
+use sled::Transactional;
+use thiserror::Error;
+
+use crate::domain::org::{Counters, Organisation, Put, Record, RecordKey};
+use crate::domain::roles::RoleId;
+use crate::domain::users::{User, UserStatus};
+use audit::{AuditBody, AuditEntry, Checkpoint, Verification, GENESIS};
+use lock::LockFile;
+
+/// The schema this build reads and writes.
+pub const SCHEMA_VERSION: u32 = 1;
+/// Audit entries are split into chunks so that no value exceeds this.
+const CHUNK: usize = 32 * 1024;
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("{0}")]
+    Locked(String),
+    #[error("storage error: {0}")]
+    Storage(String),
+    #[error("corrupt record at {tree}/{key}: {detail}")]
+    Corrupt {
+        tree: &'static str,
+        key: String,
+        detail: String,
+    },
+    #[error("the database has schema version {found}, newer than this clearance supports ({supported}); refusing to write")]
+    NewerSchema { found: u32, supported: u32 },
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("fatal storage error after commit ({0}); the last change may not be saved; stopping")]
+    Fatal(String),
+}
+
+fn storage<E: std::fmt::Display>(e: E) -> StoreError {
+    StoreError::Storage(e.to_string())
+}
+
+// Tree order inside a transaction.
+const T_META: usize = 0;
+const T_SETTINGS: usize = 1;
+const T_USERS: usize = 2;
+const T_ROLES: usize = 3;
+const T_QUALS: usize = 4;
+const T_AUTHS: usize = 5;
+const T_AUDIT: usize = 6;
+const T_IDX_EMAIL: usize = 7;
+const T_IDX_LOGIN: usize = 8;
+const T_IDX_ROLE: usize = 9;
+const T_IDX_REF: usize = 10;
+pub const TREE_NAMES: [&str; 11] = [
+    "meta",
+    "settings",
+    "users",
+    "roles",
+    "qualifications",
+    "authorizations",
+    "audit",
+    "idx_email",
+    "idx_login",
+    "idx_role_name",
+    "idx_auth_ref",
+];
+
+const K_SCHEMA: &[u8] = b"schema";
+const K_COUNTERS: &[u8] = b"counters";
+const K_HEAD: &[u8] = b"audit_head";
+const K_ADMINS: &[u8] = b"admin_holders";
+const K_SETTINGS: &[u8] = b"settings";
+
+fn record_place(key: &RecordKey) -> (usize, Vec<u8>) {
+    match key {
+        RecordKey::Settings => (T_SETTINGS, K_SETTINGS.to_vec()),
+        RecordKey::User(id) => (T_USERS, id.to_be_bytes().to_vec()),
+        RecordKey::Role(id) => (T_ROLES, id.to_be_bytes().to_vec()),
+        RecordKey::Qualification(id) => (T_QUALS, id.to_be_bytes().to_vec()),
+        RecordKey::Authorization(id) => (T_AUTHS, id.to_be_bytes().to_vec()),
+    }
+}
+
+fn key_text(key: &[u8]) -> String {
+    if key.len() == 4 {
+        u32::from_be_bytes([key[0], key[1], key[2], key[3]]).to_string()
+    } else if key.len() == 12 {
+        let seq = u64::from_be_bytes(key[..8].try_into().unwrap_or_default());
+        format!(
+            "{seq}.{}",
+            u32::from_be_bytes(key[8..].try_into().unwrap_or_default())
+        )
+    } else {
+        String::from_utf8_lossy(key).into_owned()
+    }
+}
+
+/// Counts toward the stored administrator counter: live, active, holding the
+/// administrator role (dates aside).
+fn admin_holder(u: &User, admin_role: RoleId) -> bool {
+    u.status == UserStatus::Active && u.roles.iter().any(|a| a.role == admin_role)
+}
+
+pub struct Store {
+    path: PathBuf,
+    db: sled::Db,
+    trees: Vec<sled::Tree>,
+    head: Checkpoint,
+    schema: Option<u32>,
+    /// Set after a storage error following a commit: no more writes.
+    failed: bool,
+    _lock: LockFile,
+}
+
+impl Store {
+    /// Where sled keeps its files inside a database directory.
+    fn sled_dir(path: &Path) -> PathBuf {
+        path.join("sled")
+    }
+
+    /// Whether a database directory holds a database.
+    pub fn exists(path: &Path) -> bool {
+        Self::sled_dir(path).join("db").exists()
+    }
+
+    /// Takes the lock, then opens (or creates) the database. `holder` is the
+    /// login written into the lock file for others to see.
+    pub fn open(path: &Path, holder: &str) -> Result<Store, StoreError> {
+        std::fs::create_dir_all(path)
+            .map_err(|e| StoreError::Storage(format!("cannot create {}: {e}", path.display())))?;
+        let since = chrono::Local::now().format("%Y-%m-%d %H:%M").to_string();
+        let lock = LockFile::acquire(path, holder, &since).map_err(StoreError::Locked)?;
+        let db = sled::Config::new()
+            .path(Self::sled_dir(path))
+            .cache_capacity(64 * 1024 * 1024)
+            .open()
+            .map_err(storage)?;
+        let trees = TREE_NAMES
+            .iter()
+            .map(|n| db.open_tree(n))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(storage)?;
+        let meta = &trees[T_META];
+        let schema = meta
+            .get(K_SCHEMA)
+            .map_err(storage)?
+            .map(|v| {
+                v.as_ref()
+                    .try_into()
+                    .map(u32::from_be_bytes)
+                    .map_err(|_| StoreError::Corrupt {
+                        tree: "meta",
+                        key: "schema".into(),
+                        detail: "not 4 bytes".into(),
+                    })
+            })
+            .transpose()?;
+        let head = match meta.get(K_HEAD).map_err(storage)? {
+            None => Checkpoint {
+                seq: 0,
+                hash: GENESIS,
+            },
+            Some(v) if v.len() == 40 => Checkpoint {
+                seq: u64::from_be_bytes(v[..8].try_into().unwrap_or_default()),
+                hash: v[8..].try_into().unwrap_or_default(),
+            },
+            Some(_) => {
+                return Err(StoreError::Corrupt {
+                    tree: "meta",
+                    key: "audit_head".into(),
+                    detail: "not 40 bytes".into(),
+                })
+            }
+        };
+        Ok(Store {
+            path: path.to_path_buf(),
+            db,
+            trees,
+            head,
+            schema,
+            failed: false,
+            _lock: lock,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn schema(&self) -> Option<u32> {
+        self.schema
+    }
+
+    /// The audit head: last sequence number and hash.
+    pub fn head(&self) -> Checkpoint {
+        self.head
+    }
+
+    fn writable(&self) -> Result<(), StoreError> {
+        if self.failed {
+            return Err(StoreError::Fatal("an earlier write failed".into()));
+        }
+        match self.schema {
+            Some(s) if s > SCHEMA_VERSION => Err(StoreError::NewerSchema {
+                found: s,
+                supported: SCHEMA_VERSION,
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    fn decode_in<T: serde::de::DeserializeOwned>(
+        tree: usize,
+        key: &[u8],
+        bytes: &[u8],
+    ) -> Result<T, StoreError> {
+        codec::decode(bytes).map_err(|e| StoreError::Corrupt {
+            tree: TREE_NAMES[tree],
+            key: key_text(key),
+            detail: e.to_string(),
+        })
+    }
+
+    /// Loads the whole organisation, or None for an empty database.
+    pub fn load(&self) -> Result<Option<Organisation>, StoreError> {
+        if let Some(s) = self.schema {
+            if s > SCHEMA_VERSION {
+                return Err(StoreError::NewerSchema {
+                    found: s,
+                    supported: SCHEMA_VERSION,
+                });
+            }
+        }
+        let Some(sbytes) = self.trees[T_SETTINGS].get(K_SETTINGS).map_err(storage)? else {
+            return Ok(None);
+        };
+        let mut records = vec![Record::Settings(Box::new(Self::decode_in(
+            T_SETTINGS, K_SETTINGS, &sbytes,
+        )?))];
+        for t in [T_ROLES, T_USERS, T_QUALS, T_AUTHS] {
+            for kv in self.trees[t].iter() {
+                let (k, v) = kv.map_err(storage)?;
+                let r = match t {
+                    T_ROLES => Record::Role(Self::decode_in(t, &k, &v)?),
+                    T_USERS => Record::User(Self::decode_in(t, &k, &v)?),
+                    T_QUALS => Record::Qualification(Self::decode_in(t, &k, &v)?),
+                    _ => Record::Authorization(Self::decode_in(t, &k, &v)?),
+                };
+                records.push(r);
+            }
+        }
+        let counters: Counters = match self.trees[T_META].get(K_COUNTERS).map_err(storage)? {
+            Some(v) => Self::decode_in(T_META, K_COUNTERS, &v)?,
+            None => {
+                return Err(StoreError::Corrupt {
+                    tree: "meta",
+                    key: "counters".into(),
+                    detail: "missing".into(),
+                })
+            }
+        };
+        Organisation::from_records(records, counters)
+            .map(Some)
+            .map_err(|e| StoreError::Corrupt {
+                tree: "settings",
+                key: "settings".into(),
+                detail: e,
+            })
+    }
+
+    /// Commits one change with its audit entry in one transaction, then
+    /// flushes and syncs. Returns the entry as written.
+    pub fn commit(
+        &mut self,
+        body: AuditBody,
+        counters: Counters,
+        admin_role: RoleId,
+    ) -> Result<AuditEntry, StoreError> {
+        self.writable()?;
+        let entry = AuditEntry::new(self.head.seq + 1, self.head.hash, body);
+        let entry_bytes = codec::encode(&entry);
+        let counters_bytes = codec::encode(&counters);
+        let mut head_bytes = entry.seq.to_be_bytes().to_vec();
+        head_bytes.extend_from_slice(&entry.hash);
+        let writes: Vec<(usize, Vec<u8>, Option<Vec<u8>>)> = entry
+            .body
+            .changes
+            .iter()
+            .map(|p| {
+                let (t, k) = record_place(&p.key);
+                let v = p.after.as_ref().map(|r| match r {
+                    Record::Settings(s) => codec::encode(s.as_ref()),
+                    Record::User(u) => codec::encode(u),
+                    Record::Role(r) => codec::encode(r),
+                    Record::Qualification(q) => codec::encode(q),
+                    Record::Authorization(a) => codec::encode(a),
+                });
+                (t, k, v)
+            })
+            .collect();
+        if let Some((t, k, _)) = writes
+            .iter()
+            .find(|(_, _, v)| v.as_ref().is_some_and(|v| v.len() > 60 * 1024))
+        {
+            return Err(StoreError::Conflict(format!(
+                "record {}/{} would exceed 60 KiB",
+                TREE_NAMES[*t],
+                key_text(k)
+            )));
+        }
+        let changes = &entry.body.changes;
+        let seq = entry.seq;
+        let refs: Vec<&sled::Tree> = self.trees.iter().collect();
+        let result = refs.as_slice().transaction(|tx| {
+            let meta = &tx[T_META];
+            if meta.get(K_SCHEMA)?.is_none() {
+                meta.insert(K_SCHEMA, &SCHEMA_VERSION.to_be_bytes())?;
+            }
+            for (t, k, v) in &writes {
+                match v {
+                    Some(v) => tx[*t].insert(k.as_slice(), v.as_slice())?,
+                    None => tx[*t].remove(k.as_slice())?,
+                };
+            }
+            let mut admins = meta
+                .get(K_ADMINS)?
+                .and_then(|v| v.as_ref().try_into().ok().map(i64::from_be_bytes))
+                .unwrap_or(0);
+            for p in changes {
+                admins += update_indexes(tx, p, admin_role)?;
+            }
+            meta.insert(K_ADMINS, &admins.to_be_bytes())?;
+            for (i, chunk) in entry_bytes.chunks(CHUNK).enumerate() {
+                let mut k = seq.to_be_bytes().to_vec();
+                k.extend_from_slice(&(i as u32).to_be_bytes());
+                tx[T_AUDIT].insert(k, chunk)?;
+            }
+            meta.insert(K_HEAD, head_bytes.as_slice())?;
+            meta.insert(K_COUNTERS, counters_bytes.as_slice())?;
+            Ok(())
+        });
+        match result {
+            Ok(()) => {}
+            Err(TransactionError::Abort(e)) => return Err(e),
+            Err(TransactionError::Storage(e)) => return Err(storage(e)),
+        }
+        // Committed: from here any failure is fatal.
+        if let Err(e) = self.sync() {
+            self.failed = true;
+            return Err(StoreError::Fatal(e));
+        }
+        self.head = Checkpoint {
+            seq: entry.seq,
+            hash: entry.hash,
+        };
+        if self.schema.is_none() {
+            self.schema = Some(SCHEMA_VERSION);
+        }
+        Ok(entry)
+    }
+
+    /// Flushes sled, then syncs its data file: sled's flush alone leaves the
+    /// drive cache.
+    fn sync(&self) -> Result<(), String> {
+        self.db.flush().map_err(|e| e.to_string())?;
+        let f = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(Self::sled_dir(&self.path).join("db"))
+            .map_err(|e| e.to_string())?;
+        f.sync_data().map_err(|e| e.to_string())
+    }
+
+    /// Every audit entry in order; undecodable ones as errors naming the key.
+    pub fn audit_entries(&self) -> impl Iterator<Item = Result<AuditEntry, String>> + '_ {
+        let mut it = self.trees[T_AUDIT].iter().peekable();
+        std::iter::from_fn(move || {
+            let (k, v) = match it.next()? {
+                Ok(kv) => kv,
+                Err(e) => return Some(Err(format!("storage error reading the audit log: {e}"))),
+            };
+            if k.len() != 12 {
+                return Some(Err(format!(
+                    "corrupt record at audit/{}: bad key",
+                    key_text(&k)
+                )));
+            }
+            let seq = &k[..8];
+            let mut bytes = v.to_vec();
+            while let Some(Ok((nk, _))) = it.peek() {
+                if nk.len() == 12 && &nk[..8] == seq {
+                    if let Some(Ok((_, nv))) = it.next() {
+                        bytes.extend_from_slice(&nv);
+                    }
+                } else {
+                    break;
+                }
+            }
+            Some(
+                codec::decode::<AuditEntry>(&bytes)
+                    .map_err(|e| format!("corrupt record at audit/{}: {e}", key_text(&k))),
+            )
+        })
+    }
+
+    /// Verifies the audit chain against the stored head and an optional anchor.
+    pub fn verify_audit(&self, anchor: Option<Checkpoint>) -> Verification {
+        let head = (self.head.seq > 0).then_some(self.head);
+        audit::verify(self.audit_entries(), head, anchor)
+    }
+
+    /// Integrity check: indexes, counters and references against the records.
+    pub fn doctor(&self, org: &Organisation) -> Result<Vec<String>, StoreError> {
+        let mut problems = Vec::new();
+        let mut expect_email = std::collections::BTreeMap::new();
+        let mut expect_login = std::collections::BTreeMap::new();
+        for u in org.live_users() {
+            if let Some(e) = &u.email {
+                expect_email.insert(e.as_bytes().to_vec(), u.id);
+            }
+            if let Some(l) = &u.login {
+                expect_login.insert(l.as_bytes().to_vec(), u.id);
+            }
+        }
+        let expect_role: std::collections::BTreeMap<Vec<u8>, u32> = org
+            .roles
+            .values()
+            .map(|r| (r.name.to_lowercase().into_bytes(), r.id))
+            .collect();
+        let expect_ref: std::collections::BTreeMap<Vec<u8>, u32> = org
+            .authorizations
+            .values()
+            .map(|a| (a.reference.to_lowercase().into_bytes(), a.id))
+            .collect();
+        for (t, expect) in [
+            (T_IDX_EMAIL, &expect_email),
+            (T_IDX_LOGIN, &expect_login),
+            (T_IDX_ROLE, &expect_role),
+            (T_IDX_REF, &expect_ref),
+        ] {
+            let mut found = std::collections::BTreeMap::new();
+            for kv in self.trees[t].iter() {
+                let (k, v) = kv.map_err(storage)?;
+                let id = v
+                    .as_ref()
+                    .try_into()
+                    .map(u32::from_be_bytes)
+                    .unwrap_or(u32::MAX);
+                found.insert(k.to_vec(), id);
+            }
+            if &found != expect {
+                problems.push(format!(
+                    "index {} does not match the records ({} entries, {} expected)",
+                    TREE_NAMES[t],
+                    found.len(),
+                    expect.len()
+                ));
+            }
+        }
+        let admins = org
+            .users
+            .values()
+            .filter(|u| admin_holder(u, org.settings.admin_role))
+            .count() as i64;
+        let stored = self.trees[T_META]
+            .get(K_ADMINS)
+            .map_err(storage)?
+            .and_then(|v| v.as_ref().try_into().ok().map(i64::from_be_bytes))
+            .unwrap_or(-1);
+        if stored != admins {
+            problems.push(format!(
+                "administrator counter is {stored}, the records give {admins}"
+            ));
+        }
+        if org.counters.next_user <= org.users.keys().next_back().copied().unwrap_or(0) {
+            problems.push("user id counter is behind the records".into());
+        }
+        if let Err(e) = crate::domain::rules::validate_organisation(org, chrono::Utc::now()) {
+            problems.push(format!("records: {e}"));
+        }
+        let v = self.verify_audit(None);
+        problems.extend(v.problems.into_iter().map(|p| format!("audit: {p}")));
+        Ok(problems)
+    }
+
+    /// Test and repair support: the raw trees, for tamper tests and doctor.
+    pub fn raw_tree(&self, name: &str) -> Option<&sled::Tree> {
+        TREE_NAMES
+            .iter()
+            .position(|n| *n == name)
+            .map(|i| &self.trees[i])
+    }
+}
+
+type TxResult<T> = Result<T, ConflictableTransactionError<StoreError>>;
+
+fn index_put(t: &TransactionalTree, tree: usize, key: &[u8], id: u32) -> TxResult<()> {
+    if let Some(v) = t.get(key)? {
+        if v.as_ref() != id.to_be_bytes() {
+            return abort(StoreError::Conflict(format!(
+                "{} '{}' is already taken in {}",
+                match tree {
+                    T_IDX_EMAIL => "email",
+                    T_IDX_LOGIN => "login",
+                    T_IDX_ROLE => "role name",
+                    _ => "reference",
+                },
+                String::from_utf8_lossy(key),
+                TREE_NAMES[tree]
+            )));
+        }
+    }
+    t.insert(key, &id.to_be_bytes())?;
+    Ok(())
+}
+
+/// Keeps the unique indexes and the administrator counter in step with one
+/// record change. Returns the change in the administrator counter.
+fn update_indexes(tx: &[TransactionalTree], p: &Put, admin_role: RoleId) -> TxResult<i64> {
+    let mut delta = 0;
+    // Removals first, so a value can move between records in one change.
+    match &p.before {
+        Some(Record::User(u)) => {
+            if !u.is_deleted() {
+                if let Some(e) = &u.email {
+                    tx[T_IDX_EMAIL].remove(e.as_bytes())?;
+                }
+                if let Some(l) = &u.login {
+                    tx[T_IDX_LOGIN].remove(l.as_bytes())?;
+                }
+            }
+            delta -= admin_holder(u, admin_role) as i64;
+        }
+        Some(Record::Role(r)) => {
+            tx[T_IDX_ROLE].remove(r.name.to_lowercase().as_bytes())?;
+        }
+        Some(Record::Authorization(a)) => {
+            tx[T_IDX_REF].remove(a.reference.to_lowercase().as_bytes())?;
+        }
+        _ => {}
+    }
+    match &p.after {
+        Some(Record::User(u)) => {
+            if !u.is_deleted() {
+                if let Some(e) = &u.email {
+                    index_put(&tx[T_IDX_EMAIL], T_IDX_EMAIL, e.as_bytes(), u.id)?;
+                }
+                if let Some(l) = &u.login {
+                    index_put(&tx[T_IDX_LOGIN], T_IDX_LOGIN, l.as_bytes(), u.id)?;
+                }
+            }
+            delta += admin_holder(u, admin_role) as i64;
+        }
+        Some(Record::Role(r)) => index_put(
+            &tx[T_IDX_ROLE],
+            T_IDX_ROLE,
+            r.name.to_lowercase().as_bytes(),
+            r.id,
+        )?,
+        Some(Record::Authorization(a)) => index_put(
+            &tx[T_IDX_REF],
+            T_IDX_REF,
+            a.reference.to_lowercase().as_bytes(),
+            a.id,
+        )?,
+        _ => {}
+    }
+    Ok(delta)
+}
