@@ -73,6 +73,16 @@ pub fn effective_levels(org: &Organisation, user: &User, at: DateTime<Utc>) -> E
     }
 }
 
+/// The levels a user would hold if active with no access expiry: what an
+/// operator takes responsibility for when editing, reactivating or deleting
+/// them (a deactivated administrator is still an administrator to reactivate).
+pub fn potential_levels(org: &Organisation, user: &User, at: DateTime<Utc>) -> Vec<Level> {
+    let mut u = user.clone();
+    u.status = super::users::UserStatus::Active;
+    u.access_until = None;
+    effective_levels(org, &u, at).levels
+}
+
 /// Whether an effective level satisfies a required one on a scale:
 /// containment for access and grant, any shared relation for scope.
 #[inline]

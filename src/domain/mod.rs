@@ -12,4 +12,7 @@ pub mod rules;
 pub mod text;
 pub mod users;
 
+#[cfg(test)]
+mod proptests;
+
 pub use error::{DomainError, DomainResult};

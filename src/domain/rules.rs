@@ -14,7 +14,7 @@ use super::authorizations::{
 };
 use super::catalog::{system, Level};
 use super::command::{Command, InitOrganisation, NewUser};
-use super::engine::{effective_levels, within};
+use super::engine::{effective_levels, potential_levels, within};
 use super::error::{invalid, DomainError, DomainResult};
 use super::org::{Change, Counters, Organisation, Put, Record, RecordKey};
 use super::qualifications::{Qualification, QualificationKind};
@@ -142,7 +142,7 @@ impl<'a> Ctx<'a> {
                 sanitize(&user.handle())
             )));
         }
-        let theirs = effective_levels(self.org, user, self.now).levels;
+        let theirs = potential_levels(self.org, user, self.now);
         if !within(&theirs, &self.mine) {
             let p = theirs
                 .iter()
