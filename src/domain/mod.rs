@@ -14,5 +14,7 @@ pub mod users;
 
 #[cfg(test)]
 mod proptests;
+#[cfg(test)]
+mod rules_tests;
 
 pub use error::{DomainError, DomainResult};

@@ -141,17 +141,62 @@ proptest! {
 /// One random step: which operator, which command.
 #[derive(Debug, Clone)]
 enum Step {
-    AddUser { op: usize, role: usize },
-    Assign { op: usize, target: usize, role: usize, until: Option<i64> },
-    Unassign { op: usize, target: usize, role: usize },
-    Grant { op: usize, target: usize, perm: usize, level: u8, until: Option<i64> },
-    Ungrant { op: usize, target: usize, perm: usize },
-    Deactivate { op: usize, target: usize },
-    Reactivate { op: usize, target: usize },
-    Delete { op: usize, target: usize },
-    Expire { op: usize, target: usize, days: Option<i64> },
-    SetRole { op: usize, role: usize, perm: usize, level: u8 },
-    Impersonate { op: usize, target: usize, role: usize, user: usize },
+    AddUser {
+        op: usize,
+        role: usize,
+    },
+    Assign {
+        op: usize,
+        target: usize,
+        role: usize,
+        until: Option<i64>,
+    },
+    Unassign {
+        op: usize,
+        target: usize,
+        role: usize,
+    },
+    Grant {
+        op: usize,
+        target: usize,
+        perm: usize,
+        level: u8,
+        until: Option<i64>,
+    },
+    Ungrant {
+        op: usize,
+        target: usize,
+        perm: usize,
+    },
+    Deactivate {
+        op: usize,
+        target: usize,
+    },
+    Reactivate {
+        op: usize,
+        target: usize,
+    },
+    Delete {
+        op: usize,
+        target: usize,
+    },
+    Expire {
+        op: usize,
+        target: usize,
+        days: Option<i64>,
+    },
+    SetRole {
+        op: usize,
+        role: usize,
+        perm: usize,
+        level: u8,
+    },
+    Impersonate {
+        op: usize,
+        target: usize,
+        role: usize,
+        user: usize,
+    },
 }
 
 fn arb_step() -> impl Strategy<Value = Step> {
@@ -161,16 +206,53 @@ fn arb_step() -> impl Strategy<Value = Step> {
     let until = prop::option::of(-3i64..40);
     prop_oneof![
         (u.clone(), r.clone()).prop_map(|(op, role)| Step::AddUser { op, role }),
-        (u.clone(), u.clone(), r.clone(), until.clone()).prop_map(|(op, target, role, until)| Step::Assign { op, target, role, until }),
-        (u.clone(), u.clone(), r.clone()).prop_map(|(op, target, role)| Step::Unassign { op, target, role }),
-        (u.clone(), u.clone(), p.clone(), any::<u8>(), until.clone()).prop_map(|(op, target, perm, level, until)| Step::Grant { op, target, perm, level, until }),
-        (u.clone(), u.clone(), p.clone()).prop_map(|(op, target, perm)| Step::Ungrant { op, target, perm }),
+        (u.clone(), u.clone(), r.clone(), until.clone()).prop_map(|(op, target, role, until)| {
+            Step::Assign {
+                op,
+                target,
+                role,
+                until,
+            }
+        }),
+        (u.clone(), u.clone(), r.clone()).prop_map(|(op, target, role)| Step::Unassign {
+            op,
+            target,
+            role
+        }),
+        (u.clone(), u.clone(), p.clone(), any::<u8>(), until.clone()).prop_map(
+            |(op, target, perm, level, until)| Step::Grant {
+                op,
+                target,
+                perm,
+                level,
+                until
+            }
+        ),
+        (u.clone(), u.clone(), p.clone()).prop_map(|(op, target, perm)| Step::Ungrant {
+            op,
+            target,
+            perm
+        }),
         (u.clone(), u.clone()).prop_map(|(op, target)| Step::Deactivate { op, target }),
         (u.clone(), u.clone()).prop_map(|(op, target)| Step::Reactivate { op, target }),
         (u.clone(), u.clone()).prop_map(|(op, target)| Step::Delete { op, target }),
-        (u.clone(), u.clone(), until).prop_map(|(op, target, days)| Step::Expire { op, target, days }),
-        (u.clone(), r.clone(), p, any::<u8>()).prop_map(|(op, role, perm, level)| Step::SetRole { op, role, perm, level }),
-        (u.clone(), u.clone(), r, u).prop_map(|(op, target, role, user)| Step::Impersonate { op, target, role, user }),
+        (u.clone(), u.clone(), until).prop_map(|(op, target, days)| Step::Expire {
+            op,
+            target,
+            days
+        }),
+        (u.clone(), r.clone(), p, any::<u8>()).prop_map(|(op, role, perm, level)| Step::SetRole {
+            op,
+            role,
+            perm,
+            level
+        }),
+        (u.clone(), u.clone(), r, u).prop_map(|(op, target, role, user)| Step::Impersonate {
+            op,
+            target,
+            role,
+            user
+        }),
     ]
 }
 
@@ -182,7 +264,10 @@ fn run_steps(preset: &str, steps: &[Step]) -> Result<(), TestCaseError> {
     let mut org = org_from_preset(preset);
     let mut t = now();
     // Start with one holder of every role, added by the administrator.
-    let admin = Actor { operator: 1, acting_as: None };
+    let admin = Actor {
+        operator: 1,
+        acting_as: None,
+    };
     let role_names: Vec<String> = org.roles.values().map(|r| r.name.clone()).collect();
     for (i, name) in role_names.iter().enumerate() {
         let cmd = Command::AddUser(NewUser {
@@ -193,10 +278,16 @@ fn run_steps(preset: &str, steps: &[Step]) -> Result<(), TestCaseError> {
             roles: vec![name.clone()],
             access_until: None,
         });
-        let ch = rules::plan(&org, admin, &cmd, t).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let ch =
+            rules::plan(&org, admin, &cmd, t).map_err(|e| TestCaseError::fail(e.to_string()))?;
         org.apply(&ch);
     }
-    let perms: Vec<String> = org.catalog().permissions.iter().map(|p| p.key.clone()).collect();
+    let perms: Vec<String> = org
+        .catalog()
+        .permissions
+        .iter()
+        .map(|p| p.key.clone())
+        .collect();
     let mut accepted = 0;
     for (n, step) in steps.iter().enumerate() {
         t += Duration::hours(7);
@@ -205,38 +296,131 @@ fn run_steps(preset: &str, steps: &[Step]) -> Result<(), TestCaseError> {
         let user = |i: usize| format!("#{}", pick(&ids, i));
         let roles: Vec<String> = org.roles.values().map(|r| r.name.clone()).collect();
         let (op, cmd, acting_as) = match step.clone() {
-            Step::AddUser { op, role } => (op, Command::AddUser(NewUser {
-                given: format!("N{n}"), family: "New".into(), email: None, login: Some(format!("n{n}")),
-                roles: vec![pick(&roles, role)], access_until: None }), None),
-            Step::Assign { op, target, role, until } => (op, Command::AssignRole { user: user(target), role: pick(&roles, role), until: until.map(|d| today + Duration::days(d)) }, None),
-            Step::Unassign { op, target, role } => (op, Command::UnassignRole { user: user(target), role: pick(&roles, role) }, None),
-            Step::Grant { op, target, perm, level, until } => {
+            Step::AddUser { op, role } => (
+                op,
+                Command::AddUser(NewUser {
+                    given: format!("N{n}"),
+                    family: "New".into(),
+                    email: None,
+                    login: Some(format!("n{n}")),
+                    roles: vec![pick(&roles, role)],
+                    access_until: None,
+                }),
+                None,
+            ),
+            Step::Assign {
+                op,
+                target,
+                role,
+                until,
+            } => (
+                op,
+                Command::AssignRole {
+                    user: user(target),
+                    role: pick(&roles, role),
+                    until: until.map(|d| today + Duration::days(d)),
+                },
+                None,
+            ),
+            Step::Unassign { op, target, role } => (
+                op,
+                Command::UnassignRole {
+                    user: user(target),
+                    role: pick(&roles, role),
+                },
+                None,
+            ),
+            Step::Grant {
+                op,
+                target,
+                perm,
+                level,
+                until,
+            } => {
                 let key = pick(&perms, perm);
                 let p = org.catalog().get(org.catalog().index_of(&key).unwrap());
                 let word = p.scale.level_word(level & p.scale.top());
-                (op, Command::Grant { user: user(target), permission: key, level: word, until: until.map(|d| today + Duration::days(d)) }, None)
+                (
+                    op,
+                    Command::Grant {
+                        user: user(target),
+                        permission: key,
+                        level: word,
+                        until: until.map(|d| today + Duration::days(d)),
+                    },
+                    None,
+                )
             }
-            Step::Ungrant { op, target, perm } => (op, Command::Ungrant { user: user(target), permission: pick(&perms, perm) }, None),
-            Step::Deactivate { op, target } => (op, Command::Deactivate { user: user(target) }, None),
-            Step::Reactivate { op, target } => (op, Command::Reactivate { user: user(target) }, None),
+            Step::Ungrant { op, target, perm } => (
+                op,
+                Command::Ungrant {
+                    user: user(target),
+                    permission: pick(&perms, perm),
+                },
+                None,
+            ),
+            Step::Deactivate { op, target } => {
+                (op, Command::Deactivate { user: user(target) }, None)
+            }
+            Step::Reactivate { op, target } => {
+                (op, Command::Reactivate { user: user(target) }, None)
+            }
             Step::Delete { op, target } => (op, Command::DeleteUser { user: user(target) }, None),
-            Step::Expire { op, target, days } => (op, Command::EditUser { user: user(target), edit: super::command::UserEdit {
-                access_until: Some(days.map(|d| today + Duration::days(d))), ..Default::default() } }, None),
-            Step::SetRole { op, role, perm, level } => {
+            Step::Expire { op, target, days } => (
+                op,
+                Command::EditUser {
+                    user: user(target),
+                    edit: super::command::UserEdit {
+                        access_until: Some(days.map(|d| today + Duration::days(d))),
+                        ..Default::default()
+                    },
+                },
+                None,
+            ),
+            Step::SetRole {
+                op,
+                role,
+                perm,
+                level,
+            } => {
                 let key = pick(&perms, perm);
                 let p = org.catalog().get(org.catalog().index_of(&key).unwrap());
                 let word = p.scale.level_word(level & p.scale.top());
-                (op, Command::SetRoleLevels { role: pick(&roles, role), levels: vec![(key, word)] }, None)
+                (
+                    op,
+                    Command::SetRoleLevels {
+                        role: pick(&roles, role),
+                        levels: vec![(key, word)],
+                    },
+                    None,
+                )
             }
-            Step::Impersonate { op, target, role, user: as_user } => (op, Command::AssignRole { user: user(target), role: pick(&roles, role), until: None }, Some(pick(&ids, as_user))),
+            Step::Impersonate {
+                op,
+                target,
+                role,
+                user: as_user,
+            } => (
+                op,
+                Command::AssignRole {
+                    user: user(target),
+                    role: pick(&roles, role),
+                    until: None,
+                },
+                Some(pick(&ids, as_user)),
+            ),
         };
         // A quarter of the steps come from the first administrator, the rest
         // from anyone (managers, technicians, the deactivated, the deleted).
         let operator = if op < 8 { 1 } else { pick(&ids, op) };
-        let Ok(actor) = rules::actor(&org, operator, acting_as, t) else { continue };
+        let Ok(actor) = rules::actor(&org, operator, acting_as, t) else {
+            continue;
+        };
         let me = org.user(actor.effective()).unwrap().clone();
         let mine = effective_levels(&org, &me, t).levels;
-        let Ok(change) = rules::plan(&org, actor, &cmd, t) else { continue };
+        let Ok(change) = rules::plan(&org, actor, &cmd, t) else {
+            continue;
+        };
         accepted += 1;
         // No escalation: nothing gained by anyone lies outside the actor's own levels.
         for put in &change.puts {
@@ -249,20 +433,31 @@ fn run_steps(preset: &str, steps: &[Step]) -> Result<(), TestCaseError> {
                     };
                     for (i, (a, b)) in gained_after.iter().zip(&before_levels).enumerate() {
                         let gained = a & !b;
-                        prop_assert!(gained & !mine[i] == 0,
-                            "step {n} {:?} by #{} gave {} bits {gained:#b} beyond the actor's", step, actor.effective(), perms[i]);
+                        prop_assert!(
+                            gained & !mine[i] == 0,
+                            "step {n} {:?} by #{} gave {} bits {gained:#b} beyond the actor's",
+                            step,
+                            actor.effective(),
+                            perms[i]
+                        );
                     }
                     if let Some(Record::User(bu)) = b {
                         prop_assert!(!bu.is_deleted(), "step {n}: a deleted user was changed");
                         let theirs = super::engine::potential_levels(&org, bu, t);
-                        prop_assert!(within(&theirs, &mine), "step {n}: edited a user whose access exceeds the actor's");
+                        prop_assert!(
+                            within(&theirs, &mine),
+                            "step {n}: edited a user whose access exceeds the actor's"
+                        );
                     }
                 }
                 (Some(Record::Role(b)), Some(Record::Role(a))) => {
                     let (bv, av) = (b.level_vector(org.catalog()), a.level_vector(org.catalog()));
                     for i in 0..bv.len() {
                         if bv[i] != av[i] {
-                            prop_assert!((bv[i] | av[i]) & !mine[i] == 0, "step {n}: role cell beyond the actor's level");
+                            prop_assert!(
+                                (bv[i] | av[i]) & !mine[i] == 0,
+                                "step {n}: role cell beyond the actor's level"
+                            );
                         }
                     }
                 }
@@ -272,7 +467,8 @@ fn run_steps(preset: &str, steps: &[Step]) -> Result<(), TestCaseError> {
         org.apply(&change);
         prop_assert!(
             org.users.values().any(|u| org.is_permanent_admin(u, t)),
-            "step {n} {:?} left no active administrator", step
+            "step {n} {:?} left no active administrator",
+            step
         );
     }
     ACCEPTED.fetch_add(accepted, std::sync::atomic::Ordering::Relaxed);
@@ -311,5 +507,8 @@ fn random_commands_mostly_reach_the_rules() {
     let accepted = ACCEPTED.load(std::sync::atomic::Ordering::Relaxed);
     let tried = TRIED.load(std::sync::atomic::Ordering::Relaxed);
     eprintln!("state machine: {accepted} of {tried} random commands accepted");
-    assert!(accepted * 10 >= tried, "only {accepted} of {tried} random commands were accepted");
+    assert!(
+        accepted * 10 >= tried,
+        "only {accepted} of {tried} random commands were accepted"
+    );
 }
