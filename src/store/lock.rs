@@ -71,7 +71,13 @@ impl LockFile {
 
 impl Drop for LockFile {
     fn drop(&mut self) {
-        // Closing the descriptor releases the flock; clear the holder text first.
+        // Clear the holder text, then release the flock explicitly: closing
+        // our descriptor alone does not release it while a copy of it lives
+        // on in a child forked by another thread and not yet exec'd.
         let _ = self.file.set_len(0);
+        // SAFETY: flock on a file descriptor we own; no memory is shared.
+        unsafe {
+            libc::flock(self.file.as_raw_fd(), libc::LOCK_UN);
+        }
     }
 }

@@ -134,6 +134,31 @@ impl Store {
         Self::sled_dir(path).join("db").exists()
     }
 
+    /// Opens sled once our lock is held. sled's own file lock can outlive a
+    /// closed handle for a moment (a copy of its descriptor in a child forked
+    /// by another thread and not yet exec'd, or sled's threads winding down);
+    /// since we hold our lock, nobody else can be its real holder, so wait
+    /// briefly for it rather than fail.
+    fn open_sled(path: &Path) -> Result<sled::Db, StoreError> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+        loop {
+            match sled::Config::new()
+                .path(Self::sled_dir(path))
+                .cache_capacity(64 * 1024 * 1024)
+                .open()
+            {
+                Ok(db) => return Ok(db),
+                Err(e)
+                    if e.to_string().contains("could not acquire lock")
+                        && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                Err(e) => return Err(storage(e)),
+            }
+        }
+    }
+
     /// Takes the lock, then opens (or creates) the database. `holder` is the
     /// login written into the lock file for others to see.
     pub fn open(path: &Path, holder: &str) -> Result<Store, StoreError> {
@@ -141,11 +166,7 @@ impl Store {
             .map_err(|e| StoreError::Storage(format!("cannot create {}: {e}", path.display())))?;
         let since = chrono::Local::now().format("%Y-%m-%d %H:%M").to_string();
         let lock = LockFile::acquire(path, holder, &since).map_err(StoreError::Locked)?;
-        let db = sled::Config::new()
-            .path(Self::sled_dir(path))
-            .cache_capacity(64 * 1024 * 1024)
-            .open()
-            .map_err(storage)?;
+        let db = Self::open_sled(path)?;
         let trees = TREE_NAMES
             .iter()
             .map(|n| db.open_tree(n))
@@ -407,9 +428,24 @@ impl Store {
                     break;
                 }
             }
+            // The hash covers the decoded entry re-encoded, so also demand
+            // that the stored bytes are exactly that encoding: otherwise an
+            // edit that decodes to the same values (a timestamp's 'T' made
+            // 't') would pass. (A future entry version must compare against
+            // the encoding of the version it was stored as.)
             Some(
                 codec::decode::<AuditEntry>(&bytes)
-                    .map_err(|e| format!("corrupt record at audit/{}: {e}", key_text(&k))),
+                    .map_err(|e| format!("corrupt record at audit/{}: {e}", key_text(&k)))
+                    .and_then(|e| {
+                        if codec::encode(&e) == bytes {
+                            Ok(e)
+                        } else {
+                            Err(format!(
+                                "corrupt record at audit/{}: the stored bytes are not the entry's canonical form (edited)",
+                                key_text(&k)
+                            ))
+                        }
+                    }),
             )
         })
     }
