@@ -96,7 +96,17 @@ pub fn init(ctx: &Ctx, a: InitArgs) -> CliResult {
         roles: vec![],
         access_until: None,
     };
-    let s = Session::init(&ctx.db, &ctx.login, clock(), &preset, &a.name, admin)?;
+    // Bad input creates nothing: a failed init removes the directory it made.
+    let existed = ctx.db.exists();
+    let s = match Session::init(&ctx.db, &ctx.login, clock(), &preset, &a.name, admin) {
+        Ok(s) => s,
+        Err(e) => {
+            if !existed {
+                let _ = std::fs::remove_dir_all(&ctx.db);
+            }
+            return Err(e.into());
+        }
+    };
     let admin_role = s.org().role(s.org().settings.admin_role)?.name.clone();
     if ctx.json {
         ctx.print_json(

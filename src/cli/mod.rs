@@ -224,7 +224,10 @@ pub fn cell(s: &str, w: usize) -> String {
 
 /// Parses the arguments and runs; returns the process exit code.
 pub fn main() -> i32 {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(e),
+    };
     match run(cli) {
         Ok(code) => code,
         Err(CliError(msg)) => {
@@ -232,6 +235,31 @@ pub fn main() -> i32 {
             EXIT_ERROR
         }
     }
+}
+
+/// Help and version go out as clap prints them; every other argument error
+/// becomes one line `error: ...` (exit 2), like every other error.
+fn usage_error(e: clap::Error) -> i32 {
+    use clap::error::ErrorKind;
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        e.exit();
+    }
+    let text = e.render().to_string();
+    let what: Vec<&str> = text
+        .lines()
+        .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("tip:"))
+        .collect();
+    let what = what.join(" ");
+    let what = what.strip_prefix("error: ").unwrap_or(&what);
+    eprintln!("error: {} (see --help)", sanitize(what));
+    EXIT_ERROR
 }
 
 fn run(cli: Cli) -> CliResult {
