@@ -28,7 +28,15 @@ fn seeded(dir: &std::path::Path, users: usize) -> Session {
         roles: vec![],
         access_until: None,
     };
-    let mut s = Session::init(dir, "bench", Box::new(FixedClock(now())), &preset, "Bench", admin).unwrap();
+    let mut s = Session::init(
+        dir,
+        "bench",
+        Box::new(FixedClock(now())),
+        &preset,
+        "Bench",
+        admin,
+    )
+    .unwrap();
     let actor = s.actor(None).unwrap();
     for b in seed_batches(s.org(), now(), users, 20, users / 10, 5000) {
         s.execute(actor, Command::Batch(b)).unwrap();
@@ -84,7 +92,10 @@ fn checks(c: &mut Criterion) {
 }
 
 fn open_and_commit(c: &mut Criterion) {
-    let users: usize = std::env::var("CLEARANCE_BENCH_USERS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
+    let users: usize = std::env::var("CLEARANCE_BENCH_USERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
     let dir = tempfile::tempdir().unwrap();
     drop(seeded(dir.path(), users));
     let mut g = c.benchmark_group("store");
@@ -101,8 +112,14 @@ fn open_and_commit(c: &mut Criterion) {
     for i in 0..200 {
         let level = if i % 2 == 0 { "yes" } else { "no" };
         let t = Instant::now();
-        s.execute(actor, Command::SetRoleLevels { role: "Stores".into(), levels: vec![("work_orders.release".into(), level.into())] })
-            .unwrap();
+        s.execute(
+            actor,
+            Command::SetRoleLevels {
+                role: "Stores".into(),
+                levels: vec![("work_orders.release".into(), level.into())],
+            },
+        )
+        .unwrap();
         times.push(t.elapsed());
     }
     times.sort();
