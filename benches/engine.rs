@@ -75,6 +75,20 @@ fn checks(c: &mut Criterion) {
                 allowed
             })
         });
+        // Latency-bound: each check's user depends on the previous answer, so
+        // no two lookups overlap (the worst case for one core).
+        g.bench_function("access_table_dependent", |b| {
+            b.iter(|| {
+                let mut u = 2u32;
+                let mut allowed = 0u32;
+                for (k, (_, p)) in work.iter().enumerate() {
+                    let a = table.allows(black_box(u), *p, 1) as u32;
+                    allowed += a;
+                    u = 2 + (u.wrapping_mul(2654435761).wrapping_add(a + k as u32)) % (users as u32 - 1);
+                }
+                allowed
+            })
+        });
         // The baseline the engine is held against: a bare bit-vector lookup.
         let bare: Vec<u8> = (0..(users + 2) * nperm).map(|i| (i % 3) as u8).collect();
         g.bench_function("bare_bitvector", |b| {
@@ -83,6 +97,18 @@ fn checks(c: &mut Criterion) {
                 for (u, p) in &work {
                     let l = bare[black_box(*u) as usize * nperm + black_box(*p)];
                     allowed += (l & 1 == 1) as u32;
+                }
+                allowed
+            })
+        });
+        g.bench_function("bare_bitvector_dependent", |b| {
+            b.iter(|| {
+                let mut u = 2u32;
+                let mut allowed = 0u32;
+                for (k, (_, p)) in work.iter().enumerate() {
+                    let a = (bare[black_box(u) as usize * nperm + *p] & 1) as u32;
+                    allowed += a;
+                    u = 2 + (u.wrapping_mul(2654435761).wrapping_add(a + k as u32)) % (users as u32 - 1);
                 }
                 allowed
             })
