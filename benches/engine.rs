@@ -84,7 +84,9 @@ fn checks(c: &mut Criterion) {
                 for (k, (_, p)) in work.iter().enumerate() {
                     let a = table.allows(black_box(u), *p, 1) as u32;
                     allowed += a;
-                    u = 2 + (u.wrapping_mul(2654435761).wrapping_add(a + k as u32)) % (users as u32 - 1);
+                    u = 2
+                        + (u.wrapping_mul(2654435761).wrapping_add(a + k as u32))
+                            % (users as u32 - 1);
                 }
                 allowed
             })
@@ -108,7 +110,9 @@ fn checks(c: &mut Criterion) {
                 for (k, (_, p)) in work.iter().enumerate() {
                     let a = (bare[black_box(u) as usize * nperm + *p] & 1) as u32;
                     allowed += a;
-                    u = 2 + (u.wrapping_mul(2654435761).wrapping_add(a + k as u32)) % (users as u32 - 1);
+                    u = 2
+                        + (u.wrapping_mul(2654435761).wrapping_add(a + k as u32))
+                            % (users as u32 - 1);
                 }
                 allowed
             })
