@@ -4,9 +4,11 @@
 //! `ops` the one write path, `cli` the command-line front end.
 
 pub mod cli;
+pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod logging;
 pub mod ops;
 pub mod presets;
 pub mod store;
+pub mod tui;

@@ -66,6 +66,16 @@ pub struct ImportArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct SnapshotArgs {
+    /// users, roles, authorizations, audit or me
+    #[arg(long)]
+    pub tab: Option<String>,
+    /// WIDTHxHEIGHT
+    #[arg(long, default_value = "100x30")]
+    pub size: String,
+}
+
+#[derive(Debug, Args)]
 pub struct SeedArgs {
     #[arg(long)]
     pub users: usize,
@@ -137,7 +147,79 @@ pub fn demo(ctx: &Ctx) -> CliResult {
             return Err(e);
         }
     }
-    overview(ctx)
+    open_app(ctx)
+}
+
+fn is_terminal() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdin().is_terminal() && std::io::stdout().is_terminal()
+}
+
+/// Opens the terminal app (or, without a terminal, prints the overview).
+/// Everything that can fail is checked before the terminal is taken over.
+pub fn open_app(ctx: &Ctx) -> CliResult {
+    if !is_terminal() || ctx.json {
+        return overview(ctx);
+    }
+    let look = ctx.look()?;
+    let session = if crate::store::Store::exists(&ctx.db) {
+        ctx.session()?
+    } else {
+        let existed = ctx.db.exists();
+        match crate::tui::first_run::run(&ctx.db, &ctx.login, clock(), &look) {
+            Ok(Some(s)) => s,
+            Ok(None) => {
+                if !existed {
+                    let _ = std::fs::remove_dir_all(&ctx.db);
+                }
+                return Ok(0);
+            }
+            Err(e) => return Err(CliError(e)),
+        }
+    };
+    // A login bound to no active user hears it before the terminal is taken.
+    session.operator()?;
+    if ctx.as_user.is_some() {
+        return Err(CliError(
+            "--as is for commands; the app always runs as you".into(),
+        ));
+    }
+    crate::tui::run(session, look)?;
+    Ok(0)
+}
+
+pub fn snapshot(ctx: &Ctx, a: SnapshotArgs) -> CliResult {
+    let (w, h) = a
+        .size
+        .split_once(['x', 'X'])
+        .and_then(|(w, h)| Some((w.trim().parse::<u16>().ok()?, h.trim().parse::<u16>().ok()?)))
+        .filter(|(w, h)| (1..=1000).contains(w) && (1..=1000).contains(h))
+        .ok_or_else(|| {
+            CliError(format!(
+                "malformed --size '{}' (use WIDTHxHEIGHT, e.g. 100x30)",
+                sanitize(&a.size)
+            ))
+        })?;
+    let tab = a
+        .tab
+        .as_deref()
+        .map(|t| {
+            crate::tui::app::Tab::parse(t).ok_or_else(|| {
+                CliError(format!(
+                    "unknown tab '{}' (users, roles, authorizations, audit, me)",
+                    sanitize(t)
+                ))
+            })
+        })
+        .transpose()?;
+    let look = ctx.look()?;
+    let session = ctx.session()?;
+    session.operator()?;
+    print!(
+        "{}",
+        crate::tui::snapshot(session, look, tab, w, h).map_err(CliError)?
+    );
+    Ok(0)
 }
 
 fn build_demo(ctx: &Ctx) -> CliResult<()> {

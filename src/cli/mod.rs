@@ -38,6 +38,12 @@ pub struct Cli {
     /// Act as another user (needs users.impersonate; the audit records both)
     #[arg(long = "as", global = true, value_name = "USER")]
     pub as_user: Option<String>,
+    /// Configuration file (default: the platform config directory's clearance/config.toml)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// ASCII only: no box-drawing characters or symbols (old terminals)
+    #[arg(long, global = true)]
+    pub ascii: bool,
     #[command(subcommand)]
     pub command: Option<Cmd>,
 }
@@ -79,6 +85,8 @@ pub enum Cmd {
     Seed(data::SeedArgs),
     /// List the presets
     Presets,
+    /// Render one frame of the app to stdout as plain text, then exit
+    Snapshot(data::SnapshotArgs),
 }
 
 /// A one-line error for the user, with its exit code.
@@ -99,6 +107,22 @@ pub struct Ctx {
     pub json: bool,
     pub as_user: Option<String>,
     pub login: String,
+    pub config: Option<PathBuf>,
+    pub ascii: bool,
+}
+
+impl Ctx {
+    /// Config, keymap and theme, validated before the terminal is touched.
+    pub fn look(&self) -> Result<crate::tui::Look, CliError> {
+        let config = crate::config::Config::load(self.config.as_deref()).map_err(CliError)?;
+        let origin = self
+            .config
+            .clone()
+            .or_else(crate::config::default_path)
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "config".into());
+        crate::tui::Look::from_config(&config, &origin, self.ascii).map_err(CliError)
+    }
 }
 
 impl Ctx {
@@ -272,10 +296,12 @@ fn run(cli: Cli) -> CliResult {
         json: cli.json,
         as_user: cli.as_user.clone(),
         login: os_login()?,
+        config: cli.config.clone(),
+        ascii: cli.ascii,
     };
     crate::logging::init(&ctx.db);
     let Some(cmd) = cli.command else {
-        return data::overview(&ctx);
+        return data::open_app(&ctx);
     };
     match cmd {
         Cmd::Init(a) => data::init(&ctx, a),
@@ -293,5 +319,6 @@ fn run(cli: Cli) -> CliResult {
         Cmd::Doctor => data::doctor(&ctx),
         Cmd::Seed(a) => data::seed(&ctx, a),
         Cmd::Presets => data::presets(&ctx),
+        Cmd::Snapshot(a) => data::snapshot(&ctx, a),
     }
 }

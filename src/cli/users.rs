@@ -136,16 +136,7 @@ pub fn require_read(
 }
 
 pub fn roles_text(org: &Organisation, u: &User) -> String {
-    u.roles
-        .iter()
-        .filter_map(|a| {
-            org.roles.get(&a.role).map(|r| match a.until {
-                Some(d) => format!("{} (until {d})", r.name),
-                None => r.name.clone(),
-            })
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+    org.roles_summary(u)
 }
 
 pub fn user_json(org: &Organisation, u: &User) -> serde_json::Value {

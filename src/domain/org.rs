@@ -368,6 +368,20 @@ impl Organisation {
             .count()
     }
 
+    /// A user's roles as one line: "Planner, Auditor (until 2026-12-04)".
+    pub fn roles_summary(&self, u: &User) -> String {
+        u.roles
+            .iter()
+            .filter_map(|a| {
+                self.roles.get(&a.role).map(|r| match a.until {
+                    Some(d) => format!("{} (until {d})", r.name),
+                    None => r.name.clone(),
+                })
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// Users that are not deleted, in id order.
     pub fn live_users(&self) -> impl Iterator<Item = &User> {
         self.users

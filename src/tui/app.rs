@@ -1,0 +1,885 @@
+//! The app: state, routing of keys to the top popup or the focused view, the
+//! effects views ask for, and drawing. Every change goes through
+//! `ops::Session::execute`, like the CLI.
+
+use chrono::{DateTime, Utc};
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Color;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::Frame;
+
+use super::keymap::{Action, Context, Key, Keymap};
+use super::theme::Theme;
+use super::views::{
+    audit::AuditView, authorizations::AuthorizationsView, me::MeView, roles::RolesView,
+    users::UsersView,
+};
+use super::widgets::confirm::Confirm;
+use super::widgets::form::Form;
+use super::widgets::help::Help;
+use super::widgets::palette::Palette;
+use super::widgets::status::{render_hints, render_status, Status};
+use super::widgets::{centered, Symbols};
+use crate::domain::catalog::{system, Level};
+use crate::domain::engine::effective_levels;
+use crate::domain::org::Organisation;
+use crate::domain::rules::Actor;
+use crate::domain::text::sanitize;
+use crate::domain::users::User;
+use crate::ops::{Command, Session};
+
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Users,
+    Roles,
+    Authorizations,
+    Audit,
+    Me,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 5] = [
+        Tab::Users,
+        Tab::Roles,
+        Tab::Authorizations,
+        Tab::Audit,
+        Tab::Me,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Users => "Users",
+            Tab::Roles => "Roles",
+            Tab::Authorizations => "Authorizations",
+            Tab::Audit => "Audit",
+            Tab::Me => "Me",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Tab> {
+        Tab::ALL
+            .into_iter()
+            .find(|t| t.title().eq_ignore_ascii_case(s))
+    }
+}
+
+/// What a view or popup asks the app to do.
+pub enum Effect {
+    None,
+    /// Execute a command as the operator.
+    Run(Command),
+    /// Execute a command, then (only if it succeeded) apply the next effect.
+    RunThen(Command, Box<Effect>),
+    Open(Popup),
+    Status(String),
+    Error(String),
+    /// Close the top popup.
+    Close,
+    Quit,
+}
+
+pub enum Popup {
+    Help(Help),
+    Palette(Palette),
+    /// The confirmation and the exact effect captured when it was asked for.
+    Confirm(Confirm, Box<Effect>),
+    /// A form owned by a tab; `tag` says which of the tab's forms it is.
+    Form(Form, Tab, u32),
+    /// Information shown once (e.g. an invitation code).
+    Info(String, Vec<String>),
+}
+
+/// What views see: the organisation, the operator and the look.
+pub struct Cx<'a> {
+    pub session: &'a Session,
+    pub org: &'a Organisation,
+    pub now: DateTime<Utc>,
+    pub me: &'a User,
+    pub actor: Actor,
+    pub mine: Vec<Level>,
+    pub keymap: &'a Keymap,
+    pub theme: &'a Theme,
+    pub sym: Symbols,
+    /// Bumped after every committed command: views rebuild their data when it changes.
+    pub version: u64,
+}
+
+impl Cx<'_> {
+    /// Holds the top level of a system permission (may change that area).
+    pub fn may(&self, key: &str) -> bool {
+        let i = self.org.catalog().system(key);
+        let top = self.org.catalog().get(i).scale.top();
+        self.mine[i] & top == top
+    }
+
+    /// Holds any level of one of the permissions (may see).
+    pub fn may_see(&self, keys: &[&str]) -> bool {
+        keys.iter()
+            .any(|k| self.mine[self.org.catalog().system(k)] != 0)
+    }
+
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.now.with_timezone(&chrono::Local).date_naive()
+    }
+}
+
+/// The interface every tab implements.
+pub trait View {
+    /// Keymap contexts, most specific first.
+    fn chain(&self) -> &'static [Context];
+    /// The 3–5 actions worth showing in the footer now.
+    fn hints(&self, cx: &Cx) -> Vec<Action>;
+    /// Actions the operator lacks the permission for (hidden everywhere).
+    fn hidden(&self, cx: &Cx) -> Vec<Action>;
+    /// "view only" when the operator may look but not change.
+    fn badge(&self, _cx: &Cx) -> Option<&'static str> {
+        None
+    }
+    fn render(&mut self, f: &mut Frame, area: Rect, cx: &Cx);
+    fn handle(&mut self, action: Action, cx: &Cx) -> Effect;
+    /// Raw keys while the view captures text (a filter being typed).
+    fn capture(&mut self, _key: KeyEvent, _cx: &Cx) -> Option<Effect> {
+        None
+    }
+    fn paste(&mut self, _text: &str) -> bool {
+        false
+    }
+    /// Unsaved edits (asks before quitting).
+    fn unsaved(&self) -> bool {
+        false
+    }
+    /// A form of this view was submitted.
+    fn submit(&mut self, _tag: u32, _form: &Form, _cx: &Cx) -> Result<Effect, String> {
+        Ok(Effect::None)
+    }
+    /// A command of this app committed (views drop cached edits if needed).
+    fn committed(&mut self) {}
+}
+
+pub struct App {
+    pub session: Session,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub sym: Symbols,
+    pub tab: Tab,
+    pub users: UsersView,
+    pub roles: RolesView,
+    pub authorizations: AuthorizationsView,
+    pub audit: AuditView,
+    pub me: MeView,
+    pub popups: Vec<Popup>,
+    pub status: Option<Status>,
+    pub quit: bool,
+    pub version: u64,
+    /// Something changed since the last draw.
+    pub dirty: bool,
+    /// Set when a storage error after commit makes further writes unsafe.
+    pub fatal: Option<String>,
+}
+
+macro_rules! cx {
+    ($self:ident) => {
+        make_cx(
+            &$self.session,
+            &$self.keymap,
+            &$self.theme,
+            $self.sym,
+            $self.version,
+        )
+    };
+}
+
+/// Builds the view context from the app's parts (so views can be borrowed
+/// mutably beside it).
+pub fn make_cx<'a>(
+    session: &'a Session,
+    keymap: &'a Keymap,
+    theme: &'a Theme,
+    sym: Symbols,
+    version: u64,
+) -> Cx<'a> {
+    let org = session.org();
+    let now = session.now();
+    let operator = session
+        .operator()
+        .expect("the app starts only with a bound operator");
+    let me = org.user(operator).expect("operator exists");
+    Cx {
+        session,
+        org,
+        now,
+        me,
+        actor: Actor {
+            operator,
+            acting_as: None,
+        },
+        mine: effective_levels(org, me, now).levels,
+        keymap,
+        theme,
+        sym,
+        version,
+    }
+}
+
+impl App {
+    pub fn new(session: Session, keymap: Keymap, theme: Theme, ascii: bool) -> App {
+        let mut app = App {
+            session,
+            keymap,
+            theme,
+            sym: Symbols { ascii },
+            tab: Tab::Me,
+            users: UsersView::default(),
+            roles: RolesView::default(),
+            authorizations: AuthorizationsView::default(),
+            audit: AuditView::default(),
+            me: MeView::default(),
+            popups: Vec::new(),
+            status: None,
+            quit: false,
+            version: 1,
+            dirty: true,
+            fatal: None,
+        };
+        app.tab = app.visible_tabs().first().copied().unwrap_or(Tab::Me);
+        app
+    }
+
+    /// Tabs the operator may see.
+    pub fn visible_tabs(&self) -> Vec<Tab> {
+        let cx = cx!(self);
+        Tab::ALL
+            .into_iter()
+            .filter(|t| tab_visible(*t, &cx))
+            .collect()
+    }
+
+    fn view(&mut self, tab: Tab) -> &mut dyn View {
+        match tab {
+            Tab::Users => &mut self.users,
+            Tab::Roles => &mut self.roles,
+            Tab::Authorizations => &mut self.authorizations,
+            Tab::Audit => &mut self.audit,
+            Tab::Me => &mut self.me,
+        }
+    }
+
+    /// Anything unsaved: a view's edits or a changed form.
+    pub fn unsaved(&self) -> bool {
+        self.users.unsaved()
+            || self.roles.unsaved()
+            || self.authorizations.unsaved()
+            || self.audit.unsaved()
+            || self.me.unsaved()
+            || self
+                .popups
+                .iter()
+                .any(|p| matches!(p, Popup::Form(f, _, _) if f.changed()))
+    }
+
+    pub fn on_event(&mut self, ev: Event) {
+        match ev {
+            Event::Key(k) if k.kind == KeyEventKind::Press => self.on_key(k),
+            Event::Paste(text) => self.on_paste(&text),
+            Event::Resize(..) => self.dirty = true,
+            _ => {}
+        }
+    }
+
+    pub fn on_key(&mut self, k: KeyEvent) {
+        self.dirty = true;
+        if k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL) {
+            self.quit = true;
+            return;
+        }
+        let Some(key) = Key::from_event(&k) else {
+            return;
+        };
+        if !self.popups.is_empty() {
+            let effect = self.popup_key(k, key);
+            self.apply(effect);
+            return;
+        }
+        let tab = self.tab;
+        let effect = {
+            let cx = make_cx(
+                &self.session,
+                &self.keymap,
+                &self.theme,
+                self.sym,
+                self.version,
+            );
+            let view: &mut dyn View = match tab {
+                Tab::Users => &mut self.users,
+                Tab::Roles => &mut self.roles,
+                Tab::Authorizations => &mut self.authorizations,
+                Tab::Audit => &mut self.audit,
+                Tab::Me => &mut self.me,
+            };
+            if let Some(e) = view.capture(k, &cx) {
+                e
+            } else {
+                let chain = view.chain();
+                let hidden = view.hidden(&cx);
+                match self.keymap.lookup(chain, &key) {
+                    Some(a) if hidden.contains(&a) => {
+                        Effect::Error(format!("you lack the permission for '{}'", a.name()))
+                    }
+                    Some(a) if is_global(a) => {
+                        drop(cx);
+                        return self.global(a);
+                    }
+                    Some(a) => view.handle(a, &cx),
+                    None => Effect::None,
+                }
+            }
+        };
+        self.apply(effect);
+    }
+
+    fn global(&mut self, a: Action) {
+        let tabs = self.visible_tabs();
+        let goto = |t: Tab| if tabs.contains(&t) { Some(t) } else { None };
+        let target = match a {
+            Action::Quit => {
+                if self.unsaved() {
+                    let c = Confirm::new(
+                        "Quit?",
+                        vec!["There are unsaved changes. Quit and discard them?".into()],
+                        true,
+                    );
+                    self.popups.push(Popup::Confirm(c, Box::new(Effect::Quit)));
+                } else {
+                    self.quit = true;
+                }
+                return;
+            }
+            Action::ForceQuit => {
+                self.quit = true;
+                return;
+            }
+            Action::Help => {
+                let (chain, hidden) = self.current_chain();
+                self.popups.push(Popup::Help(Help {
+                    chain,
+                    hidden,
+                    filter: String::new(),
+                    scroll: 0,
+                }));
+                return;
+            }
+            Action::Palette => {
+                let (chain, hidden) = self.current_chain();
+                self.popups.push(Popup::Palette(Palette {
+                    chain,
+                    hidden,
+                    query: String::new(),
+                    selected: 0,
+                }));
+                return;
+            }
+            Action::NextTab | Action::PrevTab => {
+                let i = tabs.iter().position(|t| *t == self.tab).unwrap_or(0);
+                let n = tabs.len().max(1);
+                let j = if a == Action::NextTab {
+                    (i + 1) % n
+                } else {
+                    (i + n - 1) % n
+                };
+                tabs.get(j).copied()
+            }
+            Action::TabUsers => goto(Tab::Users),
+            Action::TabRoles => goto(Tab::Roles),
+            Action::TabAuthorizations => goto(Tab::Authorizations),
+            Action::TabAudit => goto(Tab::Audit),
+            Action::TabMe => goto(Tab::Me),
+            _ => None,
+        };
+        match target {
+            Some(t) => self.tab = t,
+            None => self.set_error("you have no access to that tab".into()),
+        }
+    }
+
+    fn current_chain(&mut self) -> (Vec<Context>, Vec<Action>) {
+        let tab = self.tab;
+        let cx = make_cx(
+            &self.session,
+            &self.keymap,
+            &self.theme,
+            self.sym,
+            self.version,
+        );
+        let view: &dyn View = match tab {
+            Tab::Users => &self.users,
+            Tab::Roles => &self.roles,
+            Tab::Authorizations => &self.authorizations,
+            Tab::Audit => &self.audit,
+            Tab::Me => &self.me,
+        };
+        (view.chain().to_vec(), view.hidden(&cx))
+    }
+
+    fn popup_key(&mut self, k: KeyEvent, key: Key) -> Effect {
+        let keymap = &self.keymap;
+        match self.popups.last_mut() {
+            None => Effect::None,
+            Some(Popup::Help(h)) => match keymap.lookup(&[Context::Help], &key) {
+                Some(Action::Cancel) => Effect::Close,
+                _ => {
+                    match k.code {
+                        KeyCode::Backspace => {
+                            h.filter.pop();
+                        }
+                        KeyCode::Down => h.scroll += 1,
+                        KeyCode::Up => h.scroll = h.scroll.saturating_sub(1),
+                        KeyCode::Char(c) if !c.is_control() => h.filter.push(c),
+                        _ => {}
+                    }
+                    Effect::None
+                }
+            },
+            Some(Popup::Palette(p)) => match keymap.lookup(&[Context::Palette], &key) {
+                Some(Action::Cancel) => Effect::Close,
+                Some(Action::SelectNext) => {
+                    p.selected = (p.selected + 1).min(p.matches(keymap).len().saturating_sub(1));
+                    Effect::None
+                }
+                Some(Action::SelectPrev) => {
+                    p.selected = p.selected.saturating_sub(1);
+                    Effect::None
+                }
+                Some(Action::Submit) => {
+                    let chosen = p.matches(keymap).get(p.selected).map(|m| m.0);
+                    self.popups.pop();
+                    if let Some(a) = chosen {
+                        self.run_action(a);
+                    }
+                    Effect::None
+                }
+                _ => {
+                    match k.code {
+                        KeyCode::Backspace => {
+                            p.query.pop();
+                        }
+                        KeyCode::Char(c) if !c.is_control() => p.query.push(c),
+                        _ => {}
+                    }
+                    p.selected = 0;
+                    Effect::None
+                }
+            },
+            Some(Popup::Confirm(c, _)) => {
+                if c.expect.is_some() {
+                    match k.code {
+                        KeyCode::Esc => return Effect::Close,
+                        KeyCode::Enter if c.ready() => return self.confirmed(),
+                        KeyCode::Enter => return Effect::None,
+                        KeyCode::Backspace => c.backspace(),
+                        KeyCode::Char(ch) => c.type_char(ch),
+                        _ => {}
+                    }
+                    return Effect::None;
+                }
+                match keymap.lookup(&[Context::Confirm], &key) {
+                    Some(Action::Confirm) => self.confirmed(),
+                    Some(Action::Cancel) => Effect::Close,
+                    _ => Effect::None,
+                }
+            }
+            Some(Popup::Info(..)) => match k.code {
+                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => Effect::Close,
+                _ => Effect::None,
+            },
+            Some(Popup::Form(form, _, _)) => match keymap.lookup(&[Context::Form], &key) {
+                Some(Action::NextField) => {
+                    form.next_field();
+                    Effect::None
+                }
+                Some(Action::PrevField) => {
+                    form.prev_field();
+                    Effect::None
+                }
+                Some(Action::Cancel) => {
+                    if form.changed() {
+                        let c = Confirm::new(
+                            "Discard?",
+                            vec!["Discard the changes in this form?".into()],
+                            false,
+                        );
+                        Effect::Open(Popup::Confirm(c, Box::new(Effect::Close)))
+                    } else {
+                        Effect::Close
+                    }
+                }
+                Some(Action::Submit) => self.submit_form(),
+                _ => {
+                    form.input(k);
+                    Effect::None
+                }
+            },
+        }
+    }
+
+    /// Runs an action chosen in the palette as if its key had been pressed.
+    fn run_action(&mut self, a: Action) {
+        if is_global(a) {
+            return self.global(a);
+        }
+        let tab = self.tab;
+        let effect = {
+            let cx = make_cx(
+                &self.session,
+                &self.keymap,
+                &self.theme,
+                self.sym,
+                self.version,
+            );
+            let view: &mut dyn View = match tab {
+                Tab::Users => &mut self.users,
+                Tab::Roles => &mut self.roles,
+                Tab::Authorizations => &mut self.authorizations,
+                Tab::Audit => &mut self.audit,
+                Tab::Me => &mut self.me,
+            };
+            view.handle(a, &cx)
+        };
+        self.apply(effect);
+    }
+
+    fn confirmed(&mut self) -> Effect {
+        match self.popups.pop() {
+            Some(Popup::Confirm(_, effect)) => {
+                // A confirmed "close" closes what the confirmation was about.
+                if matches!(*effect, Effect::Close) {
+                    self.popups.pop();
+                    return Effect::None;
+                }
+                *effect
+            }
+            _ => Effect::None,
+        }
+    }
+
+    fn submit_form(&mut self) -> Effect {
+        let Some(Popup::Form(form, tab, tag)) = self.popups.last_mut() else {
+            return Effect::None;
+        };
+        if !form.validate_all() {
+            form.error = Some("fix the marked fields first".into());
+            return Effect::None;
+        }
+        let (tab, tag) = (*tab, *tag);
+        let Some(Popup::Form(form, _, _)) = self.popups.pop() else {
+            return Effect::None;
+        };
+        let result = {
+            let cx = make_cx(
+                &self.session,
+                &self.keymap,
+                &self.theme,
+                self.sym,
+                self.version,
+            );
+            let view: &mut dyn View = match tab {
+                Tab::Users => &mut self.users,
+                Tab::Roles => &mut self.roles,
+                Tab::Authorizations => &mut self.authorizations,
+                Tab::Audit => &mut self.audit,
+                Tab::Me => &mut self.me,
+            };
+            view.submit(tag, &form, &cx)
+        };
+        // The form stays on top until its command succeeds.
+        self.popups.push(Popup::Form(form, tab, tag));
+        match result {
+            Ok(Effect::Run(cmd)) => {
+                match self.execute(cmd) {
+                    Ok(()) => {
+                        self.popups.pop();
+                    }
+                    Err(msg) => {
+                        if let Some(Popup::Form(f, _, _)) = self.popups.last_mut() {
+                            f.error = Some(msg);
+                        }
+                    }
+                }
+                Effect::None
+            }
+            Ok(other) => {
+                self.popups.pop();
+                other
+            }
+            Err(msg) => {
+                if let Some(Popup::Form(f, _, _)) = self.popups.last_mut() {
+                    f.error = Some(msg);
+                }
+                Effect::None
+            }
+        }
+    }
+
+    fn on_paste(&mut self, text: &str) {
+        self.dirty = true;
+        // Pasted text goes into the focused text field only; anywhere else it
+        // is dropped, so a paste can never run as commands.
+        match self.popups.last_mut() {
+            Some(Popup::Form(f, _, _)) => f.paste(text),
+            Some(Popup::Confirm(c, _)) if c.expect.is_some() => {
+                for ch in text.chars().filter(|c| !c.is_control()) {
+                    c.type_char(ch);
+                }
+            }
+            Some(_) => {}
+            None => {
+                let tab = self.tab;
+                if !self.view(tab).paste(text) {
+                    self.status = Some(Status {
+                        text: "paste ignored: no text field has focus".into(),
+                        error: false,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Executes a command as the operator; on success bumps the data version.
+    pub fn execute(&mut self, cmd: Command) -> Result<(), String> {
+        if let Some(f) = &self.fatal {
+            return Err(f.clone());
+        }
+        let actor = self.session.actor(None).map_err(|e| e.to_string())?;
+        match self.session.execute(actor, cmd) {
+            Ok(out) => {
+                self.version += 1;
+                self.status = Some(Status {
+                    text: format!("{} (audit #{})", out.summary, out.seq),
+                    error: false,
+                });
+                for t in Tab::ALL {
+                    self.view(t).committed();
+                }
+                Ok(())
+            }
+            Err(e) => {
+                if e.is_fatal() {
+                    self.fatal = Some(e.to_string());
+                    self.quit = true;
+                }
+                let msg = e.to_string();
+                self.status = Some(Status {
+                    text: msg.clone(),
+                    error: true,
+                });
+                Err(msg)
+            }
+        }
+    }
+
+    pub fn apply(&mut self, effect: Effect) {
+        match effect {
+            Effect::None => {}
+            Effect::Run(cmd) => {
+                let _ = self.execute(cmd);
+            }
+            Effect::RunThen(cmd, next) => {
+                if self.execute(cmd).is_ok() {
+                    self.apply(*next);
+                }
+            }
+            Effect::Open(p) => self.popups.push(p),
+            Effect::Status(s) => {
+                self.status = Some(Status {
+                    text: s,
+                    error: false,
+                })
+            }
+            Effect::Error(s) => self.set_error(s),
+            Effect::Close => {
+                self.popups.pop();
+            }
+            Effect::Quit => self.quit = true,
+        }
+    }
+
+    fn set_error(&mut self, s: String) {
+        self.status = Some(Status {
+            text: s,
+            error: true,
+        });
+    }
+
+    /// Draws one frame.
+    pub fn draw(&mut self, f: &mut Frame) {
+        let area = f.area();
+        if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+            let msg = format!(
+                "resize to at least {MIN_WIDTH}×{MIN_HEIGHT} (now {}×{})",
+                area.width, area.height
+            );
+            let msg = if self.sym.ascii {
+                msg.replace('×', "x")
+            } else {
+                msg
+            };
+            f.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }), area);
+            self.finish(f);
+            return;
+        }
+        let [header, body, hints, status] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Min(1),
+            Constraint::Length(1),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        let tabs = self.visible_tabs();
+        let tab = self.tab;
+        let cx = make_cx(
+            &self.session,
+            &self.keymap,
+            &self.theme,
+            self.sym,
+            self.version,
+        );
+        // Header: tabs you may see, the organisation, who you are.
+        let mut spans = vec![Span::styled(" Clearance ", cx.theme.title)];
+        for t in Tab::ALL {
+            if !tabs.contains(&t) {
+                continue;
+            }
+            let n = Tab::ALL.iter().position(|x| *x == t).unwrap_or(0) + 1;
+            let style = if t == tab {
+                cx.theme.tab_active
+            } else {
+                cx.theme.tab_inactive
+            };
+            spans.push(Span::styled(format!(" {n} {} ", t.title()), style));
+            spans.push(Span::raw(" "));
+        }
+        let who = format!(
+            "{} · {}",
+            sanitize(&cx.me.name()),
+            sanitize(&cx.org.settings.name)
+        );
+        let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
+        let pad = (header.width as usize).saturating_sub(used + who.chars().count() + 1);
+        spans.push(Span::raw(" ".repeat(pad)));
+        spans.push(Span::styled(who, cx.theme.muted));
+        f.render_widget(Paragraph::new(Line::from(spans)), header);
+        let view: &mut dyn View = match tab {
+            Tab::Users => &mut self.users,
+            Tab::Roles => &mut self.roles,
+            Tab::Authorizations => &mut self.authorizations,
+            Tab::Audit => &mut self.audit,
+            Tab::Me => &mut self.me,
+        };
+        view.render(f, body, &cx);
+        let chain = view.chain();
+        let mut actions = view.hints(&cx);
+        let hidden = view.hidden(&cx);
+        actions.retain(|a| !hidden.contains(a));
+        actions.push(Action::Help);
+        actions.push(Action::Quit);
+        let badge = view.badge(&cx);
+        match self.popups.last() {
+            Some(Popup::Form(..)) => render_hints(
+                f,
+                hints,
+                &self.keymap,
+                &[Context::Form],
+                &[Action::NextField, Action::Submit, Action::Cancel],
+                &self.theme,
+                None,
+            ),
+            Some(Popup::Confirm(..)) => render_hints(
+                f,
+                hints,
+                &self.keymap,
+                &[Context::Confirm],
+                &[Action::Confirm, Action::Cancel],
+                &self.theme,
+                None,
+            ),
+            _ => render_hints(f, hints, &self.keymap, chain, &actions, &self.theme, badge),
+        }
+        render_status(f, status, self.status.as_ref(), &self.theme);
+        drop(cx);
+        for i in 0..self.popups.len() {
+            let theme = &self.theme;
+            let sym = self.sym;
+            match &mut self.popups[i] {
+                Popup::Help(h) => h.render(f, body, &self.keymap, theme, sym),
+                Popup::Palette(p) => p.render(f, body, &self.keymap, theme, sym),
+                Popup::Confirm(c, _) => c.render(f, body, theme, sym),
+                Popup::Form(form, _, _) => form.render(f, body, theme, sym),
+                Popup::Info(title, lines) => {
+                    let r = centered(
+                        body,
+                        body.width.saturating_sub(6).min(72),
+                        lines.len() as u16 + 4,
+                    );
+                    f.render_widget(Clear, r);
+                    let block = Block::default()
+                        .borders(Borders::ALL)
+                        .border_set(sym.border_set())
+                        .border_style(theme.border)
+                        .title(Span::styled(format!(" {title} "), theme.title));
+                    let mut text: Vec<Line> =
+                        lines.iter().map(|l| Line::from(sanitize(l))).collect();
+                    text.push(Line::styled("enter/esc: close", theme.muted));
+                    f.render_widget(Paragraph::new(text).block(block), r);
+                }
+            }
+        }
+        self.finish(f);
+    }
+
+    /// The mono theme's last pass: every cell's colours reset (keeping
+    /// modifiers, which crossterm's NO_COLOR handling would also wipe).
+    fn finish(&self, f: &mut Frame) {
+        if self.theme.mono {
+            for cell in f.buffer_mut().content.iter_mut() {
+                cell.set_fg(Color::Reset);
+                cell.set_bg(Color::Reset);
+            }
+        }
+    }
+}
+
+fn is_global(a: Action) -> bool {
+    matches!(
+        a,
+        Action::Quit
+            | Action::ForceQuit
+            | Action::Help
+            | Action::Palette
+            | Action::NextTab
+            | Action::PrevTab
+            | Action::TabUsers
+            | Action::TabRoles
+            | Action::TabAuthorizations
+            | Action::TabAudit
+            | Action::TabMe
+    )
+}
+
+/// Navigation is permission-aware: a tab you may not see is hidden.
+pub fn tab_visible(t: Tab, cx: &Cx) -> bool {
+    match t {
+        Tab::Users => cx.may_see(&[system::USERS_VIEW, system::USERS_MANAGE]),
+        Tab::Roles => cx.may_see(&[
+            system::USERS_VIEW,
+            system::ROLES_MANAGE,
+            system::USERS_MANAGE,
+        ]),
+        Tab::Authorizations => cx.may_see(&[system::AUTHORIZATIONS_MANAGE, system::USERS_VIEW]),
+        Tab::Audit => cx.may_see(&[system::AUDIT_VIEW]),
+        Tab::Me => true,
+    }
+}

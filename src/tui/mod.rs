@@ -1,0 +1,169 @@
+//! The terminal app. A synchronous, single-threaded loop: drain all pending
+//! events, then draw once, and only when something changed. The only timers
+//! are real deadlines: a status message fading and the date rolling over.
+
+pub mod app;
+pub mod first_run;
+pub mod keymap;
+pub mod terminal;
+pub mod theme;
+pub mod views;
+pub mod widgets;
+
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event;
+use ratatui::Terminal;
+
+use crate::config::Config;
+use crate::ops::Session;
+use app::{App, Tab};
+use keymap::Keymap;
+use theme::Theme;
+
+/// How long a status message stays.
+const STATUS_FADE: Duration = Duration::from_secs(8);
+/// The longest the loop sleeps without an event: it only checks for
+/// SIGTERM/SIGHUP then and draws nothing unless something changed.
+const SIGNAL_CHECK: Duration = Duration::from_millis(500);
+
+/// Everything the app needs besides the database, validated before the
+/// terminal is taken over.
+pub struct Look {
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub ascii: bool,
+    pub mouse: bool,
+}
+
+impl Look {
+    /// From the config, the `--ascii` flag and NO_COLOR. Errors name the file
+    /// and key.
+    pub fn from_config(config: &Config, origin: &str, ascii_flag: bool) -> Result<Look, String> {
+        let keymap = Keymap::default_keymap().with_overrides(&config.keys, origin)?;
+        let no_color = std::env::var("NO_COLOR").is_ok_and(|v| !v.is_empty());
+        let theme = if no_color {
+            Theme::builtin("mono")?
+        } else if config.theme.ends_with(".toml") {
+            let src = std::fs::read_to_string(&config.theme)
+                .map_err(|e| format!("{origin}: theme {}: {e}", config.theme))?;
+            Theme::parse(&src, "custom", &config.theme)?
+        } else {
+            Theme::builtin(&config.theme).map_err(|e| format!("{origin}: theme: {e}"))?
+        };
+        Ok(Look {
+            keymap,
+            theme,
+            ascii: ascii_flag || config.ascii,
+            mouse: config.mouse,
+        })
+    }
+}
+
+/// Runs the app until the user quits.
+pub fn run(session: Session, look: Look) -> std::io::Result<()> {
+    let mouse = look.mouse;
+    let mut app = App::new(session, look.keymap, look.theme, look.ascii);
+    let mut guard = terminal::TerminalGuard::enter(mouse)?;
+    let mut status_set: Option<(Instant, String)> = None;
+    let mut today = chrono::Local::now().date_naive();
+    loop {
+        if app.dirty {
+            guard.terminal.draw(|f| app.draw(f))?;
+            app.dirty = false;
+        }
+        if app.quit || terminal::TERMINATE.load(Ordering::SeqCst) {
+            break;
+        }
+        // Track when the current status message appeared, to fade it.
+        let current = app.status.as_ref().map(|s| s.text.clone());
+        match (&status_set, current) {
+            (Some((_, t)), Some(c)) if *t == c => {}
+            (_, Some(c)) => status_set = Some((Instant::now(), c)),
+            (_, None) => status_set = None,
+        }
+        let now = chrono::Local::now();
+        let midnight = (today + chrono::Duration::days(1))
+            .and_hms_opt(0, 0, 0)
+            .and_then(|m| m.and_local_timezone(chrono::Local).earliest())
+            .map(|m| (m - now).to_std().unwrap_or(Duration::ZERO))
+            .unwrap_or(SIGNAL_CHECK);
+        let fade = status_set
+            .as_ref()
+            .map(|(t, _)| STATUS_FADE.saturating_sub(t.elapsed()))
+            .unwrap_or(Duration::MAX);
+        let wait = midnight.min(fade).min(SIGNAL_CHECK);
+        if event::poll(wait)? {
+            // Drain everything pending, then draw once.
+            loop {
+                app.on_event(event::read()?);
+                if app.quit || !event::poll(Duration::ZERO)? {
+                    break;
+                }
+            }
+        } else {
+            if status_set
+                .as_ref()
+                .is_some_and(|(t, _)| t.elapsed() >= STATUS_FADE)
+            {
+                app.status = None;
+                status_set = None;
+                app.dirty = true;
+            }
+            let d = chrono::Local::now().date_naive();
+            if d != today {
+                // Standings and expiries change with the date.
+                today = d;
+                app.version += 1;
+                app.dirty = true;
+            }
+        }
+    }
+    drop(guard);
+    if let Some(f) = &app.fatal {
+        eprintln!("error: {f}");
+    }
+    Ok(())
+}
+
+/// Renders one frame of the real app to text (for docs, tests and scripts).
+pub fn snapshot(
+    session: Session,
+    look: Look,
+    tab: Option<Tab>,
+    width: u16,
+    height: u16,
+) -> Result<String, String> {
+    let mut app = App::new(session, look.keymap, look.theme, look.ascii);
+    if let Some(t) = tab {
+        if !app.visible_tabs().contains(&t) {
+            return Err(format!("you have no access to the {} tab", t.title()));
+        }
+        app.tab = t;
+    }
+    Ok(render_text(&mut app, width, height))
+}
+
+/// Draws the app on a test backend and returns the screen as lines of text.
+pub fn render_text(app: &mut App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test backend");
+    terminal
+        .draw(|f| app.draw(f))
+        .expect("drawing to memory cannot fail");
+    buffer_text(terminal.backend().buffer())
+}
+
+pub fn buffer_text(buf: &ratatui::buffer::Buffer) -> String {
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let mut line = String::new();
+        for x in 0..buf.area.width {
+            line.push_str(buf[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,501 @@
+//! The Authorizations tab: every authorization sorted by expiry with its
+//! standing as symbol and colour (✓ valid, ! expiring within the kind's
+//! horizon, ✗ expired, ⊘ suspended or revoked), the holder's qualifications
+//! alongside, and issue / renew / suspend / reinstate / revoke as commands.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Cell, Paragraph, Wrap};
+use ratatui::Frame;
+
+use super::users::standing_mark;
+use super::{pane, split_detail};
+use crate::domain::authorizations::{
+    Authorization, AuthorizationId, AuthorizationStatus, Standing,
+};
+use crate::domain::catalog::system;
+use crate::domain::command::{Command, NewAuthorization};
+use crate::domain::text::{is_unsafe_char, sanitize};
+use crate::tui::app::{Cx, Effect, Popup, Tab, View};
+use crate::tui::keymap::{Action, Context};
+use crate::tui::widgets::form::{self, Field, Form};
+use crate::tui::widgets::palette::fuzzy_rank;
+use crate::tui::widgets::table::{render_windowed, ListState};
+
+const FORM_NEW: u32 = 1;
+const FORM_RENEW: u32 = 2;
+const FORM_SUSPEND: u32 = 3;
+const FORM_REINSTATE: u32 = 4;
+const FORM_REVOKE: u32 = 5;
+
+const FILTERS: [&str; 5] = [
+    "all",
+    "valid",
+    "expiring",
+    "expired",
+    "suspended or revoked",
+];
+
+#[derive(Default)]
+pub struct AuthorizationsView {
+    pub list: ListState,
+    pub filter: String,
+    pub filtering: bool,
+    standing_filter: usize,
+    rows: Vec<AuthorizationId>,
+    built_for: Option<(u64, String, usize)>,
+    page: usize,
+}
+
+impl AuthorizationsView {
+    fn rebuild(&mut self, cx: &Cx) {
+        let key = (cx.version, self.filter.clone(), self.standing_filter);
+        if self.built_for.as_ref() == Some(&key) {
+            return;
+        }
+        let today = cx.today();
+        let wanted = self.standing_filter % FILTERS.len();
+        let mut list: Vec<&Authorization> = cx
+            .org
+            .authorizations
+            .values()
+            .filter(|a| {
+                let s = a.standing(today, cx.org.kind(&a.kind).ok());
+                match wanted {
+                    1 => s == Standing::Valid,
+                    2 => s == Standing::Expiring,
+                    3 => matches!(s, Standing::Expired | Standing::NotYetEffective),
+                    4 => matches!(s, Standing::Suspended | Standing::Revoked),
+                    _ => true,
+                }
+            })
+            .collect();
+        list.sort_by_key(|a| (a.expires.is_none(), a.expires, a.reference.clone()));
+        if !self.filter.trim().is_empty() {
+            list = fuzzy_rank(&self.filter, list, |a| {
+                let who = cx
+                    .org
+                    .users
+                    .get(&a.holder)
+                    .map(|u| u.name())
+                    .unwrap_or_default();
+                format!("{} {} {} {}", a.reference, who, a.kind, a.scope.describe())
+            });
+        }
+        self.rows = list.into_iter().map(|a| a.id).collect();
+        self.built_for = Some(key);
+        self.list.clamp(self.rows.len());
+    }
+
+    fn selected<'a>(&self, cx: &Cx<'a>) -> Option<&'a Authorization> {
+        self.rows
+            .get(self.list.selected)
+            .and_then(|id| cx.org.authorizations.get(id))
+    }
+
+    fn reason_form(&self, title: &str, tag: u32) -> Effect {
+        let form = Form::new(
+            title,
+            vec![Field::text(
+                "Reason",
+                "",
+                "required: why, for the record",
+                form::required,
+            )],
+        );
+        Effect::Open(Popup::Form(form, Tab::Authorizations, tag))
+    }
+}
+
+impl View for AuthorizationsView {
+    fn chain(&self) -> &'static [Context] {
+        &[Context::Authorizations, Context::List, Context::Global]
+    }
+
+    fn hints(&self, _cx: &Cx) -> Vec<Action> {
+        vec![Action::Filter, Action::New, Action::Renew, Action::Suspend]
+    }
+
+    fn hidden(&self, cx: &Cx) -> Vec<Action> {
+        if cx.may(system::AUTHORIZATIONS_MANAGE) {
+            vec![]
+        } else {
+            vec![
+                Action::New,
+                Action::Renew,
+                Action::Suspend,
+                Action::Reinstate,
+                Action::Revoke,
+            ]
+        }
+    }
+
+    fn badge(&self, cx: &Cx) -> Option<&'static str> {
+        (!cx.may(system::AUTHORIZATIONS_MANAGE)).then_some("view only")
+    }
+
+    fn render(&mut self, f: &mut Frame, area: Rect, cx: &Cx) {
+        self.rebuild(cx);
+        let (list_area, detail_area) = split_detail(area);
+        self.page = list_area.height.saturating_sub(3) as usize;
+        let today = cx.today();
+        let rows = self.rows.clone();
+        let mut title = format!(
+            "Authorizations ({}) — {}",
+            rows.len(),
+            FILTERS[self.standing_filter % FILTERS.len()]
+        );
+        if self.filtering || !self.filter.is_empty() {
+            title.push_str(&format!(
+                " /{}{}",
+                sanitize(&self.filter),
+                if self.filtering { "_" } else { "" }
+            ));
+        }
+        let wide = list_area.width >= 100;
+        let (header, widths) = if wide {
+            (
+                vec!["", "PERSON", "REF", "KIND", "SCOPE", "FROM", "EXPIRES"],
+                vec![
+                    Constraint::Length(1),
+                    Constraint::Length(18),
+                    Constraint::Length(8),
+                    Constraint::Length(5),
+                    Constraint::Min(12),
+                    Constraint::Length(10),
+                    Constraint::Length(10),
+                ],
+            )
+        } else {
+            (
+                vec!["", "PERSON", "REF", "KIND", "EXPIRES"],
+                vec![
+                    Constraint::Length(1),
+                    Constraint::Min(14),
+                    Constraint::Length(8),
+                    Constraint::Length(5),
+                    Constraint::Length(10),
+                ],
+            )
+        };
+        let mut list = self.list;
+        render_windowed(
+            f,
+            list_area,
+            pane(title, cx, true),
+            header,
+            &widths,
+            rows.len(),
+            &mut list,
+            cx.sym,
+            cx.theme.selected,
+            cx.theme.muted,
+            |i| {
+                let a = &cx.org.authorizations[&rows[i]];
+                let (sym, style) = standing_mark(a.standing(today, cx.org.kind(&a.kind).ok()), cx);
+                let who = cx
+                    .org
+                    .users
+                    .get(&a.holder)
+                    .map(|u| u.name())
+                    .unwrap_or_default();
+                let mut cells = vec![
+                    Cell::from(sym).style(style),
+                    Cell::from(sanitize(&who)),
+                    Cell::from(sanitize(&a.reference)),
+                    Cell::from(sanitize(&a.kind)),
+                ];
+                if wide {
+                    cells.push(Cell::from(sanitize(&a.scope.describe())));
+                    cells.push(Cell::from(a.effective_from.to_string()));
+                }
+                cells.push(
+                    Cell::from(
+                        a.expires
+                            .map(|d| d.to_string())
+                            .unwrap_or_else(|| "none".into()),
+                    )
+                    .style(style),
+                );
+                cells
+            },
+        );
+        self.list = list;
+        let mut lines = Vec::new();
+        if let Some(a) = self.selected(cx) {
+            let t = cx.theme;
+            let kind = cx.org.kind(&a.kind).ok();
+            let st = a.standing(today, kind);
+            let (sym, style) = standing_mark(st, cx);
+            lines.push(Line::styled(
+                format!(
+                    "{} — {}",
+                    sanitize(&a.reference),
+                    sanitize(&kind.map(|k| k.name.clone()).unwrap_or_default())
+                ),
+                t.title,
+            ));
+            let days = a
+                .days_to_expiry(today)
+                .map(|d| format!(" ({d} days)"))
+                .unwrap_or_default();
+            lines.push(Line::styled(format!("{sym} {}{days}", st.word()), style));
+            let holder = cx.org.users.get(&a.holder);
+            lines.push(Line::from(format!(
+                "holder      {}",
+                sanitize(&holder.map(|u| u.name()).unwrap_or_default())
+            )));
+            lines.push(Line::from(format!(
+                "scope       {}",
+                sanitize(&a.scope.describe())
+            )));
+            if !a.limitations.is_empty() {
+                lines.push(Line::from(format!(
+                    "limitations {}",
+                    sanitize(&a.limitations)
+                )));
+            }
+            lines.push(Line::from(format!(
+                "first issue {}  effective {}",
+                a.first_issue, a.effective_from
+            )));
+            lines.push(Line::from(format!(
+                "expires     {}",
+                a.expires
+                    .map(|d| d.to_string())
+                    .unwrap_or_else(|| "never".into())
+            )));
+            let issuer = cx
+                .org
+                .users
+                .get(&a.issued_by)
+                .map(|u| u.handle())
+                .unwrap_or_default();
+            lines.push(Line::from(format!(
+                "issued by   {} on {}",
+                sanitize(&issuer),
+                a.issued_at.with_timezone(&chrono::Local).format("%Y-%m-%d")
+            )));
+            lines.push(Line::styled("Bases", t.title));
+            for b in &a.bases {
+                if let Some(q) = cx.org.qualifications.get(b) {
+                    let ok = q.valid_on(today);
+                    lines.push(Line::styled(
+                        format!(
+                            "  {} #{} {}",
+                            if ok { cx.sym.valid() } else { cx.sym.expired() },
+                            q.id,
+                            sanitize(&q.describe())
+                        ),
+                        if ok { t.normal } else { t.expired },
+                    ));
+                }
+            }
+            lines.push(Line::styled("Holder's qualifications", t.title));
+            for q in cx
+                .org
+                .qualifications
+                .values()
+                .filter(|q| q.holder == a.holder)
+            {
+                let exp = q.expires.map(|d| format!(" until {d}")).unwrap_or_default();
+                lines.push(Line::from(format!(
+                    "  #{} {}{exp}",
+                    q.id,
+                    sanitize(&q.describe())
+                )));
+            }
+            lines.push(Line::styled("History", t.title));
+            for h in &a.history {
+                let by = cx
+                    .org
+                    .users
+                    .get(&h.by)
+                    .map(|u| u.handle())
+                    .unwrap_or_default();
+                lines.push(Line::from(format!(
+                    "  {} {} by {}: {}",
+                    h.at.with_timezone(&chrono::Local).format("%Y-%m-%d"),
+                    h.status.word(),
+                    sanitize(&by),
+                    sanitize(&h.reason)
+                )));
+            }
+        }
+        f.render_widget(
+            Paragraph::new(lines)
+                .block(pane("Detail".into(), cx, false))
+                .wrap(Wrap { trim: false }),
+            detail_area,
+        );
+    }
+
+    fn capture(&mut self, key: KeyEvent, _cx: &Cx) -> Option<Effect> {
+        if !self.filtering {
+            return None;
+        }
+        match key.code {
+            KeyCode::Esc => {
+                self.filter.clear();
+                self.filtering = false;
+            }
+            KeyCode::Enter => self.filtering = false,
+            KeyCode::Backspace => {
+                self.filter.pop();
+            }
+            KeyCode::Char(c) if !is_unsafe_char(c) && self.filter.chars().count() < 100 => {
+                self.filter.push(c)
+            }
+            _ => {}
+        }
+        self.list.selected = 0;
+        Some(Effect::None)
+    }
+
+    fn paste(&mut self, text: &str) -> bool {
+        if !self.filtering {
+            return false;
+        }
+        self.filter
+            .extend(text.chars().filter(|c| !is_unsafe_char(*c)).take(100));
+        true
+    }
+
+    fn handle(&mut self, action: Action, cx: &Cx) -> Effect {
+        self.rebuild(cx);
+        let len = self.rows.len();
+        let sel = self.selected(cx);
+        match action {
+            Action::SelectNext => self.list.next(len),
+            Action::SelectPrev => self.list.prev(),
+            Action::PageDown => self.list.page_down(len, self.page),
+            Action::PageUp => self.list.page_up(self.page),
+            Action::First => self.list.first(),
+            Action::Last => self.list.last(len),
+            Action::Filter => self.filtering = true,
+            Action::Back => self.filter.clear(),
+            Action::CycleStatusFilter => {
+                self.standing_filter = (self.standing_filter + 1) % FILTERS.len()
+            }
+            Action::New => {
+                let kinds: Vec<String> = cx
+                    .org
+                    .settings
+                    .kinds
+                    .iter()
+                    .map(|k| k.code.clone())
+                    .collect();
+                if kinds.is_empty() {
+                    return Effect::Error("this organisation has no authorization kinds".into());
+                }
+                let holder = sel
+                    .and_then(|a| cx.org.users.get(&a.holder))
+                    .map(|u| u.handle())
+                    .unwrap_or_default();
+                let form = Form::new(
+                    "Issue an authorization",
+                    vec![
+                        Field::text("Holder", &holder, "email, login or #id", form::required),
+                        Field::text("Reference", "", "unique, e.g. CS-120", form::required),
+                        Field::choice("Kind", kinds, 0, "space / ← → or a letter to choose"),
+                        Field::text(
+                            "Aircraft types",
+                            "",
+                            "comma-separated TYPE or TYPE:VARIANT; empty = any",
+                            form::aircraft_types,
+                        ),
+                        Field::text(
+                            "Systems (ATA)",
+                            "",
+                            "e.g. 21-36, 49; empty = any",
+                            form::ata_list,
+                        ),
+                        Field::text("Stations", "", "comma-separated; empty = any", form::list),
+                        Field::text("Limitations", "", "optional", form::any),
+                        Field::text(
+                            "Effective from",
+                            &cx.today().to_string(),
+                            "YYYY-MM-DD",
+                            form::date,
+                        ),
+                        Field::text(
+                            "Expires",
+                            "",
+                            "YYYY-MM-DD (the kind may require it)",
+                            form::optional_date,
+                        ),
+                        Field::text("Bases", "", "qualification ids, e.g. 3, 4", form::numbers),
+                    ],
+                );
+                return Effect::Open(Popup::Form(form, Tab::Authorizations, FORM_NEW));
+            }
+            Action::Renew => {
+                let Some(a) = sel else {
+                    return Effect::Error("no authorization selected".into());
+                };
+                let form = Form::new(
+                    &format!("Renew {}", sanitize(&a.reference)),
+                    vec![
+                        Field::text(
+                            "Effective from",
+                            &a.effective_from.max(cx.today()).to_string(),
+                            "YYYY-MM-DD",
+                            form::date,
+                        ),
+                        Field::text("Expires", "", "YYYY-MM-DD", form::date),
+                    ],
+                );
+                return Effect::Open(Popup::Form(form, Tab::Authorizations, FORM_RENEW));
+            }
+            Action::Suspend => return self.reason_form("Suspend: reason", FORM_SUSPEND),
+            Action::Reinstate => return self.reason_form("Reinstate: reason", FORM_REINSTATE),
+            Action::Revoke => return self.reason_form("Revoke for good: reason", FORM_REVOKE),
+            _ => {}
+        }
+        Effect::None
+    }
+
+    fn submit(&mut self, tag: u32, f: &Form, cx: &Cx) -> Result<Effect, String> {
+        let reference = self.selected(cx).map(|a| a.reference.clone());
+        let status = |s: AuthorizationStatus| -> Result<Effect, String> {
+            Ok(Effect::Run(Command::SetAuthorizationStatus {
+                reference: reference.clone().ok_or("no authorization selected")?,
+                status: s,
+                reason: f.value(0),
+            }))
+        };
+        match tag {
+            FORM_NEW => {
+                let bases = form::split_list(&f.value(9))
+                    .iter()
+                    .filter_map(|x| x.trim_start_matches('#').parse().ok())
+                    .collect();
+                Ok(Effect::Run(Command::AddAuthorization(Box::new(
+                    NewAuthorization {
+                        holder: f.value(0),
+                        reference: f.value(1),
+                        kind: f.value(2),
+                        aircraft_types: form::split_list(&f.value(3)),
+                        systems: form::split_list(&f.value(4)),
+                        stations: form::split_list(&f.value(5)),
+                        limitations: f.value(6),
+                        first_issue: None,
+                        effective_from: form::parse_date(&f.value(7))?,
+                        expires: form::optional_date_value(&f.value(8)),
+                        bases,
+                    },
+                ))))
+            }
+            FORM_RENEW => Ok(Effect::Run(Command::RenewAuthorization {
+                reference: reference.ok_or("no authorization selected")?,
+                effective_from: Some(form::parse_date(&f.value(0))?),
+                expires: form::parse_date(&f.value(1))?,
+            })),
+            FORM_SUSPEND => status(AuthorizationStatus::Suspended),
+            FORM_REINSTATE => status(AuthorizationStatus::Active),
+            FORM_REVOKE => status(AuthorizationStatus::Revoked),
+            _ => Ok(Effect::None),
+        }
+    }
+}

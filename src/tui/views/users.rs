@@ -1,0 +1,732 @@
+//! The Users tab: a windowed, fuzzy-filterable table of users with a detail
+//! pane, and every user action as a command.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Wrap};
+use ratatui::Frame;
+
+use super::{pane, split_detail};
+use crate::domain::authorizations::Standing;
+use crate::domain::catalog::system;
+use crate::domain::command::{Command, NewUser, UserEdit};
+use crate::domain::engine::effective_levels;
+use crate::domain::roles::RoleId;
+use crate::domain::text::{is_unsafe_char, sanitize};
+use crate::domain::users::{User, UserId, UserStatus};
+use crate::tui::app::{Cx, Effect, Popup, View};
+use crate::tui::keymap::{Action, Context};
+use crate::tui::widgets::confirm::Confirm;
+use crate::tui::widgets::form::{self, Field, Form};
+use crate::tui::widgets::palette::fuzzy_rank;
+use crate::tui::widgets::table::{render_windowed, ListState};
+
+const FORM_NEW: u32 = 1;
+const FORM_EDIT: u32 = 2;
+const FORM_ASSIGN: u32 = 3;
+const FORM_UNASSIGN: u32 = 4;
+const FORM_GRANT: u32 = 5;
+
+const STATUSES: [Option<UserStatus>; 5] = [
+    None,
+    Some(UserStatus::Active),
+    Some(UserStatus::Invited),
+    Some(UserStatus::Deactivated),
+    Some(UserStatus::Deleted),
+];
+
+#[derive(Default)]
+pub struct UsersView {
+    pub list: ListState,
+    pub filter: String,
+    pub filtering: bool,
+    status_filter: usize,
+    role_filter: Option<RoleId>,
+    /// Filtered user ids in display order, and what they were built from.
+    rows: Vec<UserId>,
+    built_for: Option<(u64, String, usize, Option<RoleId>)>,
+    page: usize,
+}
+
+impl UsersView {
+    /// Rebuilds the filtered rows when the data or the filter changed.
+    fn rebuild(&mut self, cx: &Cx) {
+        let key = (
+            cx.version,
+            self.filter.clone(),
+            self.status_filter,
+            self.role_filter,
+        );
+        if self.built_for.as_ref() == Some(&key) {
+            return;
+        }
+        let status = STATUSES[self.status_filter % STATUSES.len()];
+        let mut users: Vec<&User> = cx
+            .org
+            .users
+            .values()
+            .filter(|u| status.is_none_or(|s| u.status == s))
+            .filter(|u| self.role_filter.is_none_or(|r| u.assignment(r).is_some()))
+            .collect();
+        users.sort_by_cached_key(|u| (u.family.to_lowercase(), u.given.to_lowercase(), u.id));
+        if !self.filter.trim().is_empty() {
+            users = fuzzy_rank(&self.filter, users, |u| {
+                format!(
+                    "{} {} {} {}",
+                    u.name(),
+                    u.email.as_deref().unwrap_or(""),
+                    u.login.as_deref().unwrap_or(""),
+                    cx.org.roles_summary(u)
+                )
+            });
+        }
+        self.rows = users.into_iter().map(|u| u.id).collect();
+        self.built_for = Some(key);
+        self.list.clamp(self.rows.len());
+    }
+
+    pub fn selected<'a>(&self, cx: &Cx<'a>) -> Option<&'a User> {
+        self.rows
+            .get(self.list.selected)
+            .and_then(|id| cx.org.users.get(id))
+    }
+
+    /// The marker for a user's authorizations: ✗ expired, ⊘ suspended, ! expiring.
+    fn marker(&self, cx: &Cx, u: &User) -> (&'static str, Style) {
+        let today = cx.today();
+        let mut worst = None;
+        for a in cx.org.authorizations.values().filter(|a| a.holder == u.id) {
+            let s = a.standing(today, cx.org.kind(&a.kind).ok());
+            let rank = match s {
+                Standing::Expired => 3,
+                Standing::Suspended => 2,
+                Standing::Expiring => 1,
+                _ => 0,
+            };
+            if rank > 0 && worst.is_none_or(|(r, _)| rank > r) {
+                worst = Some((rank, s));
+            }
+        }
+        match worst.map(|w| w.1) {
+            Some(Standing::Expired) => (cx.sym.expired(), cx.theme.expired),
+            Some(Standing::Suspended) => (cx.sym.suspended(), cx.theme.suspended),
+            Some(Standing::Expiring) => (cx.sym.expiring(), cx.theme.expiring),
+            _ => (" ", Style::default()),
+        }
+    }
+
+    fn filter_title(&self, cx: &Cx) -> String {
+        let mut parts = Vec::new();
+        if let Some(s) = STATUSES[self.status_filter % STATUSES.len()] {
+            parts.push(format!("status: {}", s.word()));
+        }
+        if let Some(r) = self.role_filter.and_then(|r| cx.org.roles.get(&r)) {
+            parts.push(format!("role: {}", sanitize(&r.name)));
+        }
+        if self.filtering || !self.filter.is_empty() {
+            parts.push(format!(
+                "/{}{}",
+                sanitize(&self.filter),
+                if self.filtering { "_" } else { "" }
+            ));
+        }
+        let n = self.rows.len();
+        if parts.is_empty() {
+            format!("Users ({n})")
+        } else {
+            format!("Users ({n}) — {}", parts.join(", "))
+        }
+    }
+
+    fn detail(&self, f: &mut Frame, area: Rect, cx: &Cx) {
+        let block = pane("Detail".into(), cx, false);
+        let Some(u) = self.selected(cx) else {
+            f.render_widget(block, area);
+            return;
+        };
+        let t = cx.theme;
+        let today = cx.today();
+        let mut lines = vec![
+            Line::styled(sanitize(&u.name()), t.title),
+            Line::from(format!(
+                "email   {}",
+                sanitize(u.email.as_deref().unwrap_or("none (no login)"))
+            )),
+            Line::from(format!(
+                "login   {}",
+                sanitize(u.login.as_deref().unwrap_or("not bound"))
+            )),
+            Line::from(vec![Span::raw("status  "), status_span(u, cx)]),
+        ];
+        if let Some(d) = u.access_until {
+            lines.push(Line::from(format!("access until {d}")));
+        }
+        if let Some(i) = &u.invitation {
+            lines.push(Line::from(format!(
+                "invitation sent {}, expires {}",
+                i.sent_at.with_timezone(&chrono::Local).format("%Y-%m-%d"),
+                i.expires
+                    .with_timezone(&chrono::Local)
+                    .format("%Y-%m-%d %H:%M")
+            )));
+        }
+        lines.push(Line::styled("Roles", t.title));
+        if u.roles.is_empty() {
+            lines.push(Line::styled("  none", t.muted));
+        }
+        for a in &u.roles {
+            let name = cx
+                .org
+                .roles
+                .get(&a.role)
+                .map(|r| r.name.clone())
+                .unwrap_or_default();
+            let (extra, style) = match a.until {
+                Some(d) if d < today => (format!(" (expired {d})"), t.expired),
+                Some(d) => (format!(" (until {d})"), t.normal),
+                None => (String::new(), t.normal),
+            };
+            lines.push(Line::styled(format!("  {}{extra}", sanitize(&name)), style));
+        }
+        if !u.grants.is_empty() {
+            lines.push(Line::styled("Personal grants", t.title));
+            for g in &u.grants {
+                let word = cx
+                    .org
+                    .catalog()
+                    .index_of(&g.permission)
+                    .map(|i| cx.org.catalog().get(i).scale.level_word(g.level))
+                    .unwrap_or_default();
+                let until = g.until.map(|d| format!(" until {d}")).unwrap_or_default();
+                lines.push(Line::from(format!("  {} = {word}{until}", g.permission)));
+            }
+        }
+        let quals: Vec<_> = cx
+            .org
+            .qualifications
+            .values()
+            .filter(|q| q.holder == u.id)
+            .collect();
+        if !quals.is_empty() {
+            lines.push(Line::styled("Qualifications", t.title));
+            for q in quals {
+                let ok = q.valid_on(today);
+                lines.push(Line::styled(
+                    format!(
+                        "  {} {}",
+                        if ok { cx.sym.valid() } else { cx.sym.expired() },
+                        sanitize(&q.describe())
+                    ),
+                    if ok { t.normal } else { t.expired },
+                ));
+            }
+        }
+        let auths: Vec<_> = cx
+            .org
+            .authorizations
+            .values()
+            .filter(|a| a.holder == u.id)
+            .collect();
+        if !auths.is_empty() {
+            lines.push(Line::styled("Authorizations", t.title));
+            for a in auths {
+                let st = a.standing(today, cx.org.kind(&a.kind).ok());
+                let (sym, style) = standing_mark(st, cx);
+                lines.push(Line::styled(
+                    format!(
+                        "  {sym} {} {} — {}",
+                        sanitize(&a.reference),
+                        sanitize(&a.kind),
+                        st.word()
+                    ),
+                    style,
+                ));
+            }
+        }
+        f.render_widget(
+            Paragraph::new(lines)
+                .block(block)
+                .wrap(Wrap { trim: false }),
+            area,
+        );
+    }
+
+    fn roles_choice(cx: &Cx) -> Vec<String> {
+        cx.org.roles.values().map(|r| r.name.clone()).collect()
+    }
+}
+
+pub fn standing_mark(st: Standing, cx: &Cx) -> (&'static str, Style) {
+    match st {
+        Standing::Valid => (cx.sym.valid(), cx.theme.granted),
+        Standing::Expiring => (cx.sym.expiring(), cx.theme.expiring),
+        Standing::Expired | Standing::NotYetEffective => (cx.sym.expired(), cx.theme.expired),
+        Standing::Suspended | Standing::Revoked => (cx.sym.suspended(), cx.theme.suspended),
+    }
+}
+
+fn status_span(u: &User, cx: &Cx) -> Span<'static> {
+    let expired = u.status == UserStatus::Active && !u.holds_access(cx.now);
+    let (word, style) = match u.status {
+        _ if expired => ("expired", cx.theme.expired),
+        UserStatus::Active => ("active", cx.theme.granted),
+        UserStatus::Invited => ("invited", cx.theme.expiring),
+        UserStatus::Deactivated => ("deactivated", cx.theme.muted),
+        UserStatus::Deleted => ("deleted", cx.theme.denied),
+    };
+    Span::styled(word, style)
+}
+
+const EDIT_ACTIONS: [Action; 9] = [
+    Action::New,
+    Action::Edit,
+    Action::AssignRole,
+    Action::UnassignRole,
+    Action::PersonalGrants,
+    Action::Invite,
+    Action::Deactivate,
+    Action::Reactivate,
+    Action::Delete,
+];
+
+impl View for UsersView {
+    fn chain(&self) -> &'static [Context] {
+        &[Context::Users, Context::List, Context::Global]
+    }
+
+    fn hints(&self, _cx: &Cx) -> Vec<Action> {
+        vec![
+            Action::Filter,
+            Action::New,
+            Action::Edit,
+            Action::AssignRole,
+        ]
+    }
+
+    fn hidden(&self, cx: &Cx) -> Vec<Action> {
+        if cx.may(system::USERS_MANAGE) {
+            vec![]
+        } else {
+            EDIT_ACTIONS.to_vec()
+        }
+    }
+
+    fn badge(&self, cx: &Cx) -> Option<&'static str> {
+        (!cx.may(system::USERS_MANAGE)).then_some("view only")
+    }
+
+    fn render(&mut self, f: &mut Frame, area: Rect, cx: &Cx) {
+        self.rebuild(cx);
+        let (list_area, detail_area) = split_detail(area);
+        self.page = list_area.height.saturating_sub(3) as usize;
+        let title = self.filter_title(cx);
+        let rows = self.rows.clone();
+        let wide = list_area.width >= 90;
+        let widths: Vec<Constraint> = if wide {
+            vec![
+                Constraint::Length(1),
+                Constraint::Length(24),
+                Constraint::Length(28),
+                Constraint::Length(11),
+                Constraint::Min(10),
+            ]
+        } else {
+            vec![
+                Constraint::Length(1),
+                Constraint::Length(20),
+                Constraint::Length(20),
+                Constraint::Min(8),
+            ]
+        };
+        let header = if wide {
+            vec!["", "NAME", "EMAIL", "STATUS", "ROLES"]
+        } else {
+            vec!["", "NAME", "EMAIL", "STATUS"]
+        };
+        let mut list = self.list;
+        render_windowed(
+            f,
+            list_area,
+            pane(title, cx, true),
+            header,
+            &widths,
+            rows.len(),
+            &mut list,
+            cx.sym,
+            cx.theme.selected,
+            cx.theme.muted,
+            |i| {
+                let u = &cx.org.users[&rows[i]];
+                let (m, ms) = self.marker(cx, u);
+                let mut cells = vec![
+                    Cell::from(Span::styled(m, ms)),
+                    Cell::from(sanitize(&u.name())),
+                    Cell::from(match &u.email {
+                        Some(e) => Span::raw(sanitize(e)),
+                        None => Span::styled("no login", cx.theme.muted),
+                    }),
+                    Cell::from(status_span(u, cx)),
+                ];
+                if wide {
+                    cells.push(Cell::from(sanitize(&cx.org.roles_summary(u))));
+                }
+                cells
+            },
+        );
+        self.list = list;
+        self.detail(f, detail_area, cx);
+    }
+
+    fn capture(&mut self, key: KeyEvent, _cx: &Cx) -> Option<Effect> {
+        if !self.filtering {
+            return None;
+        }
+        match key.code {
+            KeyCode::Esc => {
+                self.filter.clear();
+                self.filtering = false;
+            }
+            KeyCode::Enter => self.filtering = false,
+            KeyCode::Backspace => {
+                self.filter.pop();
+            }
+            KeyCode::Down => self.list.next(self.rows.len()),
+            KeyCode::Up => self.list.prev(),
+            KeyCode::Char(c) if !is_unsafe_char(c) && self.filter.chars().count() < 100 => {
+                self.filter.push(c)
+            }
+            _ => {}
+        }
+        self.list.selected = 0;
+        Some(Effect::None)
+    }
+
+    fn paste(&mut self, text: &str) -> bool {
+        if !self.filtering {
+            return false;
+        }
+        self.filter
+            .extend(text.chars().filter(|c| !is_unsafe_char(*c)).take(100));
+        true
+    }
+
+    fn handle(&mut self, action: Action, cx: &Cx) -> Effect {
+        self.rebuild(cx);
+        let len = self.rows.len();
+        let page = self.page.max(1);
+        let sel = self.selected(cx).cloned();
+        let need = |u: &Option<User>| u.clone().ok_or_else(|| "no user selected".to_string());
+        let r = (|| -> Result<Effect, String> {
+            Ok(match action {
+                Action::SelectNext => {
+                    self.list.next(len);
+                    Effect::None
+                }
+                Action::SelectPrev => {
+                    self.list.prev();
+                    Effect::None
+                }
+                Action::PageDown => {
+                    self.list.page_down(len, page);
+                    Effect::None
+                }
+                Action::PageUp => {
+                    self.list.page_up(page);
+                    Effect::None
+                }
+                Action::First => {
+                    self.list.first();
+                    Effect::None
+                }
+                Action::Last => {
+                    self.list.last(len);
+                    Effect::None
+                }
+                Action::Filter => {
+                    self.filtering = true;
+                    Effect::None
+                }
+                Action::Back => {
+                    if !self.filter.is_empty() {
+                        self.filter.clear();
+                    }
+                    Effect::None
+                }
+                Action::Open => Effect::None,
+                Action::CycleStatusFilter => {
+                    self.status_filter = (self.status_filter + 1) % STATUSES.len();
+                    Effect::None
+                }
+                Action::CycleRoleFilter => {
+                    let ids: Vec<RoleId> = cx.org.roles.keys().copied().collect();
+                    self.role_filter = match self
+                        .role_filter
+                        .and_then(|r| ids.iter().position(|x| *x == r))
+                    {
+                        None => ids.first().copied(),
+                        Some(i) if i + 1 < ids.len() => Some(ids[i + 1]),
+                        Some(_) => None,
+                    };
+                    Effect::None
+                }
+                Action::New => {
+                    let mut roles = vec!["(none)".to_string()];
+                    roles.extend(Self::roles_choice(cx));
+                    let form = Form::new(
+                        "New user",
+                        vec![
+                            Field::text("Given name", "", "required", form::required),
+                            Field::text("Family name", "", "required", form::required),
+                            Field::text(
+                                "Email",
+                                "",
+                                "optional: with no login, the user is invited",
+                                form::optional_email,
+                            ),
+                            Field::text(
+                                "OS login",
+                                "",
+                                "optional: binds the user to a login on this host",
+                                form::optional_login,
+                            ),
+                            Field::choice("Role", roles, 0, "space / ← → to choose"),
+                            Field::text(
+                                "Access until",
+                                "",
+                                "optional: YYYY-MM-DD, last day of access",
+                                form::optional_date,
+                            ),
+                        ],
+                    );
+                    Effect::Open(Popup::Form(form, crate::tui::app::Tab::Users, FORM_NEW))
+                }
+                Action::Edit => {
+                    let u = need(&sel)?;
+                    let form = Form::new(
+                        &format!("Edit {}", sanitize(&u.name())),
+                        vec![
+                            Field::text("Given name", &u.given, "required", form::required),
+                            Field::text("Family name", &u.family, "required", form::required),
+                            Field::text(
+                                "Email",
+                                u.email.as_deref().unwrap_or(""),
+                                "empty: no email (no login)",
+                                form::optional_email,
+                            ),
+                            Field::text(
+                                "OS login",
+                                u.login.as_deref().unwrap_or(""),
+                                "empty: not bound",
+                                form::optional_login,
+                            ),
+                            Field::text(
+                                "Access until",
+                                &u.access_until.map(|d| d.to_string()).unwrap_or_default(),
+                                "YYYY-MM-DD or empty",
+                                form::optional_date,
+                            ),
+                        ],
+                    );
+                    Effect::Open(Popup::Form(form, crate::tui::app::Tab::Users, FORM_EDIT))
+                }
+                Action::AssignRole => {
+                    let u = need(&sel)?;
+                    let form = Form::new(
+                        &format!("Assign a role to {}", sanitize(&u.name())),
+                        vec![
+                            Field::choice(
+                                "Role",
+                                Self::roles_choice(cx),
+                                0,
+                                "space / ← → or a letter to choose",
+                            ),
+                            Field::text("Until", "", "optional: YYYY-MM-DD", form::optional_date),
+                        ],
+                    );
+                    Effect::Open(Popup::Form(form, crate::tui::app::Tab::Users, FORM_ASSIGN))
+                }
+                Action::UnassignRole => {
+                    let u = need(&sel)?;
+                    let held: Vec<String> = u
+                        .roles
+                        .iter()
+                        .filter_map(|a| cx.org.roles.get(&a.role).map(|r| r.name.clone()))
+                        .collect();
+                    if held.is_empty() {
+                        return Err(format!("{} holds no role", u.name()));
+                    }
+                    let form = Form::new(
+                        &format!("Unassign a role from {}", sanitize(&u.name())),
+                        vec![Field::choice("Role", held, 0, "space / ← → to choose")],
+                    );
+                    Effect::Open(Popup::Form(
+                        form,
+                        crate::tui::app::Tab::Users,
+                        FORM_UNASSIGN,
+                    ))
+                }
+                Action::PersonalGrants => {
+                    let u = need(&sel)?;
+                    let c = cx.org.catalog();
+                    let inherited = {
+                        let mut v = u.clone();
+                        v.grants.clear();
+                        effective_levels(cx.org, &v, cx.now).levels
+                    };
+                    let perms: Vec<String> = c.permissions.iter().map(|p| p.key.clone()).collect();
+                    let mut notes =
+                        vec!["A personal grant can only add to what the roles give:".to_string()];
+                    for g in &u.grants {
+                        if let Some(i) = c.index_of(&g.permission) {
+                            let p = c.get(i);
+                            notes.push(format!(
+                                "  {} = {} (roles give {})",
+                                p.key,
+                                p.scale.level_word(g.level),
+                                p.scale.level_word(inherited[i])
+                            ));
+                        }
+                    }
+                    let form = Form::new(
+                        &format!("Personal grant for {}", sanitize(&u.name())),
+                        vec![
+                            Field::choice(
+                                "Permission",
+                                perms,
+                                0,
+                                "space / ← → or a letter to choose",
+                            ),
+                            Field::text(
+                                "Level",
+                                "",
+                                "e.g. view, manage, yes, own, other, all, own+students",
+                                form::required,
+                            ),
+                            Field::text("Until", "", "optional: YYYY-MM-DD", form::optional_date),
+                        ],
+                    )
+                    .with_notes(notes);
+                    Effect::Open(Popup::Form(form, crate::tui::app::Tab::Users, FORM_GRANT))
+                }
+                Action::Invite => {
+                    let u = need(&sel)?;
+                    let code = crate::ops::new_invitation_code().map_err(|e| e.to_string())?;
+                    let expires = cx.now + chrono::Duration::days(14);
+                    let cmd = Command::Invite {
+                        user: format!("#{}", u.id),
+                        code_hash: crate::ops::code_hash(&code),
+                        expires,
+                    };
+                    let info = Popup::Info(
+                        "Invitation code (shown once)".into(),
+                        vec![
+                            format!("Code for {}: {code}", u.name()),
+                            format!(
+                                "Expires {}.",
+                                expires
+                                    .with_timezone(&chrono::Local)
+                                    .format("%Y-%m-%d %H:%M")
+                            ),
+                            format!("They run: clearance user accept {code}"),
+                        ],
+                    );
+                    Effect::RunThen(cmd, Box::new(Effect::Open(info)))
+                }
+                Action::Deactivate => {
+                    let u = need(&sel)?;
+                    let c = Confirm::new(
+                        "Deactivate",
+                        vec![format!(
+                            "Deactivate {} ({})? They will hold no access until reactivated.",
+                            u.name(),
+                            u.handle()
+                        )],
+                        true,
+                    );
+                    Effect::Open(Popup::Confirm(
+                        c,
+                        Box::new(Effect::Run(Command::Deactivate {
+                            user: format!("#{}", u.id),
+                        })),
+                    ))
+                }
+                Action::Reactivate => {
+                    let u = need(&sel)?;
+                    Effect::Run(Command::Reactivate {
+                        user: format!("#{}", u.id),
+                    })
+                }
+                Action::Delete => {
+                    let u = need(&sel)?;
+                    let c = Confirm::new(
+                        "Delete user",
+                        vec![
+                            format!(
+                                "Delete {}? The user stays on record as a tombstone",
+                                u.name()
+                            ),
+                            "and can never be changed again.".into(),
+                        ],
+                        true,
+                    )
+                    .typed_confirmation(&u.handle());
+                    Effect::Open(Popup::Confirm(
+                        c,
+                        Box::new(Effect::Run(Command::DeleteUser {
+                            user: format!("#{}", u.id),
+                        })),
+                    ))
+                }
+                _ => Effect::None,
+            })
+        })();
+        r.unwrap_or_else(Effect::Error)
+    }
+
+    fn submit(&mut self, tag: u32, f: &Form, cx: &Cx) -> Result<Effect, String> {
+        let opt = |s: String| if s.is_empty() { None } else { Some(s) };
+        let date = |s: String| form::optional_date_value(&s);
+        let sel = self.selected(cx).map(|u| format!("#{}", u.id));
+        Ok(Effect::Run(match tag {
+            FORM_NEW => {
+                let role = f.value(4);
+                Command::AddUser(NewUser {
+                    given: f.value(0),
+                    family: f.value(1),
+                    email: opt(f.value(2)),
+                    login: opt(f.value(3)),
+                    roles: if role == "(none)" { vec![] } else { vec![role] },
+                    access_until: date(f.value(5)),
+                })
+            }
+            FORM_EDIT => Command::EditUser {
+                user: sel.ok_or("no user selected")?,
+                edit: UserEdit {
+                    given: Some(f.value(0)),
+                    family: Some(f.value(1)),
+                    email: Some(opt(f.value(2))),
+                    login: Some(opt(f.value(3))),
+                    access_until: Some(date(f.value(4))),
+                },
+            },
+            FORM_ASSIGN => Command::AssignRole {
+                user: sel.ok_or("no user selected")?,
+                role: f.value(0),
+                until: date(f.value(1)),
+            },
+            FORM_UNASSIGN => Command::UnassignRole {
+                user: sel.ok_or("no user selected")?,
+                role: f.value(0),
+            },
+            FORM_GRANT => Command::Grant {
+                user: sel.ok_or("no user selected")?,
+                permission: f.value(0),
+                level: f.value(1),
+                until: date(f.value(2)),
+            },
+            _ => return Ok(Effect::None),
+        }))
+    }
+}

@@ -1,0 +1,105 @@
+//! The `:` command palette: every action of the current view with its key,
+//! fuzzy-filtered as you type.
+
+use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+use nucleo_matcher::{Config, Matcher, Utf32Str};
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::Frame;
+
+use super::{centered, Symbols};
+use crate::tui::keymap::{Action, Context, Keymap};
+use crate::tui::theme::Theme;
+
+pub struct Palette {
+    pub chain: Vec<Context>,
+    pub hidden: Vec<Action>,
+    pub query: String,
+    pub selected: usize,
+}
+
+impl Palette {
+    /// Matching actions, best first: (action, keys, description).
+    pub fn matches(&self, keymap: &Keymap) -> Vec<(Action, String, String)> {
+        let items: Vec<(Action, String, String)> = keymap
+            .bindings_for(&self.chain)
+            .into_iter()
+            .filter(|b| !self.hidden.contains(&b.action))
+            .filter(|b| !matches!(b.action, Action::Palette | Action::Cancel))
+            .map(|b| {
+                (
+                    b.action,
+                    b.keys
+                        .iter()
+                        .map(|k| k.to_string())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    b.description.clone(),
+                )
+            })
+            .collect();
+        if self.query.trim().is_empty() {
+            return items;
+        }
+        fuzzy_rank(&self.query, items, |(a, _, d)| format!("{d} {}", a.name()))
+    }
+
+    pub fn render(&self, f: &mut Frame, area: Rect, keymap: &Keymap, theme: &Theme, sym: Symbols) {
+        let r = centered(
+            area,
+            area.width.saturating_sub(8).min(70),
+            area.height.saturating_sub(4).min(20),
+        );
+        f.render_widget(Clear, r);
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_set(sym.border_set())
+            .border_style(theme.border)
+            .title(Span::styled(" Command palette ", theme.title));
+        let mut text = vec![Line::from(vec![
+            Span::styled(": ", theme.key),
+            Span::raw(self.query.clone()),
+            Span::styled("_", theme.muted),
+        ])];
+        for (i, (_, keys, desc)) in self
+            .matches(keymap)
+            .iter()
+            .enumerate()
+            .take(r.height.saturating_sub(3) as usize)
+        {
+            let sel = i == self.selected;
+            let line = Line::from(vec![
+                Span::raw(if sel { sym.selected() } else { "  " }),
+                Span::raw(format!("{desc:<44}")),
+                Span::styled(keys.clone(), theme.key),
+            ]);
+            text.push(if sel {
+                line.style(theme.selected)
+            } else {
+                line
+            });
+        }
+        f.render_widget(Paragraph::new(text).block(block), r);
+    }
+}
+
+/// Ranks items by a fuzzy match of `query` against `text(item)`; items that
+/// do not match are dropped.
+pub fn fuzzy_rank<T>(query: &str, items: Vec<T>, text: impl Fn(&T) -> String) -> Vec<T> {
+    let mut matcher = Matcher::new(Config::DEFAULT);
+    let pattern = Pattern::parse(query, CaseMatching::Ignore, Normalization::Smart);
+    let mut buf = Vec::new();
+    let mut scored: Vec<(u32, usize, T)> = items
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, item)| {
+            let s = text(&item);
+            pattern
+                .score(Utf32Str::new(&s, &mut buf), &mut matcher)
+                .map(|sc| (sc, i, item))
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    scored.into_iter().map(|(_, _, t)| t).collect()
+}

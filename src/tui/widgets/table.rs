@@ -1,0 +1,147 @@
+//! The windowed table: rows are built only for the visible window, and the
+//! selection is marked with a symbol as well as a style.
+
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Cell, Row, Table};
+use ratatui::Frame;
+
+use super::Symbols;
+
+/// Selection and scroll offset of a list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ListState {
+    pub selected: usize,
+    pub offset: usize,
+}
+
+impl ListState {
+    pub fn clamp(&mut self, len: usize) {
+        if len == 0 {
+            self.selected = 0;
+            self.offset = 0;
+        } else if self.selected >= len {
+            self.selected = len - 1;
+        }
+    }
+
+    pub fn next(&mut self, len: usize) {
+        if len > 0 && self.selected + 1 < len {
+            self.selected += 1;
+        }
+    }
+
+    pub fn prev(&mut self) {
+        self.selected = self.selected.saturating_sub(1);
+    }
+
+    pub fn page_down(&mut self, len: usize, page: usize) {
+        if len > 0 {
+            self.selected = (self.selected + page.max(1)).min(len - 1);
+        }
+    }
+
+    pub fn page_up(&mut self, page: usize) {
+        self.selected = self.selected.saturating_sub(page.max(1));
+    }
+
+    pub fn first(&mut self) {
+        self.selected = 0;
+    }
+
+    pub fn last(&mut self, len: usize) {
+        self.selected = len.saturating_sub(1);
+    }
+
+    /// Adjusts the offset so the selection is visible in `height` rows and
+    /// returns the visible range.
+    pub fn window(&mut self, len: usize, height: usize) -> std::ops::Range<usize> {
+        self.clamp(len);
+        let h = height.max(1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + h {
+            self.offset = self.selected + 1 - h;
+        }
+        if self.offset + h > len {
+            self.offset = len.saturating_sub(h);
+        }
+        self.offset..(self.offset + h).min(len)
+    }
+}
+
+/// Renders a table whose rows come from `row(i)` for the visible window only.
+#[allow(clippy::too_many_arguments)]
+pub fn render_windowed<'a>(
+    f: &mut Frame,
+    area: Rect,
+    block: Block<'a>,
+    header: Vec<&'a str>,
+    widths: &[Constraint],
+    len: usize,
+    state: &mut ListState,
+    sym: Symbols,
+    selected_style: Style,
+    header_style: Style,
+    mut row: impl FnMut(usize) -> Vec<Cell<'a>>,
+) {
+    let inner_h = area.height.saturating_sub(3) as usize; // borders + header
+    let range = state.window(len, inner_h);
+    let rows: Vec<Row> = range
+        .map(|i| {
+            let mut cells = vec![Cell::from(if i == state.selected {
+                sym.selected()
+            } else {
+                "  "
+            })];
+            cells.extend(row(i));
+            let r = Row::new(cells);
+            if i == state.selected {
+                r.style(selected_style)
+            } else {
+                r
+            }
+        })
+        .collect();
+    let mut w = vec![Constraint::Length(2)];
+    w.extend_from_slice(widths);
+    let mut head = vec![Cell::from("")];
+    head.extend(header.into_iter().map(Cell::from));
+    let table = Table::new(rows, w)
+        .header(Row::new(head).style(header_style))
+        .block(block)
+        .column_spacing(1);
+    f.render_widget(table, area);
+    if len == 0 {
+        let msg = Rect {
+            x: area.x + 2,
+            y: area.y + 2,
+            width: area.width.saturating_sub(4),
+            height: 1,
+        };
+        if msg.height > 0 && area.height > 3 {
+            f.render_widget(Line::from("nothing to show"), msg);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_follows_the_selection() {
+        let mut s = ListState::default();
+        assert_eq!(s.window(100, 10), 0..10);
+        s.selected = 15;
+        assert_eq!(s.window(100, 10), 6..16);
+        s.selected = 3;
+        assert_eq!(s.window(100, 10), 3..13);
+        s.last(100);
+        assert_eq!(s.window(100, 10), 90..100);
+        assert_eq!(s.window(5, 10), 0..5);
+        assert_eq!(s.selected, 4);
+        assert_eq!(s.window(0, 10), 0..0);
+    }
+}
