@@ -6,43 +6,15 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use chrono::{TimeZone, Utc};
+#[path = "common.rs"]
+mod common;
+use common::{now, seeded};
+
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
-use clearance::demo::seed_batches;
-use clearance::domain::command::{Command, NewUser};
+use clearance::domain::command::Command;
 use clearance::domain::engine::AccessTable;
 use clearance::ops::{FixedClock, Session};
-
-fn now() -> chrono::DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 27, 12, 0, 0).unwrap()
-}
-
-fn seeded(dir: &std::path::Path, users: usize) -> Session {
-    let preset = clearance::presets::load("maintenance").unwrap();
-    let admin = NewUser {
-        given: "Bench".into(),
-        family: "Admin".into(),
-        email: Some("bench@example.org".into()),
-        login: Some("bench".into()),
-        roles: vec![],
-        access_until: None,
-    };
-    let mut s = Session::init(
-        dir,
-        "bench",
-        Box::new(FixedClock(now())),
-        &preset,
-        "Bench",
-        admin,
-    )
-    .unwrap();
-    let actor = s.actor(None).unwrap();
-    for b in seed_batches(s.org(), now(), users, 20, users / 10, 5000) {
-        s.execute(actor, Command::Batch(b)).unwrap();
-    }
-    s
-}
 
 /// A cheap deterministic sequence of (user, permission) pairs.
 fn pairs(users: u32, perms: usize, n: usize) -> Vec<(u32, usize)> {

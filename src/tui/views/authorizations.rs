@@ -73,15 +73,25 @@ impl AuthorizationsView {
             .collect();
         list.sort_by_key(|a| (a.expires.is_none(), a.expires, a.reference.clone()));
         if !self.filter.trim().is_empty() {
-            list = fuzzy_rank(&self.filter, list, |a| {
-                let who = cx
-                    .org
-                    .users
-                    .get(&a.holder)
-                    .map(|u| u.name())
-                    .unwrap_or_default();
-                format!("{} {} {} {}", a.reference, who, a.kind, a.scope.describe())
-            });
+            let texts: Vec<(&Authorization, String)> = list
+                .into_iter()
+                .map(|a| {
+                    let who = cx
+                        .org
+                        .users
+                        .get(&a.holder)
+                        .map(|u| u.name())
+                        .unwrap_or_default();
+                    (
+                        a,
+                        format!("{} {} {} {}", a.reference, who, a.kind, a.scope.describe()),
+                    )
+                })
+                .collect();
+            list = fuzzy_rank(&self.filter, texts.iter().collect(), |(_, t)| t.as_str())
+                .into_iter()
+                .map(|(a, _)| *a)
+                .collect();
         }
         self.rows = list.into_iter().map(|a| a.id).collect();
         self.built_for = Some(key);

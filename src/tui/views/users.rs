@@ -47,11 +47,16 @@ pub struct UsersView {
     /// Filtered user ids in display order, and what they were built from.
     rows: Vec<UserId>,
     built_for: Option<(u64, String, usize, Option<RoleId>)>,
+    /// Users after the status and role filters, sorted, with their search text.
+    base: Vec<(UserId, String)>,
+    base_for: Option<(u64, usize, Option<RoleId>)>,
     page: usize,
 }
 
 impl UsersView {
-    /// Rebuilds the filtered rows when the data or the filter changed.
+    /// Rebuilds the filtered rows when the data or the filter changed. The
+    /// sorted base list and its search texts are kept per data version, so a
+    /// filter keystroke only re-ranks.
     fn rebuild(&mut self, cx: &Cx) {
         let key = (
             cx.version,
@@ -62,27 +67,42 @@ impl UsersView {
         if self.built_for.as_ref() == Some(&key) {
             return;
         }
-        let status = STATUSES[self.status_filter % STATUSES.len()];
-        let mut users: Vec<&User> = cx
-            .org
-            .users
-            .values()
-            .filter(|u| status.is_none_or(|s| u.status == s))
-            .filter(|u| self.role_filter.is_none_or(|r| u.assignment(r).is_some()))
-            .collect();
-        users.sort_by_cached_key(|u| (u.family.to_lowercase(), u.given.to_lowercase(), u.id));
-        if !self.filter.trim().is_empty() {
-            users = fuzzy_rank(&self.filter, users, |u| {
-                format!(
-                    "{} {} {} {}",
-                    u.name(),
-                    u.email.as_deref().unwrap_or(""),
-                    u.login.as_deref().unwrap_or(""),
-                    cx.org.roles_summary(u)
-                )
-            });
+        let base_key = (cx.version, self.status_filter, self.role_filter);
+        if self.base_for != Some(base_key) {
+            let status = STATUSES[self.status_filter % STATUSES.len()];
+            let mut users: Vec<&User> = cx
+                .org
+                .users
+                .values()
+                .filter(|u| status.is_none_or(|s| u.status == s))
+                .filter(|u| self.role_filter.is_none_or(|r| u.assignment(r).is_some()))
+                .collect();
+            users.sort_by_cached_key(|u| (u.family.to_lowercase(), u.given.to_lowercase(), u.id));
+            self.base = users
+                .into_iter()
+                .map(|u| {
+                    let text = format!(
+                        "{} {} {} {}",
+                        u.name(),
+                        u.email.as_deref().unwrap_or(""),
+                        u.login.as_deref().unwrap_or(""),
+                        cx.org.roles_summary(u)
+                    );
+                    (u.id, text)
+                })
+                .collect();
+            self.base_for = Some(base_key);
         }
-        self.rows = users.into_iter().map(|u| u.id).collect();
+        self.rows = if self.filter.trim().is_empty() {
+            self.base.iter().map(|(id, _)| *id).collect()
+        } else {
+            fuzzy_rank(&self.filter, self.base.iter().collect(), |(_, t)| {
+                t.as_str()
+            })
+            .into_iter()
+            .map(|(id, _)| *id)
+            .collect()
+        };
         self.built_for = Some(key);
         self.list.clamp(self.rows.len());
     }
@@ -379,10 +399,11 @@ impl View for UsersView {
         self.detail(f, detail_area, cx);
     }
 
-    fn capture(&mut self, key: KeyEvent, _cx: &Cx) -> Option<Effect> {
+    fn capture(&mut self, key: KeyEvent, cx: &Cx) -> Option<Effect> {
         if !self.filtering {
             return None;
         }
+        let before = self.filter.clone();
         match key.code {
             KeyCode::Esc => {
                 self.filter.clear();
@@ -392,14 +413,20 @@ impl View for UsersView {
             KeyCode::Backspace => {
                 self.filter.pop();
             }
-            KeyCode::Down => self.list.next(self.rows.len()),
+            KeyCode::Down => {
+                self.rebuild(cx);
+                self.list.next(self.rows.len())
+            }
             KeyCode::Up => self.list.prev(),
             KeyCode::Char(c) if !is_unsafe_char(c) && self.filter.chars().count() < 100 => {
                 self.filter.push(c)
             }
             _ => {}
         }
-        self.list.selected = 0;
+        // A new filter starts at its best match; ↓/↑ move within the matches.
+        if self.filter != before {
+            self.list.selected = 0;
+        }
         Some(Effect::None)
     }
 

@@ -42,7 +42,14 @@ impl Palette {
         if self.query.trim().is_empty() {
             return items;
         }
-        fuzzy_rank(&self.query, items, |(a, _, d)| format!("{d} {}", a.name()))
+        let texts: Vec<String> = items
+            .iter()
+            .map(|(a, _, d)| format!("{d} {}", a.name()))
+            .collect();
+        let ranked = fuzzy_rank(&self.query, (0..items.len()).collect(), |i| {
+            texts[*i].as_str()
+        });
+        ranked.into_iter().map(|i| items[i].clone()).collect()
     }
 
     pub fn render(&self, f: &mut Frame, area: Rect, keymap: &Keymap, theme: &Theme, sym: Symbols) {
@@ -86,7 +93,7 @@ impl Palette {
 
 /// Ranks items by a fuzzy match of `query` against `text(item)`; items that
 /// do not match are dropped.
-pub fn fuzzy_rank<T>(query: &str, items: Vec<T>, text: impl Fn(&T) -> String) -> Vec<T> {
+pub fn fuzzy_rank<'t, T>(query: &str, items: Vec<T>, text: impl Fn(&T) -> &'t str) -> Vec<T> {
     let mut matcher = Matcher::new(Config::DEFAULT);
     let pattern = Pattern::parse(query, CaseMatching::Ignore, Normalization::Smart);
     let mut buf = Vec::new();
@@ -96,7 +103,7 @@ pub fn fuzzy_rank<T>(query: &str, items: Vec<T>, text: impl Fn(&T) -> String) ->
         .filter_map(|(i, item)| {
             let s = text(&item);
             pattern
-                .score(Utf32Str::new(&s, &mut buf), &mut matcher)
+                .score(Utf32Str::new(s, &mut buf), &mut matcher)
                 .map(|sc| (sc, i, item))
         })
         .collect();
