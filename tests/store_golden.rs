@@ -494,6 +494,10 @@ fn enum_variant_tags_are_pinned() {
             counters(),
         ))),
         Command::Batch(vec![]),
+        Command::EditAuthorization {
+            reference: s(),
+            edit: Default::default(),
+        },
     ];
     let names: Vec<(u32, &str)> = commands.iter().map(|c| (tag(c), c.name())).collect();
     let expected: Vec<(u32, &str)> = [
@@ -520,6 +524,7 @@ fn enum_variant_tags_are_pinned() {
         "auth renew",
         "import",
         "batch",
+        "auth edit",
     ]
     .into_iter()
     .enumerate()

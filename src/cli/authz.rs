@@ -95,6 +95,8 @@ pub enum AuthCmd {
         #[arg(long)]
         reason: String,
     },
+    /// Change an authorization's scope, limitations or bases
+    Edit(AuthEditArgs),
     /// Extend an authorization's validity
     Renew {
         reference: String,
@@ -103,6 +105,31 @@ pub enum AuthCmd {
         #[arg(long)]
         from: Option<String>,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct AuthEditArgs {
+    pub reference: String,
+    /// Replace the aircraft types (repeatable); --any-type for any
+    #[arg(long = "aircraft-type")]
+    pub aircraft_types: Vec<String>,
+    #[arg(long, conflicts_with = "aircraft_types")]
+    pub any_type: bool,
+    /// Replace the ATA systems (repeatable); --any-system for any
+    #[arg(long = "system")]
+    pub systems: Vec<String>,
+    #[arg(long, conflicts_with = "systems")]
+    pub any_system: bool,
+    /// Replace the stations (repeatable); --any-station for any
+    #[arg(long = "station")]
+    pub stations: Vec<String>,
+    #[arg(long, conflicts_with = "stations")]
+    pub any_station: bool,
+    #[arg(long)]
+    pub limitations: Option<String>,
+    /// Replace the bases (repeatable qualification ids)
+    #[arg(long = "basis")]
+    pub bases: Vec<u32>,
 }
 
 #[derive(Debug, Args)]
@@ -269,6 +296,25 @@ pub fn run_auth(ctx: &Ctx, cmd: AuthCmd) -> CliResult {
             expires: parse_opt_date("expiry", &a.expires)?,
             bases: a.bases,
         }))),
+        AuthCmd::Edit(a) => {
+            let list = |v: Vec<String>, any: bool| {
+                if any {
+                    Some(vec![])
+                } else {
+                    (!v.is_empty()).then_some(v)
+                }
+            };
+            ctx.run(Command::EditAuthorization {
+                reference: a.reference,
+                edit: crate::domain::command::AuthorizationEdit {
+                    aircraft_types: list(a.aircraft_types, a.any_type),
+                    systems: list(a.systems, a.any_system),
+                    stations: list(a.stations, a.any_station),
+                    limitations: a.limitations,
+                    bases: (!a.bases.is_empty()).then_some(a.bases),
+                },
+            })
+        }
         AuthCmd::Suspend { reference, reason } => {
             ctx.run(status(reference, AuthorizationStatus::Suspended, reason))
         }

@@ -164,6 +164,20 @@ pub enum Command {
     /// Several commands applied as one change with one audit entry, all or
     /// nothing (bulk loads, the grid's save across rows, seeding).
     Batch(Vec<Command>),
+    /// Changes an authorization's scope, limitations or bases (None: unchanged).
+    EditAuthorization {
+        reference: String,
+        edit: AuthorizationEdit,
+    },
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthorizationEdit {
+    pub aircraft_types: Option<Vec<String>>,
+    pub systems: Option<Vec<String>>,
+    pub stations: Option<Vec<String>>,
+    pub limitations: Option<String>,
+    pub bases: Option<Vec<u32>>,
 }
 
 impl Command {
@@ -197,6 +211,7 @@ impl Command {
             Command::RenewAuthorization { .. } => "auth renew",
             Command::Import(_) => "import",
             Command::Batch(_) => "batch",
+            Command::EditAuthorization { .. } => "auth edit",
         }
     }
 }

@@ -1139,6 +1139,58 @@ pub fn plan(
             )
         }
         Command::Import(new) => plan_import(&mut cx, new)?,
+        Command::EditAuthorization { reference, edit } => {
+            cx.require(system::AUTHORIZATIONS_MANAGE)?;
+            let before = org.resolve_authorization(reference)?;
+            if before.status == AuthorizationStatus::Revoked {
+                return Err(DomainError::Immutable(format!(
+                    "authorization {} is revoked and cannot be changed",
+                    before.reference
+                )));
+            }
+            let mut a = before.clone();
+            let scope = build_scope(
+                edit.aircraft_types.as_deref().unwrap_or(&[]),
+                edit.systems.as_deref().unwrap_or(&[]),
+                edit.stations.as_deref().unwrap_or(&[]),
+            )?;
+            if edit.aircraft_types.is_some() {
+                a.scope.aircraft_types = scope.aircraft_types;
+            }
+            if edit.systems.is_some() {
+                a.scope.systems = scope.systems;
+            }
+            if edit.stations.is_some() {
+                a.scope.stations = scope.stations;
+            }
+            if let Some(l) = &edit.limitations {
+                a.limitations = text::free_text("limitations", l)?;
+            }
+            if let Some(b) = &edit.bases {
+                for id in b {
+                    let q = org.qualification(*id)?;
+                    if q.holder != a.holder {
+                        return Err(invalid(format!(
+                            "qualification #{id} belongs to someone else"
+                        )));
+                    }
+                }
+                a.bases = b.clone();
+            }
+            if a == *before {
+                return Err(invalid("nothing to change"));
+            }
+            cx.puts.push(Put {
+                key: RecordKey::Authorization(a.id),
+                before: Some(Record::Authorization(before.clone())),
+                after: Some(Record::Authorization(a.clone())),
+            });
+            format!(
+                "edited authorization {}: {}",
+                a.reference,
+                a.scope.describe()
+            )
+        }
         Command::Batch(cmds) => {
             if cmds.is_empty() {
                 return Err(invalid("empty batch"));

@@ -685,3 +685,52 @@ fn authorization_dates_follow_the_kind_policy() {
         assert!(e.contains(needle), "expected '{needle}' in '{e}'");
     }
 }
+
+#[test]
+fn extending_an_authorization_scope_makes_the_signoff_pass() {
+    let mut org = signoff_fixture();
+    assert!(!signoff(&org, "tech", "B1", "ATR72", Some(52), "2026-07-01", None).allowed);
+    run(
+        &mut org,
+        ADMIN,
+        Command::EditAuthorization {
+            reference: "CS-1".into(),
+            edit: super::command::AuthorizationEdit {
+                systems: Some(vec!["21-36".into(), "52".into()]),
+                ..Default::default()
+            },
+        },
+    )
+    .unwrap();
+    assert!(signoff(&org, "tech", "B1", "ATR72", Some(52), "2026-07-01", None).allowed);
+    // A basis must be the holder's own qualification.
+    let other = add(&mut org, "other", &[]);
+    run(
+        &mut org,
+        ADMIN,
+        Command::AddQualification(NewQualification {
+            holder: "other".into(),
+            kind: "licence".into(),
+            number: "L-9".into(),
+            categories: vec![],
+            type_ratings: vec![],
+            issued: NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
+            expires: None,
+        }),
+    )
+    .unwrap();
+    let _ = other;
+    let e = run(
+        &mut org,
+        ADMIN,
+        Command::EditAuthorization {
+            reference: "CS-1".into(),
+            edit: super::command::AuthorizationEdit {
+                bases: Some(vec![3]),
+                ..Default::default()
+            },
+        },
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("belongs to someone else"), "{e}");
+}

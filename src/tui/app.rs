@@ -81,6 +81,10 @@ pub enum Effect {
     /// Close the top popup.
     Close,
     Quit,
+    /// Tell a tab's view that something it asked for happened (a confirmation
+    /// accepted, or — after `RunThen` — its command committed); the tag says
+    /// what. Calls `View::notify`.
+    Notify(Tab, u32),
 }
 
 pub enum Popup {
@@ -159,6 +163,10 @@ pub trait View {
     }
     /// A command of this app committed (views drop cached edits if needed).
     fn committed(&mut self) {}
+    /// An `Effect::Notify` for this view (see there).
+    fn notify(&mut self, _tag: u32, _cx: &Cx) -> Effect {
+        Effect::None
+    }
 }
 
 pub struct App {
@@ -296,6 +304,14 @@ impl App {
         if k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL) {
             self.quit = true;
             return;
+        }
+        // Debug builds only: the pty tests make a key panic to prove that a
+        // panic restores the terminal and leaves a report in the log.
+        #[cfg(debug_assertions)]
+        if let Ok(c) = std::env::var("CLEARANCE_TEST_PANIC_ON_KEY") {
+            if c.chars().next().is_some_and(|c| k.code == KeyCode::Char(c)) {
+                panic!("CLEARANCE_TEST_PANIC_ON_KEY: test panic on key '{c}'");
+            }
         }
         let Some(key) = Key::from_event(&k) else {
             return;
@@ -704,6 +720,26 @@ impl App {
                 self.popups.pop();
             }
             Effect::Quit => self.quit = true,
+            Effect::Notify(tab, tag) => {
+                let effect = {
+                    let cx = make_cx(
+                        &self.session,
+                        &self.keymap,
+                        &self.theme,
+                        self.sym,
+                        self.version,
+                    );
+                    let view: &mut dyn View = match tab {
+                        Tab::Users => &mut self.users,
+                        Tab::Roles => &mut self.roles,
+                        Tab::Authorizations => &mut self.authorizations,
+                        Tab::Audit => &mut self.audit,
+                        Tab::Me => &mut self.me,
+                    };
+                    view.notify(tag, &cx)
+                };
+                self.apply(effect);
+            }
         }
     }
 
@@ -819,11 +855,19 @@ impl App {
                 Popup::Confirm(c, _) => c.render(f, body, theme, sym),
                 Popup::Form(form, _, _) => form.render(f, body, theme, sym),
                 Popup::Info(title, lines) => {
-                    let r = centered(
-                        body,
-                        body.width.saturating_sub(6).min(72),
-                        lines.len() as u16 + 4,
-                    );
+                    // Long lines wrap (a signoff answer's fix must not be
+                    // cut off); a wrapped line may need one row more than
+                    // its length alone says, as words move down whole.
+                    let w = body.width.saturating_sub(6).min(72);
+                    let inner = w.saturating_sub(2).max(1) as usize;
+                    let rows: usize = lines
+                        .iter()
+                        .map(|l| match sanitize(l).chars().count() {
+                            n if n <= inner => 1,
+                            n => n.div_ceil(inner) + 1,
+                        })
+                        .sum();
+                    let r = centered(body, w, (rows as u16).saturating_add(4));
                     f.render_widget(Clear, r);
                     let block = Block::default()
                         .borders(Borders::ALL)
@@ -833,15 +877,19 @@ impl App {
                     let mut text: Vec<Line> =
                         lines.iter().map(|l| Line::from(sanitize(l))).collect();
                     text.push(Line::styled("enter/esc: close", theme.muted));
-                    f.render_widget(Paragraph::new(text).block(block), r);
+                    f.render_widget(
+                        Paragraph::new(text).block(block).wrap(Wrap { trim: false }),
+                        r,
+                    );
                 }
             }
         }
         self.finish(f);
     }
 
-    /// The mono theme's last pass: every cell's colours reset (keeping
-    /// modifiers, which crossterm's NO_COLOR handling would also wipe).
+    /// The last passes: the mono theme resets every cell's colours (keeping
+    /// modifiers, which crossterm's NO_COLOR handling would also wipe), and
+    /// `--ascii` folds every drawing symbol to ASCII.
     fn finish(&self, f: &mut Frame) {
         if self.theme.mono {
             for cell in f.buffer_mut().content.iter_mut() {
@@ -849,6 +897,64 @@ impl App {
                 cell.set_bg(Color::Reset);
             }
         }
+        if self.sym.ascii {
+            ascii_fold(f.buffer_mut());
+        }
+    }
+}
+
+/// `--ascii`: replaces the symbols the app draws with (dashes, arrows,
+/// marks, box drawing, the control pictures of sanitised text) by ASCII, in
+/// every cell, whichever view or widget put them there. Letters of stored
+/// names (ø, é) are data and stay.
+pub fn ascii_fold(buf: &mut ratatui::buffer::Buffer) {
+    for cell in buf.content.iter_mut() {
+        let mut chars = cell.symbol().chars();
+        let (Some(c), None) = (chars.next(), chars.next()) else {
+            continue;
+        };
+        if c.is_ascii() {
+            continue;
+        }
+        let to = match c {
+            '—' | '–' | '─' | '━' | '·' | '•' => "-",
+            '│' | '┃' => "|",
+            '┌' | '┐' | '└' | '┘' | '├' | '┤' | '┬' | '┴' | '┼' => "+",
+            '×' | '✗' => "x",
+            '▶' | '→' | '►' => ">",
+            '◀' | '←' | '◄' => "<",
+            '↑' | '▲' => "^",
+            '↓' | '▼' => "v",
+            '✓' => "+",
+            '⊘' => "o",
+            '…' => ".",
+            '\u{2400}'..='\u{2426}' => "?",
+            _ => continue,
+        };
+        cell.set_symbol(to);
+    }
+}
+
+/// The ASCII stand-in for a symbol; letters and digits are returned as they are.
+pub fn ascii_symbol(c: char) -> char {
+    match c {
+        '─' | '━' | '═' | '—' | '–' | '‒' => '-',
+        '│' | '┃' | '║' => '|',
+        '▶' | '→' | '►' | '»' => '>',
+        '◀' | '←' | '◄' | '«' => '<',
+        '↑' | '▲' => '^',
+        '↓' | '▼' => 'v',
+        '✓' | '✔' => '+',
+        '✗' | '✘' | '×' => 'x',
+        '⊘' | '●' | '○' => 'o',
+        '·' | '•' | '…' => '.',
+        '\u{2500}'..='\u{257F}' => '+',
+        '\u{2400}'..='\u{243F}' => '?',
+        '\u{2000}'..='\u{206F}'
+        | '\u{2190}'..='\u{21FF}'
+        | '\u{2200}'..='\u{22FF}'
+        | '\u{2580}'..='\u{27BF}' => '*',
+        other => other,
     }
 }
 

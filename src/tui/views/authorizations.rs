@@ -28,6 +28,7 @@ const FORM_RENEW: u32 = 2;
 const FORM_SUSPEND: u32 = 3;
 const FORM_REINSTATE: u32 = 4;
 const FORM_REVOKE: u32 = 5;
+const FORM_EDIT: u32 = 6;
 
 const FILTERS: [&str; 5] = [
     "all",
@@ -133,6 +134,7 @@ impl View for AuthorizationsView {
         } else {
             vec![
                 Action::New,
+                Action::Edit,
                 Action::Renew,
                 Action::Suspend,
                 Action::Reinstate,
@@ -440,6 +442,54 @@ impl View for AuthorizationsView {
                 );
                 return Effect::Open(Popup::Form(form, Tab::Authorizations, FORM_NEW));
             }
+            Action::Edit => {
+                let Some(a) = sel else {
+                    return Effect::Error("no authorization selected".into());
+                };
+                let types: Vec<String> = a
+                    .scope
+                    .aircraft_types
+                    .iter()
+                    .map(|t| t.to_string())
+                    .collect();
+                let systems = if a.scope.systems.is_empty() {
+                    String::new()
+                } else {
+                    crate::domain::authorizations::format_ata_ranges(&a.scope.systems)
+                };
+                let bases: Vec<String> = a.bases.iter().map(|b| b.to_string()).collect();
+                let form = Form::new(
+                    &format!("Edit {}", sanitize(&a.reference)),
+                    vec![
+                        Field::text(
+                            "Aircraft types",
+                            &types.join(", "),
+                            "comma-separated; empty = any",
+                            form::aircraft_types,
+                        ),
+                        Field::text(
+                            "Systems (ATA)",
+                            &systems,
+                            "e.g. 21-36, 52; empty = any",
+                            form::ata_list,
+                        ),
+                        Field::text(
+                            "Stations",
+                            &a.scope.stations.join(", "),
+                            "comma-separated; empty = any",
+                            form::list,
+                        ),
+                        Field::text("Limitations", &a.limitations, "optional", form::any),
+                        Field::text(
+                            "Bases",
+                            &bases.join(", "),
+                            "qualification ids",
+                            form::numbers,
+                        ),
+                    ],
+                );
+                return Effect::Open(Popup::Form(form, Tab::Authorizations, FORM_EDIT));
+            }
             Action::Renew => {
                 let Some(a) = sel else {
                     return Effect::Error("no authorization selected".into());
@@ -502,6 +552,22 @@ impl View for AuthorizationsView {
                 effective_from: Some(form::parse_date(&f.value(0))?),
                 expires: form::parse_date(&f.value(1))?,
             })),
+            FORM_EDIT => {
+                let bases = form::split_list(&f.value(4))
+                    .iter()
+                    .filter_map(|x| x.trim_start_matches('#').parse().ok())
+                    .collect();
+                Ok(Effect::Run(Command::EditAuthorization {
+                    reference: reference.ok_or("no authorization selected")?,
+                    edit: crate::domain::command::AuthorizationEdit {
+                        aircraft_types: Some(form::split_list(&f.value(0))),
+                        systems: Some(form::split_list(&f.value(1))),
+                        stations: Some(form::split_list(&f.value(2))),
+                        limitations: Some(f.value(3)),
+                        bases: Some(bases),
+                    },
+                }))
+            }
             FORM_SUSPEND => status(AuthorizationStatus::Suspended),
             FORM_REINSTATE => status(AuthorizationStatus::Active),
             FORM_REVOKE => status(AuthorizationStatus::Revoked),
