@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod authorizations;
+pub mod grants;
 pub mod me;
 pub mod roles;
 pub mod users;

@@ -8,11 +8,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Wrap};
 use ratatui::Frame;
 
+use super::grants::{self, GrantEditor};
 use super::{pane, split_detail};
 use crate::domain::authorizations::Standing;
 use crate::domain::catalog::system;
 use crate::domain::command::{Command, NewUser, UserEdit};
-use crate::domain::engine::effective_levels;
 use crate::domain::roles::RoleId;
 use crate::domain::text::{is_unsafe_char, sanitize};
 use crate::domain::users::{User, UserId, UserStatus};
@@ -27,7 +27,6 @@ const FORM_NEW: u32 = 1;
 const FORM_EDIT: u32 = 2;
 const FORM_ASSIGN: u32 = 3;
 const FORM_UNASSIGN: u32 = 4;
-const FORM_GRANT: u32 = 5;
 
 const STATUSES: [Option<UserStatus>; 5] = [
     None,
@@ -51,6 +50,8 @@ pub struct UsersView {
     base: Vec<(UserId, String)>,
     base_for: Option<(u64, usize, Option<RoleId>)>,
     page: usize,
+    /// The personal-grant grid of one user, while it is open.
+    pub grants: Option<GrantEditor>,
 }
 
 impl UsersView {
@@ -313,10 +314,16 @@ const EDIT_ACTIONS: [Action; 9] = [
 
 impl View for UsersView {
     fn chain(&self) -> &'static [Context] {
+        if self.grants.is_some() {
+            return &[Context::Grid, Context::Global];
+        }
         &[Context::Users, Context::List, Context::Global]
     }
 
     fn hints(&self, _cx: &Cx) -> Vec<Action> {
+        if self.grants.is_some() {
+            return GrantEditor::hints();
+        }
         vec![
             Action::Filter,
             Action::New,
@@ -338,6 +345,9 @@ impl View for UsersView {
     }
 
     fn render(&mut self, f: &mut Frame, area: Rect, cx: &Cx) {
+        if let Some(g) = &mut self.grants {
+            return g.render(f, area, cx);
+        }
         self.rebuild(cx);
         let (list_area, detail_area) = split_detail(area);
         self.page = list_area.height.saturating_sub(3) as usize;
@@ -440,6 +450,12 @@ impl View for UsersView {
     }
 
     fn handle(&mut self, action: Action, cx: &Cx) -> Effect {
+        if let Some(g) = &mut self.grants {
+            return g.handle(action, cx).unwrap_or_else(|| {
+                self.grants = None;
+                Effect::None
+            });
+        }
         self.rebuild(cx);
         let len = self.rows.len();
         let page = self.page.max(1);
@@ -596,46 +612,8 @@ impl View for UsersView {
                 }
                 Action::PersonalGrants => {
                     let u = need(&sel)?;
-                    let c = cx.org.catalog();
-                    let inherited = {
-                        let mut v = u.clone();
-                        v.grants.clear();
-                        effective_levels(cx.org, &v, cx.now).levels
-                    };
-                    let perms: Vec<String> = c.permissions.iter().map(|p| p.key.clone()).collect();
-                    let mut notes =
-                        vec!["A personal grant can only add to what the roles give:".to_string()];
-                    for g in &u.grants {
-                        if let Some(i) = c.index_of(&g.permission) {
-                            let p = c.get(i);
-                            notes.push(format!(
-                                "  {} = {} (roles give {})",
-                                p.key,
-                                p.scale.level_word(g.level),
-                                p.scale.level_word(inherited[i])
-                            ));
-                        }
-                    }
-                    let form = Form::new(
-                        &format!("Personal grant for {}", sanitize(&u.name())),
-                        vec![
-                            Field::choice(
-                                "Permission",
-                                perms,
-                                0,
-                                "space / ← → or a letter to choose",
-                            ),
-                            Field::text(
-                                "Level",
-                                "",
-                                "e.g. view, manage, yes, own, other, all, own+students",
-                                form::required,
-                            ),
-                            Field::text("Until", "", "optional: YYYY-MM-DD", form::optional_date),
-                        ],
-                    )
-                    .with_notes(notes);
-                    Effect::Open(Popup::Form(form, crate::tui::app::Tab::Users, FORM_GRANT))
+                    self.grants = Some(GrantEditor::new(u.id));
+                    Effect::None
                 }
                 Action::Invite => {
                     let u = need(&sel)?;
@@ -713,6 +691,12 @@ impl View for UsersView {
     }
 
     fn submit(&mut self, tag: u32, f: &Form, cx: &Cx) -> Result<Effect, String> {
+        if tag == grants::FORM_SAVE {
+            return match &self.grants {
+                Some(g) => g.submit(f, cx),
+                None => Ok(Effect::None),
+            };
+        }
         let opt = |s: String| if s.is_empty() { None } else { Some(s) };
         let date = |s: String| form::optional_date_value(&s);
         let sel = self.selected(cx).map(|u| format!("#{}", u.id));
@@ -747,13 +731,27 @@ impl View for UsersView {
                 user: sel.ok_or("no user selected")?,
                 role: f.value(0),
             },
-            FORM_GRANT => Command::Grant {
-                user: sel.ok_or("no user selected")?,
-                permission: f.value(0),
-                level: f.value(1),
-                until: date(f.value(2)),
-            },
             _ => return Ok(Effect::None),
         }))
+    }
+
+    fn unsaved(&self) -> bool {
+        self.grants.as_ref().is_some_and(GrantEditor::unsaved)
+    }
+
+    fn notify(&mut self, tag: u32, _cx: &Cx) -> Effect {
+        match tag {
+            grants::NOTE_SAVED => {
+                if let Some(g) = &mut self.grants {
+                    g.pending.clear();
+                }
+                Effect::None
+            }
+            grants::NOTE_DISCARD => {
+                self.grants = None;
+                Effect::Status("discarded the personal grant changes".into())
+            }
+            _ => Effect::None,
+        }
     }
 }

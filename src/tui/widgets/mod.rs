@@ -1,8 +1,9 @@
-//! Widgets shared by the views: the windowed table, forms, confirmation,
-//! help, palette, status bar.
+//! Widgets shared by the views: the windowed table, the permission grid,
+//! forms, confirmation, help, palette, status bar.
 
 pub mod confirm;
 pub mod form;
+pub mod grid;
 pub mod help;
 pub mod palette;
 pub mod status;
