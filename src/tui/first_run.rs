@@ -53,6 +53,9 @@ pub fn draw(f: &mut Frame, form: &mut Form, look: &Look) {
         top,
     );
     form.render(f, body, &look.theme, Symbols { ascii: look.ascii });
+    if look.ascii {
+        super::app::ascii_fold(f.buffer_mut());
+    }
 }
 
 /// Runs the first-run screen; returns the new session, or None if the user left.

@@ -351,7 +351,7 @@ impl Keymap {
             }
         }
         self.check_conflicts()
-            .map_err(|e| format!("{origin}: {e}"))?;
+            .map_err(|e| format!("{origin}: [keys]: {e}"))?;
         Ok(self)
     }
 

@@ -43,15 +43,20 @@ impl Look {
     /// and key.
     pub fn from_config(config: &Config, origin: &str, ascii_flag: bool) -> Result<Look, String> {
         let keymap = Keymap::default_keymap().with_overrides(&config.keys, origin)?;
-        let no_color = std::env::var("NO_COLOR").is_ok_and(|v| !v.is_empty());
-        let theme = if no_color {
-            Theme::builtin("mono")?
-        } else if config.theme.ends_with(".toml") {
+        // The configured theme is checked even when NO_COLOR replaces it:
+        // a bad config is an error whatever the environment.
+        let configured = if config.theme.ends_with(".toml") {
             let src = std::fs::read_to_string(&config.theme)
                 .map_err(|e| format!("{origin}: theme {}: {e}", config.theme))?;
             Theme::parse(&src, "custom", &config.theme)?
         } else {
             Theme::builtin(&config.theme).map_err(|e| format!("{origin}: theme: {e}"))?
+        };
+        let no_color = std::env::var("NO_COLOR").is_ok_and(|v| !v.is_empty());
+        let theme = if no_color {
+            Theme::builtin("mono")?
+        } else {
+            configured
         };
         Ok(Look {
             keymap,

@@ -109,7 +109,8 @@ fn modifier(s: &str) -> Result<Modifier, String> {
 
 impl Theme {
     pub fn parse(src: &str, name: &str, origin: &str) -> Result<Theme, String> {
-        let f: ThemeFile = toml::from_str(src).map_err(|e| format!("{origin}: {e}"))?;
+        let f: ThemeFile =
+            toml::from_str(src).map_err(|e| crate::config::toml_error(src, origin, &e))?;
         for k in f.styles.keys() {
             if !STYLE_NAMES.contains(&k.as_str()) {
                 return Err(format!("{origin}: unknown style '{k}'"));
