@@ -20,7 +20,7 @@ use crate::domain::text::{is_unsafe_char, sanitize};
 use crate::tui::app::{Cx, Effect, Popup, Tab, View};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::widgets::form::{self, Field, Form};
-use crate::tui::widgets::palette::fuzzy_rank;
+use crate::tui::widgets::palette::FuzzyFilter;
 use crate::tui::widgets::table::{render_windowed, ListState};
 
 const FORM_NEW: u32 = 1;
@@ -74,8 +74,8 @@ impl AuthorizationsView {
             .collect();
         list.sort_by_key(|a| (a.expires.is_none(), a.expires, a.reference.clone()));
         if !self.filter.trim().is_empty() {
-            let texts: Vec<(&Authorization, String)> = list
-                .into_iter()
+            let texts: Vec<String> = list
+                .iter()
                 .map(|a| {
                     let who = cx
                         .org
@@ -83,15 +83,15 @@ impl AuthorizationsView {
                         .get(&a.holder)
                         .map(|u| u.name())
                         .unwrap_or_default();
-                    (
-                        a,
-                        format!("{} {} {} {}", a.reference, who, a.kind, a.scope.describe()),
-                    )
+                    format!("{} {} {} {}", a.reference, who, a.kind, a.scope.describe())
                 })
                 .collect();
-            list = fuzzy_rank(&self.filter, texts.iter().collect(), |(_, t)| t.as_str())
+            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+            let mut f = FuzzyFilter::default();
+            list = f
+                .apply(&self.filter, &refs)
                 .into_iter()
-                .map(|(a, _)| *a)
+                .map(|i| list[i])
                 .collect();
         }
         self.rows = list.into_iter().map(|a| a.id).collect();
@@ -379,12 +379,7 @@ impl View for AuthorizationsView {
         let len = self.rows.len();
         let sel = self.selected(cx);
         match action {
-            Action::SelectNext => self.list.next(len),
-            Action::SelectPrev => self.list.prev(),
-            Action::PageDown => self.list.page_down(len, self.page),
-            Action::PageUp => self.list.page_up(self.page),
-            Action::First => self.list.first(),
-            Action::Last => self.list.last(len),
+            _ if self.list.navigate(action, len, self.page) => {}
             Action::Filter => self.filtering = true,
             Action::Back => self.filter.clear(),
             Action::CycleStatusFilter => {

@@ -20,7 +20,7 @@ use crate::tui::app::{Cx, Effect, Popup, View};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::widgets::confirm::Confirm;
 use crate::tui::widgets::form::{self, Field, Form};
-use crate::tui::widgets::palette::fuzzy_rank;
+use crate::tui::widgets::palette::FuzzyFilter;
 use crate::tui::widgets::table::{render_windowed, ListState};
 
 const FORM_NEW: u32 = 1;
@@ -49,6 +49,7 @@ pub struct UsersView {
     /// Users after the status and role filters, sorted, with their search text.
     base: Vec<(UserId, String)>,
     base_for: Option<(u64, usize, Option<RoleId>)>,
+    fuzzy: FuzzyFilter,
     page: usize,
     /// The personal-grant grid of one user, while it is open.
     pub grants: Option<GrantEditor>,
@@ -88,21 +89,23 @@ impl UsersView {
                         u.email.as_deref().unwrap_or(""),
                         u.login.as_deref().unwrap_or(""),
                         cx.org.roles_summary(u)
-                    );
+                    )
+                    .to_lowercase();
                     (u.id, text)
                 })
                 .collect();
             self.base_for = Some(base_key);
+            self.fuzzy.reset();
         }
         self.rows = if self.filter.trim().is_empty() {
             self.base.iter().map(|(id, _)| *id).collect()
         } else {
-            fuzzy_rank(&self.filter, self.base.iter().collect(), |(_, t)| {
-                t.as_str()
-            })
-            .into_iter()
-            .map(|(id, _)| *id)
-            .collect()
+            let texts: Vec<&str> = self.base.iter().map(|(_, t)| t.as_str()).collect();
+            self.fuzzy
+                .apply(&self.filter, &texts)
+                .into_iter()
+                .map(|i| self.base[i].0)
+                .collect()
         };
         self.built_for = Some(key);
         self.list.clamp(self.rows.len());
@@ -458,35 +461,13 @@ impl View for UsersView {
         }
         self.rebuild(cx);
         let len = self.rows.len();
-        let page = self.page.max(1);
+        if self.list.navigate(action, len, self.page) {
+            return Effect::None;
+        }
         let sel = self.selected(cx).cloned();
         let need = |u: &Option<User>| u.clone().ok_or_else(|| "no user selected".to_string());
         let r = (|| -> Result<Effect, String> {
             Ok(match action {
-                Action::SelectNext => {
-                    self.list.next(len);
-                    Effect::None
-                }
-                Action::SelectPrev => {
-                    self.list.prev();
-                    Effect::None
-                }
-                Action::PageDown => {
-                    self.list.page_down(len, page);
-                    Effect::None
-                }
-                Action::PageUp => {
-                    self.list.page_up(page);
-                    Effect::None
-                }
-                Action::First => {
-                    self.list.first();
-                    Effect::None
-                }
-                Action::Last => {
-                    self.list.last(len);
-                    Effect::None
-                }
                 Action::Filter => {
                     self.filtering = true;
                     Effect::None

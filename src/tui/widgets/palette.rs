@@ -110,3 +110,101 @@ pub fn fuzzy_rank<'t, T>(query: &str, items: Vec<T>, text: impl Fn(&T) -> &'t st
     scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     scored.into_iter().map(|(_, _, t)| t).collect()
 }
+
+/// Above this many matches a filtered table keeps its own order (ranking
+/// them all costs more than a keystroke may); type more to get them ranked.
+pub const RANK_LIMIT: usize = 2000;
+
+/// Whether every whitespace-separated word of `query` (lower-cased) occurs in
+/// `text` as a subsequence, ignoring case: the membership test of a fuzzy
+/// filter, without the cost of scoring.
+pub fn fuzzy_contains(words: &[Vec<char>], text: &str) -> bool {
+    words.iter().all(|w| {
+        let mut want = w.iter().peekable();
+        for c in text.chars() {
+            match want.peek() {
+                Some(x)
+                    if c == **x || (!c.is_ascii() || c.is_ascii_uppercase()) && lower(c) == **x =>
+                {
+                    want.next();
+                }
+                Some(_) => {}
+                None => break,
+            }
+        }
+        want.peek().is_none()
+    })
+}
+
+fn lower(c: char) -> char {
+    if c.is_ascii() {
+        c.to_ascii_lowercase()
+    } else {
+        c.to_lowercase().next().unwrap_or(c)
+    }
+}
+
+/// An incremental fuzzy filter over a fixed list of texts. A query that
+/// extends the previous one searches only the previous matches.
+#[derive(Debug, Clone, Default)]
+pub struct FuzzyFilter {
+    query: String,
+    /// Indices of matching texts, in list order.
+    members: Vec<usize>,
+}
+
+impl FuzzyFilter {
+    /// Indices of the texts matching `query`: ranked best first when there
+    /// are at most [`RANK_LIMIT`] matches, else in list order.
+    pub fn apply(&mut self, query: &str, texts: &[&str]) -> Vec<usize> {
+        let words: Vec<Vec<char>> = query
+            .split_whitespace()
+            .map(|w| w.to_lowercase().chars().collect())
+            .collect();
+        let narrowing = !self.query.is_empty() && query.starts_with(self.query.as_str());
+        let candidates: Vec<usize> = if narrowing {
+            std::mem::take(&mut self.members)
+        } else {
+            (0..texts.len()).collect()
+        };
+        self.members = candidates
+            .into_iter()
+            .filter(|i| texts.get(*i).is_some_and(|t| fuzzy_contains(&words, t)))
+            .collect();
+        self.query = query.to_string();
+        if self.members.len() <= RANK_LIMIT {
+            fuzzy_rank(query, self.members.clone(), |i| texts[*i])
+        } else {
+            self.members.clone()
+        }
+    }
+
+    /// Forget the previous query (the texts changed).
+    pub fn reset(&mut self) {
+        self.query.clear();
+        self.members.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fuzzy_filter_matches_words_as_subsequences_and_narrows() {
+        let texts = [
+            "Mara Lindqvist mara@x.org",
+            "Jonas Berg jberg@x.org",
+            "Henrik Dahl hdahl@x.org",
+        ];
+        let mut f = FuzzyFilter::default();
+        assert_eq!(f.apply("ml", &texts), vec![0]);
+        let mut g = FuzzyFilter::default();
+        assert_eq!(g.apply("j", &texts), vec![1]);
+        assert_eq!(g.apply("jb", &texts), vec![1]);
+        assert_eq!(g.apply("jb x.org", &texts), vec![1]);
+        assert_eq!(FuzzyFilter::default().apply("rg", &texts).len(), 3);
+        assert!(g.apply("zz", &texts).is_empty());
+        assert_eq!(FuzzyFilter::default().apply("DAHL", &texts), vec![2]);
+    }
+}
