@@ -6,10 +6,14 @@
 #[path = "common/tui.rs"]
 mod fixtures;
 
+use clearance::domain::catalog::{Level, YES};
+use clearance::domain::command::NewUser;
+use clearance::domain::org::Organisation;
 use clearance::domain::users::{User, UserStatus};
 use clearance::ops::Command;
 use clearance::tui::app::{make_cx, App, Popup, Tab};
 use clearance::tui::keymap::Action;
+use clearance::tui::views::roles::Focus;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use fixtures::*;
@@ -784,4 +788,209 @@ fn shifted_letters_and_backtab_arrive_as_the_keymap_names_them() {
         KeyModifiers::SHIFT,
     )));
     assert_eq!(app.tab, Tab::Me);
+}
+
+// ---- Roles: the permission grid ---------------------------------------------
+
+/// The Roles tab, the list on `role`, `enter`: the grid on its column.
+fn open_role_grid(app: &mut App, role: &str) {
+    press(app, key('2'));
+    assert_eq!(app.tab, Tab::Roles);
+    // The list shows the roles in the organisation's order.
+    let i = app
+        .session
+        .org()
+        .roles
+        .values()
+        .position(|r| r.name == role)
+        .unwrap_or_else(|| panic!("no role {role}"));
+    press(app, key('g'));
+    for _ in 0..i {
+        press(app, key('j'));
+    }
+    press_code(app, KeyCode::Enter);
+    assert_eq!(app.roles.focus, Focus::Table);
+    assert_eq!(app.roles.grid.col, i, "the grid opens on {role}'s column");
+    let s = screen(app, 120, 40);
+    assert!(s.contains(&format!("{role} · ")), "{s}");
+}
+
+/// Moves the grid cursor down until the line under the grid names `perm`.
+fn grid_to(app: &mut App, perm: &str) {
+    let needle = format!("{perm} — ");
+    for _ in 0..80 {
+        if screen(app, 120, 40).contains(&needle) {
+            return;
+        }
+        press(app, key('j'));
+    }
+    panic!("the grid has no row {perm}");
+}
+
+/// A role's stored level of a permission.
+fn stored_level(org: &Organisation, role: &str, perm: &str) -> Level {
+    let c = org.catalog();
+    let r = org.resolve_role(role).expect("the role exists");
+    r.level(c, c.index_of(perm).expect("the permission exists"))
+}
+
+#[test]
+fn a_grid_cell_set_and_saved_reaches_the_store_with_one_audit_entry() {
+    let demo = Demo::new();
+    let mut app = demo.app(ADMIN);
+    let seq = audit_seq(&app);
+    let role = "Workshop technician";
+    let perm = "work_orders.release";
+    assert_eq!(stored_level(app.session.org(), role, perm), 0);
+    open_role_grid(&mut app, role);
+    grid_to(&mut app, perm);
+    press(&mut app, key('y'));
+    assert!(app.unsaved(), "the edit is pending");
+    let s = screen(&mut app, 120, 40);
+    assert!(s.contains("yes*"), "the cell is marked changed:\n{s}");
+    assert!(s.contains("(saved: no)"), "{s}");
+    assert_eq!(audit_seq(&app), seq, "nothing is written before saving");
+    // Save: the impact first, as a confirmation.
+    press(&mut app, key('w'));
+    let c = top_confirm(&app).expect("w shows the impact first");
+    assert_eq!(c.title, "Save: impact on users");
+    assert!(
+        c.lines[0].contains("1 change to Workshop technician"),
+        "{:?}",
+        c.lines
+    );
+    assert!(
+        c.lines
+            .iter()
+            .any(|l| l.contains("work_orders.release no → yes")),
+        "{:?}",
+        c.lines
+    );
+    assert_eq!(audit_seq(&app), seq, "nothing is written before confirming");
+    press(&mut app, key('y'));
+    assert!(app.popups.is_empty());
+    assert!(!app.unsaved(), "saved edits are no longer pending");
+    assert!(
+        status_text(&app).contains(&format!("(audit #{})", seq + 1)),
+        "{}",
+        status_text(&app)
+    );
+    let s = screen(&mut app, 120, 40);
+    assert!(!s.contains("yes*"), "the mark is gone once saved:\n{s}");
+    assert!(!s.contains("unsaved"), "{s}");
+
+    // The store holds it: close the app (and the store), reopen, look.
+    drop(app);
+    let s = demo.session(ADMIN);
+    assert_eq!(stored_level(s.org(), role, perm), YES);
+    assert_eq!(s.store().head().seq, seq + 1, "exactly one audit entry");
+    let entries = s.audit_entries();
+    let last = entries.last().unwrap().as_ref().expect("readable");
+    assert_eq!(last.seq, seq + 1);
+    assert_eq!(last.body.operator_login, ADMIN);
+    assert_eq!(
+        last.body.command,
+        Command::SetRoleLevels {
+            role: role.into(),
+            levels: vec![(perm.into(), "yes".into())],
+        }
+    );
+    assert!(s.store().verify_audit(None).ok(), "the chain verifies");
+}
+
+#[test]
+fn an_escalation_in_the_grid_is_refused_with_the_message_and_changes_nothing() {
+    let demo = Demo::new();
+    {
+        // A role editor: may manage roles, holds little else (in particular
+        // not work_orders.release, so may not hand it out).
+        let mut s = demo.session(ADMIN);
+        let actor = s.actor(None).unwrap();
+        for cmd in [
+            Command::AddRole {
+                name: "Role editor".into(),
+                description: String::new(),
+                copy_from: None,
+            },
+            Command::SetRoleLevels {
+                role: "Role editor".into(),
+                levels: vec![
+                    ("roles.manage".into(), "yes".into()),
+                    ("users.view".into(), "view".into()),
+                ],
+            },
+            Command::AddUser(NewUser {
+                given: "Rhea".into(),
+                family: "Editor".into(),
+                email: Some("rhea@demo-mro.example".into()),
+                login: Some("reditor".into()),
+                roles: vec!["Role editor".into()],
+                access_until: None,
+            }),
+        ] {
+            s.execute(actor, cmd).expect("setup commits");
+        }
+    }
+    let mut app = demo.app("reditor");
+    let seq = audit_seq(&app);
+    let role = "Workshop technician";
+    let perm = "work_orders.release";
+    open_role_grid(&mut app, role);
+    let s = screen(&mut app, 120, 40);
+    assert!(!s.contains("view only"), "a role editor may edit:\n{s}");
+    grid_to(&mut app, perm);
+    press(&mut app, key('y'));
+    press(&mut app, key('w'));
+    assert!(top_confirm(&app).is_some(), "the impact is shown first");
+    press(&mut app, key('y'));
+    let st = app.status.clone().expect("a message");
+    assert!(st.error, "{st:?}");
+    assert!(
+        st.text.contains("you hold work_orders.release = no"),
+        "{}",
+        st.text
+    );
+    let s = screen(&mut app, 120, 40);
+    assert!(s.contains("you hold work_orders.release = no"), "{s}");
+    // Nothing changed; the edit stays, marked, to change or discard.
+    assert_eq!(audit_seq(&app), seq);
+    assert_eq!(stored_level(app.session.org(), role, perm), 0);
+    assert!(app.unsaved());
+    assert!(s.contains("yes*"), "{s}");
+    drop(app);
+    let s = demo.session(ADMIN);
+    assert_eq!(s.store().head().seq, seq);
+    assert_eq!(stored_level(s.org(), role, perm), 0);
+}
+
+#[test]
+fn q_with_unsaved_grid_edits_asks_and_n_keeps_the_app_and_the_edits() {
+    let demo = Demo::new();
+    let mut app = demo.app(ADMIN);
+    let seq = audit_seq(&app);
+    open_role_grid(&mut app, "Stores");
+    grid_to(&mut app, "tools.access");
+    press(&mut app, key('v'));
+    assert!(app.unsaved());
+    press(&mut app, key('q'));
+    assert!(!app.quit, "q with unsaved edits asks first");
+    let c = top_confirm(&app).expect("a confirmation");
+    assert_eq!(c.title, "Quit?");
+    assert!(c.lines[0].contains("unsaved changes"), "{:?}", c.lines);
+    let s = screen(&mut app, 120, 40);
+    assert!(s.contains("Quit and discard them?"), "{s}");
+    press(&mut app, key('n'));
+    assert!(!app.quit, "n keeps the app running");
+    assert!(app.popups.is_empty());
+    assert!(app.unsaved(), "and the edits");
+    assert_eq!(app.roles.focus, Focus::Table);
+    assert!(screen(&mut app, 120, 40).contains("view*"));
+    // Asked again, y quits without saving anything.
+    press(&mut app, key('q'));
+    press(&mut app, key('y'));
+    assert!(app.quit);
+    assert_eq!(audit_seq(&app), seq);
+    drop(app);
+    let s = demo.session(ADMIN);
+    assert_eq!(stored_level(s.org(), "Stores", "tools.access"), 0);
 }

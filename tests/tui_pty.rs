@@ -1,5 +1,6 @@
 //! The real binary in a pseudo-terminal (100×30, TERM=xterm-256color, fixed
-//! clock and login): start, switch every tab, quit; a second instance on the
+//! clock and login): start, switch every tab, quit; edit and save a cell of
+//! the permission grid, then check with the CLI; a second instance on the
 //! same database is refused before it touches the terminal; a panic restores
 //! the terminal and leaves a report in the log; a login bound to no user
 //! hears so before the alternate screen. Every wait is bounded (≤ 10 s) and
@@ -285,6 +286,68 @@ fn demo_starts_switches_every_tab_and_quits_cleanly() {
     );
     assert_restored(&app.output());
     assert!(app.cooked(), "raw mode is undone");
+}
+
+#[test]
+fn a_grid_cell_edited_and_saved_in_the_app_is_in_the_store() {
+    let db = cli::Db::empty();
+    let mut app = Pty::spawn(&db.path, cli::ADMIN, &["demo"], &[]);
+    app.wait_for(0, "Users (41)");
+    app.key_then(b"2", "2 Roles");
+    // The third role, Workshop technician: its grid (at 100 columns the
+    // grid takes the whole body while it has the focus).
+    app.key_then(b"jj\r", "cycle");
+    // Down to work_orders.release (row 10). A level that does not exist on
+    // its scale is refused, and the message names the cell's permission:
+    // proof the cursor is there. (Status lines are written whole: fresh
+    // text in a style of its own; grid cells may reach the terminal in
+    // pieces.)
+    app.send(b"jjjjjjjjjj");
+    app.key_then(
+        b"v",
+        "does not exist on the grant scale of work_orders.release",
+    );
+    // Set yes, save: the impact first; confirm.
+    app.send(b"y");
+    app.key_then(b"w", "impact");
+    app.key_then(b"y", "(audit #3)");
+    app.send(b"q");
+    let st = app.wait_exit();
+    assert!(
+        st.success(),
+        "exit status {st}; output:\n{}",
+        tail(&app.output())
+    );
+    assert_restored(&app.output());
+
+    // The CLI, with the same login and clock, sees the new level and an
+    // intact chain.
+    let role = db
+        .run(&["role", "show", "Workshop technician", "--json"])
+        .ok()
+        .json();
+    assert_eq!(role["levels"]["work_orders.release"], "yes", "{role:#}");
+    assert_eq!(role["levels"]["work_orders.complete"], "yes", "{role:#}");
+    let verify = db.run(&["audit", "verify", "--json"]).ok().json();
+    assert_eq!(verify["ok"], true, "{verify:#}");
+    assert_eq!(verify["entries"], 3, "the demo's two entries and the save");
+    let out = db.run(&["audit", "verify"]).ok();
+    assert!(out.stdout.contains("audit chain intact"), "{}", out.stdout);
+    // The newest entry is the grid's save, by the administrator.
+    let list = db
+        .run(&["audit", "list", "--json", "--limit", "1"])
+        .ok()
+        .json();
+    let last = &list[0];
+    assert_eq!(last["seq"], 3, "{last:#}");
+    assert_eq!(last["command"], "role set", "{last:#}");
+    assert_eq!(last["operator_login"], cli::ADMIN, "{last:#}");
+    assert!(
+        last["summary"]
+            .as_str()
+            .is_some_and(|s| s.contains("Workshop technician")),
+        "{last:#}"
+    );
 }
 
 #[test]

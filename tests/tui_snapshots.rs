@@ -3,9 +3,6 @@
 //! UTC, at 80×24 and 120×40; and explicit cell-style checks, because a text
 //! snapshot does not capture styles. Each snapshot is named after its test
 //! (tests/snapshots/tui_snapshots__<test>.snap).
-//!
-//! Not yet here: the Roles tab (list, permission grid, matrix) — its view is
-//! being rewritten; see the TODO at the end of this file.
 
 #[path = "common/tui.rs"]
 mod fixtures;
@@ -56,9 +53,18 @@ macro_rules! snapshot {
             insta::assert_snapshot!(screen(&mut app, $w, $h));
         }
     };
+    // The keys as one expression (a shared sequence: `&CONST`).
+    ($name:ident, $login:expr, $keys:expr, $w:expr, $h:expr) => {
+        #[test]
+        fn $name() {
+            let demo = Demo::new();
+            let mut app = app_after(&demo, $login, $keys);
+            insta::assert_snapshot!(screen(&mut app, $w, $h));
+        }
+    };
 }
 
-// ---- every tab (Roles: see the TODO below) --------------------------------
+// ---- every tab (Roles: see the Roles section) -----------------------------
 
 snapshot!(users_tab_80x24, ADMIN, [K::C('1')], 80, 24);
 snapshot!(users_tab_120x40, ADMIN, [K::C('1')], 120, 40);
@@ -521,19 +527,271 @@ fn the_same_keys_give_the_same_screen() {
     assert_eq!(a, b);
 }
 
-// TODO (Roles tab, after the rewrite of src/tui/views/roles.rs and the
-// permission grid widget), each at 80×24 and 120×40 unless noted:
-// - roles_tab: the list of roles with user counts;
-// - roles_grid: the grid of the selected role, one area expanded, the first
-//   column frozen while scrolled right; the built-in administrator role
-//   shown read-only;
-// - roles_grid_changed: a cell changed and marked until saved;
-// - roles_grid_impact: the impact popup shown before saving;
-// - roles_matrix: roles × areas, and scrolled;
-// - roles_grid_ascii (120×40) and roles_grid_view_only for an operator
-//   without roles.manage (the planner);
-// - cell styles: a changed cell carries theme.changed, a denied / none level
-//   theme.denied or theme.muted, the grid cursor theme.selected;
-// - update tests in tui_app.rs: open a role, set a cell, save → one audit
-//   entry; an escalation is refused and changes nothing; `q` with unsaved
-//   grid edits asks before quitting.
+// ---- the Roles tab: list, permission grid, matrix --------------------------
+//
+// The demo's roles, in list order: Account administrator, Maintenance
+// planner, Workshop technician, Stores, Purchasing, Compliance/airworthiness,
+// Certifying staff, Read-only. The grid's rows start with the Aircraft area
+// (row 0) and its one permission, then Defects (row 2) and so on; with every
+// area expanded, work_orders.release is row 10.
+
+/// The grid on the Workshop technician with the Aircraft area collapsed
+/// (every other area expanded), the cursor on defects.create and moved right
+/// to the last role, so the role columns have scrolled while the
+/// area/permission column stays put.
+const GRID_SCROLLED: [K; 6] = [
+    K::C('2'),
+    K::Text("jj"),
+    K::Code(KeyCode::Enter),
+    K::C('z'),
+    K::Text("jjj"),
+    K::Text("lllll"),
+];
+
+/// The grid on the Workshop technician, work_orders.release set to yes and
+/// not yet saved; the cursor then moved on to work_orders.complete.
+const GRID_CHANGED: [K; 6] = [
+    K::C('2'),
+    K::Text("jj"),
+    K::Code(KeyCode::Enter),
+    K::Text("jjjjjjjjjj"),
+    K::C('y'),
+    K::C('j'),
+];
+
+/// As [`GRID_CHANGED`] without the last move, then `w`: the impact on
+/// users, shown before anything is saved.
+const GRID_IMPACT: [K; 6] = [
+    K::C('2'),
+    K::Text("jj"),
+    K::Code(KeyCode::Enter),
+    K::Text("jjjjjjjjjj"),
+    K::C('y'),
+    K::C('w'),
+];
+
+/// The matrix with the cursor on the last role, moved right to the last
+/// area, so the area columns have scrolled under the frozen role column.
+const MATRIX_SCROLLED: [K; 5] = [
+    K::C('2'),
+    K::C('m'),
+    K::Code(KeyCode::Enter),
+    K::Text("jjjjjjj"),
+    K::Text("llllllllllllllllllll"),
+];
+
+/// Users tab filtered to Ingrid Haugen (she holds a personal grant of
+/// work_orders.release until 2026-03-12), her grants grid open with the
+/// cursor on that permission.
+const GRANTS: [K; 5] = [
+    K::C('/'),
+    K::Text("ihaugen"),
+    K::Code(KeyCode::Enter),
+    K::C('p'),
+    K::Text("jjjjjj"),
+];
+
+snapshot!(roles_tab_80x24, ADMIN, [K::C('2')], 80, 24);
+snapshot!(roles_tab_120x40, ADMIN, [K::C('2')], 120, 40);
+snapshot!(roles_grid_80x24, ADMIN, &GRID_SCROLLED, 80, 24);
+snapshot!(roles_grid_120x40, ADMIN, &GRID_SCROLLED, 120, 40);
+// The built-in administrator: read-only, and a level key says so.
+snapshot!(
+    roles_grid_builtin_admin_120x40,
+    ADMIN,
+    [K::C('2'), K::Code(KeyCode::Enter), K::C(' ')],
+    120,
+    40
+);
+snapshot!(roles_grid_changed_80x24, ADMIN, &GRID_CHANGED, 80, 24);
+snapshot!(roles_grid_changed_120x40, ADMIN, &GRID_CHANGED, 120, 40);
+snapshot!(roles_grid_impact_80x24, ADMIN, &GRID_IMPACT, 80, 24);
+snapshot!(roles_grid_impact_120x40, ADMIN, &GRID_IMPACT, 120, 40);
+snapshot!(roles_matrix_80x24, ADMIN, [K::C('2'), K::C('m')], 80, 24);
+snapshot!(roles_matrix_120x40, ADMIN, [K::C('2'), K::C('m')], 120, 40);
+snapshot!(roles_matrix_scrolled_80x24, ADMIN, &MATRIX_SCROLLED, 80, 24);
+snapshot!(
+    roles_matrix_scrolled_120x40,
+    ADMIN,
+    &MATRIX_SCROLLED,
+    120,
+    40
+);
+// The planner may see roles but not manage them: "view only", no edit keys.
+snapshot!(
+    roles_grid_view_only_80x24,
+    PLANNER,
+    [K::C('2'), K::Code(KeyCode::Enter)],
+    80,
+    24
+);
+snapshot!(
+    roles_grid_view_only_120x40,
+    PLANNER,
+    [K::C('2'), K::Code(KeyCode::Enter)],
+    120,
+    40
+);
+snapshot!(grants_grid_80x24, ADMIN, &GRANTS, 80, 24);
+snapshot!(grants_grid_120x40, ADMIN, &GRANTS, 120, 40);
+
+#[test]
+fn ascii_roles_grid_120x40() {
+    let demo = Demo::new();
+    let mut app = demo.app_with(ADMIN, "default", true);
+    feed(&mut app, &GRID_SCROLLED);
+    let s = screen(&mut app, 120, 40);
+    assert_ascii(&s);
+    insta::assert_snapshot!(s);
+}
+
+// ---- Roles tab: cell styles -------------------------------------------------
+
+/// The x of the first cell of `needle` in row `y` (every cell of these rows
+/// holds one single-width character).
+fn x_of(buf: &Buffer, y: u16, needle: &str) -> Option<u16> {
+    let row = row_text(buf, y);
+    row.find(needle).map(|i| row[..i].chars().count() as u16)
+}
+
+/// The y of the grid row whose frozen label is `label`: an area ("▾ Work
+/// orders") or a permission's action, indented ("  release").
+fn grid_row(buf: &Buffer, label: &str) -> u16 {
+    let needle = format!("│ {label} ");
+    let alt = format!("│▶{label} ");
+    (0..buf.area.height)
+        .find(|y| {
+            let t = row_text(buf, *y);
+            t.contains(&needle) || t.contains(&alt)
+        })
+        .unwrap_or_else(|| panic!("no grid row {label:?}"))
+}
+
+#[test]
+fn roles_grid_cells_carry_the_changed_muted_granted_and_selected_styles() {
+    let demo = Demo::new();
+    let mut app = app_after(&demo, ADMIN, &GRID_CHANGED);
+    let theme = app.theme.clone();
+    let buf = draw(&mut app, 120, 40);
+    // The changed cell (Workshop technician × work_orders.release), marked
+    // `*` and in the changed style as a whole: word, mark and padding.
+    let y = grid_row(&buf, "  release");
+    let x = x_of(&buf, y, "yes*").expect("the changed cell");
+    // A cell is 12 columns (a lead for the cursor mark, the word, the `*`,
+    // padding) and one blank separator.
+    for c in cells(&buf, y, x - 1, x + 11) {
+        assert_eq!(c.fg, theme.changed.fg.unwrap(), "{c:?}");
+        assert_eq!(c.bg, theme.changed.bg.unwrap(), "{c:?}");
+    }
+    // Its area's summary is marked changed too.
+    let ya = grid_row(&buf, "▾ Work orders");
+    let xa = x_of(&buf, ya, "view +2*").expect("the area summary");
+    assert_eq!(buf[(xa, ya)].bg, theme.changed.bg.unwrap());
+    // A none level (Stores × work_orders.release, "no") is muted; a granted
+    // one (Maintenance planner × release, "yes") is in the granted colour.
+    let row = row_text(&buf, y);
+    let xs = {
+        let i = row.rfind(" no ").expect("Stores: no") + 1;
+        row[..i].chars().count() as u16
+    };
+    assert_eq!(buf[(xs, y)].symbol(), "n");
+    assert_eq!(buf[(xs, y)].fg, theme.muted.fg.unwrap());
+    assert_ne!(buf[(xs, y)].bg, theme.changed.bg.unwrap());
+    let xg = x_of(&buf, y, "yes ").expect("a granted yes");
+    assert!(xg < x);
+    assert_eq!(buf[(xg, y)].fg, theme.granted.fg.unwrap());
+    // An area nobody holds anything in shows "—", muted.
+    let yr = grid_row(&buf, "▾ Recurring");
+    let xd = x_of(&buf, yr, " —").expect("a dash") + 1;
+    assert_eq!(buf[(xd, yr)].fg, theme.muted.fg.unwrap());
+    // The cursor (Workshop technician × work_orders.complete): the ▶ mark
+    // and the selected style; the frozen label of its row too.
+    let yc = grid_row(&buf, "  complete");
+    assert_eq!(yc, y + 1);
+    let xc = x_of(&buf, yc, "▶yes").expect("the cursor cell");
+    assert_eq!(xc, x - 1, "the cursor is in the changed cell's column");
+    for c in cells(&buf, yc, xc, xc + 12) {
+        assert_eq!(c.fg, theme.selected.fg.unwrap(), "{c:?}");
+        assert_eq!(c.bg, theme.selected.bg.unwrap(), "{c:?}");
+        assert!(c.modifier.contains(Modifier::BOLD), "{c:?}");
+    }
+    let xl = x_of(&buf, yc, "▶  complete").unwrap();
+    assert_eq!(buf[(xl, yc)].bg, theme.selected.bg.unwrap());
+    // Besides the cursor's row, only the header over its column carries
+    // the mark in the selected style (the list pane, x < 34, aside).
+    let marked: Vec<u16> = (0..buf.area.height)
+        .filter(|yy| {
+            cells(&buf, *yy, 36, 119)
+                .any(|c| c.symbol() == "▶" && c.bg == theme.selected.bg.unwrap())
+        })
+        .collect();
+    let header = row_of(&buf, "AREA / PERMISSION").unwrap();
+    assert_eq!(marked, vec![header, yc]);
+    assert!(x_of(&buf, header, "▶Workshop").is_some_and(|hx| hx == xc));
+}
+
+#[test]
+fn a_changed_grid_cell_under_the_cursor_is_selected_and_still_marked() {
+    // The cursor on the changed cell itself: the selected style wins, the
+    // `*` mark still says "changed".
+    let demo = Demo::new();
+    let mut app = app_after(&demo, ADMIN, &GRID_CHANGED);
+    press(&mut app, key('k'));
+    let theme = app.theme.clone();
+    let buf = draw(&mut app, 120, 40);
+    let y = grid_row(&buf, "  release");
+    let x = x_of(&buf, y, "▶yes*").expect("the cursor on the changed cell");
+    assert_eq!(buf[(x + 4, y)].symbol(), "*");
+    for c in cells(&buf, y, x, x + 12) {
+        assert_eq!(c.bg, theme.selected.bg.unwrap(), "{c:?}");
+        assert_ne!(c.bg, theme.changed.bg.unwrap(), "{c:?}");
+    }
+}
+
+#[test]
+fn grants_grid_cells_carry_the_changed_muted_and_selected_styles() {
+    let demo = Demo::new();
+    let mut app = app_after(&demo, ADMIN, &GRANTS);
+    // work_orders.complete: no → yes, then move on.
+    press(&mut app, key('j'));
+    press(&mut app, key('y'));
+    press(&mut app, key('j'));
+    let theme = app.theme.clone();
+    let buf = draw(&mut app, 120, 40);
+    let y = row_of(&buf, " work_orders.complete ").expect("the row");
+    let x = x_of(&buf, y, "yes*").expect("the changed cell");
+    assert_eq!(buf[(x, y)].fg, theme.changed.fg.unwrap());
+    assert_eq!(buf[(x, y)].bg, theme.changed.bg.unwrap());
+    // "From roles" beside it is the inherited none level: muted.
+    let xn = x_of(&buf, y, " no ").expect("inherited no") + 1;
+    assert!(xn < x);
+    assert_eq!(buf[(xn, y)].fg, theme.muted.fg.unwrap());
+    // The cursor is on the next row, in the edited column.
+    let yc = row_of(&buf, "▶work_orders.delete").expect("the cursor row");
+    assert_eq!(yc, y + 1);
+    let xc = x_of(&buf, yc, "▶no").expect("the cursor cell");
+    assert_eq!(xc, x - 1);
+    assert_eq!(buf[(xc, yc)].bg, theme.selected.bg.unwrap());
+    assert_eq!(buf[(xc + 1, yc)].fg, theme.selected.fg.unwrap());
+}
+
+#[test]
+fn no_color_roles_grid_keeps_its_marks_without_colour() {
+    let demo = Demo::new();
+    let mut app = demo.app_with(ADMIN, "mono", false);
+    feed(&mut app, &GRID_CHANGED);
+    for (w, h) in [(120, 40), (80, 24)] {
+        let buf = draw(&mut app, w, h);
+        assert!(buf
+            .content
+            .iter()
+            .all(|c| c.fg == Color::Reset && c.bg == Color::Reset));
+        let s = clearance::tui::buffer_text(&buf);
+        assert!(s.contains("yes*"), "{s}");
+        assert!(s.contains("▶yes"), "{s}");
+        // The cursor is reversed instead of coloured.
+        let y = row_of(&buf, "▶yes").unwrap();
+        let x = x_of(&buf, y, "▶yes").unwrap();
+        assert!(buf[(x + 1, y)].modifier.contains(Modifier::REVERSED));
+    }
+}

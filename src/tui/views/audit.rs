@@ -197,12 +197,7 @@ impl View for AuditView {
         self.rebuild(cx);
         let len = self.entries.len();
         match action {
-            Action::SelectNext => self.list.next(len),
-            Action::SelectPrev => self.list.prev(),
-            Action::PageDown => self.list.page_down(len, self.page),
-            Action::PageUp => self.list.page_up(self.page),
-            Action::First => self.list.first(),
-            Action::Last => self.list.last(len),
+            _ if self.list.navigate(action, len, self.page) => {}
             Action::Open => self.detail_scroll = self.detail_scroll.saturating_add(5),
             Action::Back => self.detail_scroll = 0,
             Action::Verify => {

@@ -657,12 +657,7 @@ impl RolesView {
     fn list_action(&mut self, action: Action, cx: &Cx) -> Effect {
         let len = self.roles.len();
         match action {
-            Action::SelectNext => self.list.next(len),
-            Action::SelectPrev => self.list.prev(),
-            Action::PageDown => self.list.page_down(len, self.page),
-            Action::PageUp => self.list.page_up(self.page),
-            Action::First => self.list.first(),
-            Action::Last => self.list.last(len),
+            _ if self.list.navigate(action, len, self.page) => {}
             Action::Open => {
                 self.sync_from_list();
                 self.focus = Focus::Table;

@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, Cell, Row, Table};
 use ratatui::Frame;
 
 use super::Symbols;
+use crate::tui::keymap::Action;
 
 /// Selection and scroll offset of a list.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -52,6 +53,22 @@ impl ListState {
 
     pub fn last(&mut self, len: usize) {
         self.selected = len.saturating_sub(1);
+    }
+
+    /// Moves the selection for a list action — down, up, a page of `page`
+    /// rows either way, first, last — in a list of `len` rows. Returns
+    /// false, leaving the selection alone, for any other action.
+    pub fn navigate(&mut self, action: Action, len: usize, page: usize) -> bool {
+        match action {
+            Action::SelectNext => self.next(len),
+            Action::SelectPrev => self.prev(),
+            Action::PageDown => self.page_down(len, page),
+            Action::PageUp => self.page_up(page),
+            Action::First => self.first(),
+            Action::Last => self.last(len),
+            _ => return false,
+        }
+        true
     }
 
     /// Adjusts the offset so the selection is visible in `height` rows and
@@ -143,5 +160,36 @@ mod tests {
         assert_eq!(s.window(5, 10), 0..5);
         assert_eq!(s.selected, 4);
         assert_eq!(s.window(0, 10), 0..0);
+    }
+
+    #[test]
+    fn navigate_moves_for_list_actions_only() {
+        let mut s = ListState::default();
+        assert!(s.navigate(Action::SelectNext, 20, 5));
+        assert_eq!(s.selected, 1);
+        assert!(s.navigate(Action::PageDown, 20, 5));
+        assert_eq!(s.selected, 6);
+        assert!(s.navigate(Action::Last, 20, 5));
+        assert_eq!(s.selected, 19);
+        assert!(s.navigate(Action::SelectNext, 20, 5));
+        assert_eq!(s.selected, 19, "stops at the last row");
+        assert!(s.navigate(Action::PageUp, 20, 5));
+        assert_eq!(s.selected, 14);
+        assert!(s.navigate(Action::SelectPrev, 20, 5));
+        assert_eq!(s.selected, 13);
+        assert!(s.navigate(Action::First, 20, 5));
+        assert_eq!(s.selected, 0);
+        // A page of 0 rows (not yet drawn) still moves by one.
+        assert!(s.navigate(Action::PageDown, 20, 0));
+        assert_eq!(s.selected, 1);
+        // Other actions are not navigation and change nothing.
+        assert!(!s.navigate(Action::Open, 20, 5));
+        assert!(!s.navigate(Action::GridDown, 20, 5));
+        assert_eq!(s.selected, 1);
+        // An empty list stays at 0.
+        let mut e = ListState::default();
+        assert!(e.navigate(Action::SelectNext, 0, 5));
+        assert!(e.navigate(Action::Last, 0, 5));
+        assert_eq!(e.selected, 0);
     }
 }
