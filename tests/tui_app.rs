@@ -495,6 +495,7 @@ fn a_technician_sees_only_the_me_tab() {
             theme: clearance::tui::theme::Theme::builtin("default").unwrap(),
             ascii: false,
             mouse: false,
+            idle_lock: None,
         },
         Some(Tab::Users),
         100,
@@ -993,4 +994,24 @@ fn q_with_unsaved_grid_edits_asks_and_n_keeps_the_app_and_the_edits() {
     drop(app);
     let s = demo.session(ADMIN);
     assert_eq!(stored_level(s.org(), "Stores", "tools.access"), 0);
+}
+
+#[test]
+fn the_idle_lock_hides_the_screen_until_a_key_and_swallows_that_key() {
+    let demo = Demo::new();
+    let mut app = demo.app(ADMIN);
+    app.on_key(key('1'));
+    let before = clearance::tui::render_text(&mut app, 120, 40);
+    assert!(before.contains("Users"));
+    app.lock();
+    let locked = clearance::tui::render_text(&mut app, 120, 40);
+    assert!(locked.contains("Locked after inactivity"), "{locked}");
+    assert!(
+        !locked.contains("Lindqvist"),
+        "data shows through the lock:\n{locked}"
+    );
+    // The waking key does nothing else: `q` does not quit.
+    app.on_key(key('q'));
+    assert!(!app.quit);
+    assert_eq!(clearance::tui::render_text(&mut app, 120, 40), before);
 }

@@ -269,6 +269,7 @@ fn look(ascii: bool) -> Look {
         theme: Theme::builtin("default").unwrap(),
         ascii,
         mouse: false,
+        idle_lock: None,
     }
 }
 

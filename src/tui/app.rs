@@ -188,6 +188,8 @@ pub struct App {
     pub dirty: bool,
     /// Set when a storage error after commit makes further writes unsafe.
     pub fatal: Option<String>,
+    /// The idle lock: the screen is hidden until a key is pressed.
+    pub locked: bool,
 }
 
 macro_rules! cx {
@@ -253,6 +255,7 @@ impl App {
             version: 1,
             dirty: true,
             fatal: None,
+            locked: false,
         };
         app.tab = app.visible_tabs().first().copied().unwrap_or(Tab::Me);
         app
@@ -293,14 +296,39 @@ impl App {
     pub fn on_event(&mut self, ev: Event) {
         match ev {
             Event::Key(k) if k.kind == KeyEventKind::Press => self.on_key(k),
-            Event::Paste(text) => self.on_paste(&text),
+            Event::Paste(text) if !self.locked => self.on_paste(&text),
             Event::Resize(..) => self.dirty = true,
+            Event::Mouse(m) if !self.locked && self.popups.is_empty() => {
+                // Mouse capture is on only when configured: the wheel moves
+                // the selection of the current view.
+                use ratatui::crossterm::event::MouseEventKind;
+                let action = match m.kind {
+                    MouseEventKind::ScrollDown => Some(Action::SelectNext),
+                    MouseEventKind::ScrollUp => Some(Action::SelectPrev),
+                    _ => None,
+                };
+                if let Some(a) = action {
+                    self.dirty = true;
+                    self.run_action(a);
+                }
+            }
             _ => {}
         }
     }
 
+    /// Hides the screen (idle lock on a shared terminal).
+    pub fn lock(&mut self) {
+        self.locked = true;
+        self.dirty = true;
+    }
+
     pub fn on_key(&mut self, k: KeyEvent) {
         self.dirty = true;
+        if self.locked {
+            // The key that wakes the screen does nothing else.
+            self.locked = false;
+            return;
+        }
         if k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL) {
             self.quit = true;
             return;
@@ -753,6 +781,19 @@ impl App {
     /// Draws one frame.
     pub fn draw(&mut self, f: &mut Frame) {
         let area = f.area();
+        if self.locked {
+            let r = centered(area, 44.min(area.width), 3.min(area.height));
+            let block = Block::default()
+                .borders(Borders::ALL)
+                .border_set(self.sym.border_set())
+                .border_style(self.theme.border);
+            f.render_widget(
+                Paragraph::new(" Locked after inactivity — press any key").block(block),
+                r,
+            );
+            self.finish(f);
+            return;
+        }
         if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
             let msg = format!(
                 "resize to at least {MIN_WIDTH}×{MIN_HEIGHT} (now {}×{})",

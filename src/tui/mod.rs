@@ -36,6 +36,8 @@ pub struct Look {
     pub theme: Theme,
     pub ascii: bool,
     pub mouse: bool,
+    /// Hide the screen after this long without input (None: never).
+    pub idle_lock: Option<Duration>,
 }
 
 impl Look {
@@ -63,6 +65,8 @@ impl Look {
             theme,
             ascii: ascii_flag || config.ascii,
             mouse: config.mouse,
+            idle_lock: (config.idle_lock_minutes > 0)
+                .then(|| Duration::from_secs(u64::from(config.idle_lock_minutes) * 60)),
         })
     }
 }
@@ -70,6 +74,8 @@ impl Look {
 /// Runs the app until the user quits.
 pub fn run(session: Session, look: Look) -> std::io::Result<()> {
     let mouse = look.mouse;
+    let idle_lock = look.idle_lock;
+    let mut last_input = Instant::now();
     let mut app = App::new(session, look.keymap, look.theme, look.ascii);
     let mut guard = terminal::TerminalGuard::enter(mouse)?;
     let mut status_set: Option<(Instant, String)> = None;
@@ -101,6 +107,7 @@ pub fn run(session: Session, look: Look) -> std::io::Result<()> {
             .unwrap_or(Duration::MAX);
         let wait = midnight.min(fade).min(SIGNAL_CHECK);
         if event::poll(wait)? {
+            last_input = Instant::now();
             // Drain everything pending, then draw once.
             loop {
                 app.on_event(event::read()?);
@@ -116,6 +123,9 @@ pub fn run(session: Session, look: Look) -> std::io::Result<()> {
                 app.status = None;
                 status_set = None;
                 app.dirty = true;
+            }
+            if idle_lock.is_some_and(|l| last_input.elapsed() >= l) && !app.locked {
+                app.lock();
             }
             let d = chrono::Local::now().date_naive();
             if d != today {
