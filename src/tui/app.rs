@@ -845,6 +845,19 @@ impl App {
             sanitize(&cx.org.settings.name)
         );
         let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
+        // Cut the name with an ellipsis rather than mid-word at the edge.
+        let room = (header.width as usize).saturating_sub(used + 1);
+        let who = if who.chars().count() > room {
+            let mut w: String = who.chars().take(room.saturating_sub(1)).collect();
+            w.push('…');
+            if room == 0 {
+                String::new()
+            } else {
+                w
+            }
+        } else {
+            who
+        };
         let pad = (header.width as usize).saturating_sub(used + who.chars().count() + 1);
         spans.push(Span::raw(" ".repeat(pad)));
         spans.push(Span::styled(who, cx.theme.muted));

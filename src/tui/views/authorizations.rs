@@ -250,7 +250,11 @@ impl View for AuthorizationsView {
             ));
             let days = a
                 .days_to_expiry(today)
-                .map(|d| format!(" ({d} days)"))
+                .map(|d| match d {
+                    d if d < 0 => format!(" ({} days ago)", -d),
+                    0 => " (expires today)".to_string(),
+                    d => format!(" ({d} days left)"),
+                })
                 .unwrap_or_default();
             lines.push(Line::styled(format!("{sym} {}{days}", st.word()), style));
             let holder = cx.org.users.get(&a.holder);
