@@ -498,6 +498,7 @@ fn enum_variant_tags_are_pinned() {
             reference: s(),
             edit: Default::default(),
         },
+        Command::SetKind(settings().kinds[0].clone()),
     ];
     let names: Vec<(u32, &str)> = commands.iter().map(|c| (tag(c), c.name())).collect();
     let expected: Vec<(u32, &str)> = [
@@ -525,6 +526,7 @@ fn enum_variant_tags_are_pinned() {
         "import",
         "batch",
         "auth edit",
+        "kind set",
     ]
     .into_iter()
     .enumerate()

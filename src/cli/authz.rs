@@ -472,3 +472,94 @@ pub fn run_auth(ctx: &Ctx, cmd: AuthCmd) -> CliResult {
         }
     }
 }
+
+#[derive(Debug, Subcommand)]
+pub enum KindCmd {
+    /// List the authorization kinds and their policies
+    List,
+    /// Add a kind or change its name and policy
+    Set {
+        code: String,
+        #[arg(long)]
+        name: String,
+        /// An expiry date is required
+        #[arg(long)]
+        expiry_required: bool,
+        /// Maximum validity in months (none: no maximum)
+        #[arg(long, value_name = "MONTHS")]
+        max_months: Option<u32>,
+        /// Warn this many days before expiry
+        #[arg(long, default_value_t = 60)]
+        warning_days: u32,
+        /// An inspection kind: the inspector must not be who performed the work
+        #[arg(long)]
+        independent: bool,
+    },
+}
+
+pub fn run_kind(ctx: &Ctx, cmd: KindCmd) -> CliResult {
+    match cmd {
+        KindCmd::Set {
+            code,
+            name,
+            expiry_required,
+            max_months,
+            warning_days,
+            independent,
+        } => ctx.run(Command::SetKind(
+            crate::domain::authorizations::AuthorizationKind {
+                code,
+                name,
+                expiry_required,
+                max_validity_months: max_months,
+                warning_days,
+                independent,
+            },
+        )),
+        KindCmd::List => {
+            let s = ctx.session()?;
+            require_read(
+                &s,
+                ctx,
+                &[system::USERS_VIEW, system::AUTHORIZATIONS_MANAGE],
+            )?;
+            let kinds = &s.org().settings.kinds;
+            if ctx.json {
+                ctx.print_json(kinds)?;
+                return Ok(0);
+            }
+            println!(
+                "{} {} {} {} {} NAME",
+                cell("CODE", 7),
+                cell("EXPIRY", 9),
+                cell("MAX", 8),
+                cell("WARN", 6),
+                cell("INDEP", 5)
+            );
+            for k in kinds {
+                println!(
+                    "{} {} {} {} {} {}",
+                    cell(&k.code, 7),
+                    cell(
+                        if k.expiry_required {
+                            "required"
+                        } else {
+                            "optional"
+                        },
+                        9
+                    ),
+                    cell(
+                        &k.max_validity_months
+                            .map(|m| format!("{m} mo"))
+                            .unwrap_or_else(|| "none".into()),
+                        8
+                    ),
+                    cell(&format!("{} d", k.warning_days), 6),
+                    cell(if k.independent { "yes" } else { "no" }, 5),
+                    sanitize(&k.name)
+                );
+            }
+            Ok(0)
+        }
+    }
+}

@@ -66,6 +66,9 @@ pub enum Cmd {
     /// Personnel authorizations
     #[command(subcommand)]
     Auth(authz::AuthCmd),
+    /// Authorization kinds and their policies
+    #[command(subcommand)]
+    Kind(authz::KindCmd),
     /// May USER do PERMISSION? Exit 0 allowed, 1 denied, 2 error
     Check(query::CheckArgs),
     /// Every effective level of a user with its sources
@@ -310,6 +313,7 @@ fn run(cli: Cli) -> CliResult {
         Cmd::Role(c) => roles::run(&ctx, c),
         Cmd::Qual(c) => authz::run_qual(&ctx, c),
         Cmd::Auth(c) => authz::run_auth(&ctx, c),
+        Cmd::Kind(c) => authz::run_kind(&ctx, c),
         Cmd::Check(a) => query::check(&ctx, a),
         Cmd::Explain(a) => query::explain(&ctx, a),
         Cmd::Signoff(a) => query::signoff(&ctx, a),

@@ -169,6 +169,8 @@ pub enum Command {
         reference: String,
         edit: AuthorizationEdit,
     },
+    /// Adds an authorization kind or replaces its name and policy (by code).
+    SetKind(super::authorizations::AuthorizationKind),
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -212,6 +214,7 @@ impl Command {
             Command::Import(_) => "import",
             Command::Batch(_) => "batch",
             Command::EditAuthorization { .. } => "auth edit",
+            Command::SetKind(_) => "kind set",
         }
     }
 }

@@ -1139,6 +1139,67 @@ pub fn plan(
             )
         }
         Command::Import(new) => plan_import(&mut cx, new)?,
+        Command::SetKind(k) => {
+            cx.require(system::AUTHORIZATIONS_MANAGE)?;
+            let code = text::required_text("kind code", &k.code)?.to_ascii_uppercase();
+            if code.len() > 12 || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+                return Err(invalid(format!(
+                    "malformed kind code '{}' (letters, digits and '-', at most 12)",
+                    sanitize(&code)
+                )));
+            }
+            let name = text::required_text("kind name", &k.name)?;
+            if k.max_validity_months == Some(0) || k.max_validity_months.is_some_and(|m| m > 600) {
+                return Err(invalid("maximum validity must be 1 to 600 months"));
+            }
+            if k.warning_days > 3650 {
+                return Err(invalid("the warning horizon must be at most 3650 days"));
+            }
+            let kind = super::authorizations::AuthorizationKind {
+                code: code.clone(),
+                name,
+                ..k.clone()
+            };
+            let mut settings = org.settings.clone();
+            let verb = match settings
+                .kinds
+                .iter_mut()
+                .find(|x| x.code.eq_ignore_ascii_case(&code))
+            {
+                Some(x) if *x == kind => return Err(invalid("nothing to change")),
+                Some(x) => {
+                    *x = kind.clone();
+                    "changed"
+                }
+                None => {
+                    settings.kinds.push(kind.clone());
+                    "added"
+                }
+            };
+            cx.puts.push(Put {
+                key: RecordKey::Settings,
+                before: Some(Record::Settings(Box::new(org.settings.clone()))),
+                after: Some(Record::Settings(Box::new(settings))),
+            });
+            format!(
+                "{verb} authorization kind {code} ({}): expiry {}, maximum {}, warning {} days{}",
+                kind.name,
+                if kind.expiry_required {
+                    "required"
+                } else {
+                    "optional"
+                },
+                kind.max_validity_months
+                    .map(|m| format!("{m} months"))
+                    .unwrap_or_else(|| "none".into()),
+                kind.warning_days,
+                if kind.independent {
+                    ", independent inspection"
+                } else {
+                    ""
+                }
+            )
+        }
         Command::EditAuthorization { reference, edit } => {
             cx.require(system::AUTHORIZATIONS_MANAGE)?;
             let before = org.resolve_authorization(reference)?;

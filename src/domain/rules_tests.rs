@@ -734,3 +734,40 @@ fn extending_an_authorization_scope_makes_the_signoff_pass() {
     .unwrap_err();
     assert!(e.to_string().contains("belongs to someone else"), "{e}");
 }
+
+#[test]
+fn kinds_are_configured_by_authorization_managers_only() {
+    let mut org = org_from_preset("maintenance");
+    let tech = add(&mut org, "tech", &["Workshop technician"]);
+    let kind = |code: &str, months: Option<u32>| super::authorizations::AuthorizationKind {
+        code: code.into(),
+        name: "EWIS inspection".into(),
+        expiry_required: true,
+        max_validity_months: months,
+        warning_days: 30,
+        independent: true,
+    };
+    assert!(matches!(
+        run(
+            &mut org,
+            as_user(tech),
+            Command::SetKind(kind("EWIS", Some(24)))
+        ),
+        Err(DomainError::Forbidden(_))
+    ));
+    assert!(run(&mut org, ADMIN, Command::SetKind(kind("E W", Some(24)))).is_err());
+    assert!(run(&mut org, ADMIN, Command::SetKind(kind("EWIS", Some(0)))).is_err());
+    run(&mut org, ADMIN, Command::SetKind(kind("ewis", Some(24)))).unwrap();
+    assert_eq!(org.kind("EWIS").unwrap().max_validity_months, Some(24));
+    // Changing the policy replaces the kind with the same code.
+    run(&mut org, ADMIN, Command::SetKind(kind("EWIS", Some(12)))).unwrap();
+    assert_eq!(
+        org.settings
+            .kinds
+            .iter()
+            .filter(|k| k.code == "EWIS")
+            .count(),
+        1
+    );
+    assert_eq!(org.kind("ewis").unwrap().max_validity_months, Some(12));
+}
