@@ -388,7 +388,7 @@ pub fn export(ctx: &Ctx, a: ExportArgs) -> CliResult {
                             csv_field(u.login.as_deref().unwrap_or("")),
                             u.status.word().into(),
                             u.access_until.map(|d| d.to_string()).unwrap_or_default(),
-                            csv_field(&super::users::roles_text(org, u)),
+                            csv_field(&org.roles_summary(u)),
                         ])?;
                     }
                 }

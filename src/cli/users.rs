@@ -135,10 +135,6 @@ pub fn require_read(
     }
 }
 
-pub fn roles_text(org: &Organisation, u: &User) -> String {
-    org.roles_summary(u)
-}
-
 pub fn user_json(org: &Organisation, u: &User) -> serde_json::Value {
     json!({
         "id": u.id,
@@ -307,7 +303,7 @@ fn list(ctx: &Ctx, a: ListArgs) -> CliResult {
             cell(&u.name(), 24),
             cell(u.email.as_deref().unwrap_or("no login"), 30),
             cell(u.status.word(), 11),
-            sanitize(&roles_text(org, u))
+            sanitize(&org.roles_summary(u))
         );
     }
     println!("{} user(s)", users.len());
@@ -373,7 +369,7 @@ fn show(ctx: &Ctx, user: &str) -> CliResult {
             i.expires.format("%Y-%m-%d %H:%M UTC")
         );
     }
-    println!("  roles:   {}", sanitize(&roles_text(org, u)));
+    println!("  roles:   {}", sanitize(&org.roles_summary(u)));
     for g in &u.grants {
         let word = org
             .catalog()

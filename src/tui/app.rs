@@ -280,6 +280,26 @@ impl App {
         }
     }
 
+    /// Runs `f` on a tab's view with the view context (borrowing the app's
+    /// parts separately, so the view can change while the context is read).
+    fn with_view<R>(&mut self, tab: Tab, f: impl FnOnce(&mut dyn View, &Cx) -> R) -> R {
+        let cx = make_cx(
+            &self.session,
+            &self.keymap,
+            &self.theme,
+            self.sym,
+            self.version,
+        );
+        let view: &mut dyn View = match tab {
+            Tab::Users => &mut self.users,
+            Tab::Roles => &mut self.roles,
+            Tab::Authorizations => &mut self.authorizations,
+            Tab::Audit => &mut self.audit,
+            Tab::Me => &mut self.me,
+        };
+        f(view, &cx)
+    }
+
     /// Anything unsaved: a view's edits or a changed form.
     pub fn unsaved(&self) -> bool {
         self.users.unsaved()
@@ -350,40 +370,25 @@ impl App {
             return;
         }
         let tab = self.tab;
-        let effect = {
-            let cx = make_cx(
-                &self.session,
-                &self.keymap,
-                &self.theme,
-                self.sym,
-                self.version,
-            );
-            let view: &mut dyn View = match tab {
-                Tab::Users => &mut self.users,
-                Tab::Roles => &mut self.roles,
-                Tab::Authorizations => &mut self.authorizations,
-                Tab::Audit => &mut self.audit,
-                Tab::Me => &mut self.me,
-            };
-            if let Some(e) = view.capture(k, &cx) {
-                e
-            } else {
-                let chain = view.chain();
-                let hidden = view.hidden(&cx);
-                match self.keymap.lookup(chain, &key) {
-                    Some(a) if hidden.contains(&a) => {
-                        Effect::Error(format!("you lack the permission for '{}'", a.name()))
-                    }
-                    Some(a) if is_global(a) => {
-                        drop(cx);
-                        return self.global(a);
-                    }
-                    Some(a) => view.handle(a, &cx),
-                    None => Effect::None,
-                }
+        // Ok: an effect of the view; Err: a global action to run after.
+        let outcome = self.with_view(tab, |view, cx| {
+            if let Some(e) = view.capture(k, cx) {
+                return Ok(e);
             }
-        };
-        self.apply(effect);
+            match cx.keymap.lookup(view.chain(), &key) {
+                Some(a) if view.hidden(cx).contains(&a) => Ok(Effect::Error(format!(
+                    "you lack the permission for '{}'",
+                    a.name()
+                ))),
+                Some(a) if is_global(a) => Err(a),
+                Some(a) => Ok(view.handle(a, cx)),
+                None => Ok(Effect::None),
+            }
+        });
+        match outcome {
+            Ok(effect) => self.apply(effect),
+            Err(a) => self.global(a),
+        }
     }
 
     fn global(&mut self, a: Action) {
@@ -576,23 +581,7 @@ impl App {
             return self.global(a);
         }
         let tab = self.tab;
-        let effect = {
-            let cx = make_cx(
-                &self.session,
-                &self.keymap,
-                &self.theme,
-                self.sym,
-                self.version,
-            );
-            let view: &mut dyn View = match tab {
-                Tab::Users => &mut self.users,
-                Tab::Roles => &mut self.roles,
-                Tab::Authorizations => &mut self.authorizations,
-                Tab::Audit => &mut self.audit,
-                Tab::Me => &mut self.me,
-            };
-            view.handle(a, &cx)
-        };
+        let effect = self.with_view(tab, |view, cx| view.handle(a, cx));
         self.apply(effect);
     }
 
@@ -622,23 +611,7 @@ impl App {
         let Some(Popup::Form(form, _, _)) = self.popups.pop() else {
             return Effect::None;
         };
-        let result = {
-            let cx = make_cx(
-                &self.session,
-                &self.keymap,
-                &self.theme,
-                self.sym,
-                self.version,
-            );
-            let view: &mut dyn View = match tab {
-                Tab::Users => &mut self.users,
-                Tab::Roles => &mut self.roles,
-                Tab::Authorizations => &mut self.authorizations,
-                Tab::Audit => &mut self.audit,
-                Tab::Me => &mut self.me,
-            };
-            view.submit(tag, &form, &cx)
-        };
+        let result = self.with_view(tab, |view, cx| view.submit(tag, &form, cx));
         // The form stays on top until its command succeeds.
         self.popups.push(Popup::Form(form, tab, tag));
         match result {
@@ -749,23 +722,7 @@ impl App {
             }
             Effect::Quit => self.quit = true,
             Effect::Notify(tab, tag) => {
-                let effect = {
-                    let cx = make_cx(
-                        &self.session,
-                        &self.keymap,
-                        &self.theme,
-                        self.sym,
-                        self.version,
-                    );
-                    let view: &mut dyn View = match tab {
-                        Tab::Users => &mut self.users,
-                        Tab::Roles => &mut self.roles,
-                        Tab::Authorizations => &mut self.authorizations,
-                        Tab::Audit => &mut self.audit,
-                        Tab::Me => &mut self.me,
-                    };
-                    view.notify(tag, &cx)
-                };
+                let effect = self.with_view(tab, |view, cx| view.notify(tag, cx));
                 self.apply(effect);
             }
         }
