@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 mod common;
 use common::{now, seeded};
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{criterion_group, Criterion, Throughput};
 
 use clearance::domain::command::Command;
 use clearance::domain::engine::AccessTable;
@@ -132,7 +132,47 @@ fn open_and_commit(c: &mut Criterion) {
         p(0.99).as_secs_f64() * 1e3,
         times[times.len() - 1].as_secs_f64() * 1e3
     );
+    drop(s);
+
+    // Peak resident memory of a process that opens the organisation and
+    // builds the access table: measured in a fresh child process so the
+    // seeding above does not count.
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .env(RSS_CHILD, dir.path())
+        .output()
+        .unwrap();
+    println!(
+        "store/peak_rss_open ({users} users): {}",
+        String::from_utf8_lossy(&out.stdout).trim()
+    );
+}
+
+const RSS_CHILD: &str = "CLEARANCE_BENCH_RSS_CHILD";
+
+/// The child of the memory measurement: open, build the table, report VmHWM.
+fn rss_child(dir: &str) {
+    let s = Session::open(
+        std::path::Path::new(dir),
+        "bench",
+        Box::new(FixedClock(now())),
+    )
+    .unwrap();
+    let table = AccessTable::build(s.org(), now());
+    black_box(table.allows(2, 0, 1));
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let hwm = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM"))
+        .unwrap_or("VmHWM: ? kB");
+    println!("{}", hwm.trim_start_matches("VmHWM:").trim());
 }
 
 criterion_group!(benches, checks, open_and_commit);
-criterion_main!(benches);
+
+fn main() {
+    if let Ok(dir) = std::env::var(RSS_CHILD) {
+        return rss_child(&dir);
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}
