@@ -161,10 +161,11 @@ impl Ctx {
     }
 }
 
-/// The clock: the system clock; debug builds let tests fix it with
-/// CLEARANCE_TEST_NOW (RFC 3339). Release builds ignore that variable.
+/// The clock: the system clock; builds with the `test-hooks` feature (the
+/// test suite only) let tests fix it with
+/// CLEARANCE_TEST_NOW (RFC 3339). Other builds ignore that variable.
 pub fn clock() -> Box<dyn Clock> {
-    #[cfg(debug_assertions)]
+    #[cfg(feature = "test-hooks")]
     if let Ok(s) = std::env::var("CLEARANCE_TEST_NOW") {
         if let Ok(t) = DateTime::parse_from_rfc3339(&s) {
             return Box::new(crate::ops::FixedClock(t.with_timezone(&Utc)));
@@ -174,9 +175,9 @@ pub fn clock() -> Box<dyn Clock> {
 }
 
 /// The OS login of this process, from its real uid (not from environment
-/// variables). Debug builds let tests override it with CLEARANCE_TEST_LOGIN.
+/// variables). Only `test-hooks` builds (the test suite) honour CLEARANCE_TEST_LOGIN.
 pub fn os_login() -> Result<String, CliError> {
-    #[cfg(debug_assertions)]
+    #[cfg(feature = "test-hooks")]
     if let Ok(l) = std::env::var("CLEARANCE_TEST_LOGIN") {
         return Ok(l);
     }

@@ -353,9 +353,9 @@ impl App {
             self.quit = true;
             return;
         }
-        // Debug builds only: the pty tests make a key panic to prove that a
+        // Test-hooks builds only: the pty tests make a key panic to prove that a
         // panic restores the terminal and leaves a report in the log.
-        #[cfg(debug_assertions)]
+        #[cfg(feature = "test-hooks")]
         if let Ok(c) = std::env::var("CLEARANCE_TEST_PANIC_ON_KEY") {
             if c.chars().next().is_some_and(|c| k.code == KeyCode::Char(c)) {
                 panic!("CLEARANCE_TEST_PANIC_ON_KEY: test panic on key '{c}'");
