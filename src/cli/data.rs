@@ -328,7 +328,7 @@ pub fn overview(ctx: &Ctx) -> CliResult {
         );
     }
     println!("audit log: {} entries", s.store().head().seq);
-    println!("(the terminal app comes next; meanwhile try: clearance user list, clearance auth list --expiring 30, clearance explain USER)");
+    println!("(run it in a terminal to open the app; or try: clearance user list, clearance auth list --expiring 30, clearance explain USER)");
     Ok(0)
 }
 
