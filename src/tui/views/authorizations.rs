@@ -3,7 +3,7 @@
 //! horizon, ✗ expired, ⊘ suspended or revoked), the holder's qualifications
 //! alongside, and issue / renew / suspend / reinstate / revoke as commands.
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Cell, Paragraph, Wrap};
@@ -16,12 +16,12 @@ use crate::domain::authorizations::{
 };
 use crate::domain::catalog::system;
 use crate::domain::command::{Command, NewAuthorization};
-use crate::domain::text::{is_unsafe_char, sanitize};
+use crate::domain::text::sanitize;
 use crate::tui::app::{Cx, Effect, Popup, Tab, View};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::widgets::form::{self, Field, Form};
 use crate::tui::widgets::palette::FuzzyFilter;
-use crate::tui::widgets::table::{render_windowed, ListState};
+use crate::tui::widgets::table::{filter_key, filter_paste, render_windowed, FilterKey, ListState};
 
 const FORM_NEW: u32 = 1;
 const FORM_RENEW: u32 = 2;
@@ -347,35 +347,21 @@ impl View for AuthorizationsView {
         );
     }
 
-    fn capture(&mut self, key: KeyEvent, _cx: &Cx) -> Option<Effect> {
-        if !self.filtering {
-            return None;
+    fn capture(&mut self, key: KeyEvent, cx: &Cx) -> Option<Effect> {
+        match filter_key(&mut self.filter, &mut self.filtering, key)? {
+            FilterKey::Changed => self.list.selected = 0,
+            FilterKey::Down => {
+                self.rebuild(cx);
+                self.list.next(self.rows.len());
+            }
+            FilterKey::Up => self.list.prev(),
+            FilterKey::Other => {}
         }
-        match key.code {
-            KeyCode::Esc => {
-                self.filter.clear();
-                self.filtering = false;
-            }
-            KeyCode::Enter => self.filtering = false,
-            KeyCode::Backspace => {
-                self.filter.pop();
-            }
-            KeyCode::Char(c) if !is_unsafe_char(c) && self.filter.chars().count() < 100 => {
-                self.filter.push(c)
-            }
-            _ => {}
-        }
-        self.list.selected = 0;
         Some(Effect::None)
     }
 
     fn paste(&mut self, text: &str) -> bool {
-        if !self.filtering {
-            return false;
-        }
-        self.filter
-            .extend(text.chars().filter(|c| !is_unsafe_char(*c)).take(100));
-        true
+        filter_paste(&mut self.filter, self.filtering, text)
     }
 
     fn handle(&mut self, action: Action, cx: &Cx) -> Effect {

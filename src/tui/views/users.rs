@@ -1,7 +1,7 @@
 //! The Users tab: a windowed, fuzzy-filterable table of users with a detail
 //! pane, and every user action as a command.
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -14,14 +14,14 @@ use crate::domain::authorizations::Standing;
 use crate::domain::catalog::system;
 use crate::domain::command::{Command, NewUser, UserEdit};
 use crate::domain::roles::RoleId;
-use crate::domain::text::{is_unsafe_char, sanitize};
+use crate::domain::text::sanitize;
 use crate::domain::users::{User, UserId, UserStatus};
 use crate::tui::app::{Cx, Effect, Popup, View};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::widgets::confirm::Confirm;
 use crate::tui::widgets::form::{self, Field, Form};
 use crate::tui::widgets::palette::FuzzyFilter;
-use crate::tui::widgets::table::{render_windowed, ListState};
+use crate::tui::widgets::table::{filter_key, filter_paste, render_windowed, FilterKey, ListState};
 
 const FORM_NEW: u32 = 1;
 const FORM_EDIT: u32 = 2;
@@ -413,43 +413,20 @@ impl View for UsersView {
     }
 
     fn capture(&mut self, key: KeyEvent, cx: &Cx) -> Option<Effect> {
-        if !self.filtering {
-            return None;
-        }
-        let before = self.filter.clone();
-        match key.code {
-            KeyCode::Esc => {
-                self.filter.clear();
-                self.filtering = false;
-            }
-            KeyCode::Enter => self.filtering = false,
-            KeyCode::Backspace => {
-                self.filter.pop();
-            }
-            KeyCode::Down => {
+        match filter_key(&mut self.filter, &mut self.filtering, key)? {
+            FilterKey::Changed => self.list.selected = 0,
+            FilterKey::Down => {
                 self.rebuild(cx);
-                self.list.next(self.rows.len())
+                self.list.next(self.rows.len());
             }
-            KeyCode::Up => self.list.prev(),
-            KeyCode::Char(c) if !is_unsafe_char(c) && self.filter.chars().count() < 100 => {
-                self.filter.push(c)
-            }
-            _ => {}
-        }
-        // A new filter starts at its best match; ↓/↑ move within the matches.
-        if self.filter != before {
-            self.list.selected = 0;
+            FilterKey::Up => self.list.prev(),
+            FilterKey::Other => {}
         }
         Some(Effect::None)
     }
 
     fn paste(&mut self, text: &str) -> bool {
-        if !self.filtering {
-            return false;
-        }
-        self.filter
-            .extend(text.chars().filter(|c| !is_unsafe_char(*c)).take(100));
-        true
+        filter_paste(&mut self.filter, self.filtering, text)
     }
 
     fn handle(&mut self, action: Action, cx: &Cx) -> Effect {

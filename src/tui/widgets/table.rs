@@ -193,3 +193,125 @@ mod tests {
         assert_eq!(e.selected, 0);
     }
 }
+
+/// What a key did to a list's filter while it was being typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilterKey {
+    /// The text changed: start again at the best match.
+    Changed,
+    /// ↓ / ↑: move within the matches.
+    Down,
+    Up,
+    /// Kept or ignored.
+    Other,
+}
+
+/// The longest filter text, in characters.
+pub const FILTER_MAX: usize = 100;
+
+/// Typing into a list's filter (`/`): characters, backspace, enter keeps it,
+/// esc clears it. Control and format characters are refused. Returns None
+/// when the filter is not being typed (the key is not the filter's).
+pub fn filter_key(
+    text: &mut String,
+    active: &mut bool,
+    key: ratatui::crossterm::event::KeyEvent,
+) -> Option<FilterKey> {
+    use ratatui::crossterm::event::KeyCode;
+    if !*active {
+        return None;
+    }
+    let before = text.len();
+    match key.code {
+        KeyCode::Esc => {
+            text.clear();
+            *active = false;
+        }
+        KeyCode::Enter => *active = false,
+        KeyCode::Backspace => {
+            text.pop();
+        }
+        KeyCode::Down => return Some(FilterKey::Down),
+        KeyCode::Up => return Some(FilterKey::Up),
+        KeyCode::Char(c)
+            if !crate::domain::text::is_unsafe_char(c) && text.chars().count() < FILTER_MAX =>
+        {
+            text.push(c)
+        }
+        _ => {}
+    }
+    Some(if text.len() != before {
+        FilterKey::Changed
+    } else {
+        FilterKey::Other
+    })
+}
+
+/// Pasted text goes into the filter while it is being typed, cleaned.
+pub fn filter_paste(text: &mut String, active: bool, pasted: &str) -> bool {
+    if !active {
+        return false;
+    }
+    let room = FILTER_MAX.saturating_sub(text.chars().count());
+    text.extend(
+        pasted
+            .chars()
+            .filter(|c| !crate::domain::text::is_unsafe_char(*c))
+            .take(room),
+    );
+    true
+}
+
+#[cfg(test)]
+mod filter_tests {
+    use super::*;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    fn k(c: KeyCode) -> KeyEvent {
+        KeyEvent::new(c, KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn typing_a_filter_changes_moves_keeps_and_clears() {
+        let (mut text, mut active) = (String::new(), false);
+        assert_eq!(
+            filter_key(&mut text, &mut active, k(KeyCode::Char('a'))),
+            None
+        );
+        active = true;
+        assert_eq!(
+            filter_key(&mut text, &mut active, k(KeyCode::Char('a'))),
+            Some(FilterKey::Changed)
+        );
+        assert_eq!(
+            filter_key(&mut text, &mut active, k(KeyCode::Down)),
+            Some(FilterKey::Down)
+        );
+        assert_eq!(
+            filter_key(&mut text, &mut active, k(KeyCode::Char('\u{1b}'))),
+            Some(FilterKey::Other)
+        );
+        assert_eq!(text, "a");
+        assert_eq!(
+            filter_key(&mut text, &mut active, k(KeyCode::Enter)),
+            Some(FilterKey::Other)
+        );
+        assert!(!active);
+        active = true;
+        assert_eq!(
+            filter_key(&mut text, &mut active, k(KeyCode::Esc)),
+            Some(FilterKey::Changed)
+        );
+        assert!(!active && text.is_empty());
+    }
+
+    #[test]
+    fn pasting_into_a_filter_is_cleaned_and_bounded() {
+        let mut text = String::new();
+        assert!(!filter_paste(&mut text, false, "x"));
+        assert!(filter_paste(&mut text, true, "far\u{1b}[2Jouk"));
+        assert_eq!(text, "far[2Jouk");
+        filter_paste(&mut text, true, &"y".repeat(500));
+        assert_eq!(text.chars().count(), FILTER_MAX);
+    }
+}
