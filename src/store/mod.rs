@@ -452,8 +452,18 @@ impl Store {
 
     /// Verifies the audit chain against the stored head and an optional anchor.
     pub fn verify_audit(&self, anchor: Option<Checkpoint>) -> Verification {
+        self.verify_entries(self.audit_entries(), anchor)
+    }
+
+    /// Verifies entries already read with [`Store::audit_entries`] (in log
+    /// order) against the stored head, without reading the log again.
+    pub fn verify_entries(
+        &self,
+        entries: impl Iterator<Item = Result<AuditEntry, String>>,
+        anchor: Option<Checkpoint>,
+    ) -> Verification {
         let head = (self.head.seq > 0).then_some(self.head);
-        audit::verify(self.audit_entries(), head, anchor)
+        audit::verify(entries, head, anchor)
     }
 
     /// Integrity check: indexes, counters and references against the records.
