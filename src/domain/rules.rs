@@ -954,6 +954,7 @@ pub fn plan(
         Command::EditQualification { id, edit } => {
             cx.require(system::AUTHORIZATIONS_MANAGE)?;
             let before = org.qualification(*id)?;
+            live_holder(org, before.holder)?;
             let mut q = before.clone();
             if let Some(n) = &edit.number {
                 q.number = text::required_text("qualification number", n)?;
@@ -1068,6 +1069,11 @@ pub fn plan(
         } => {
             cx.require(system::AUTHORIZATIONS_MANAGE)?;
             let before = org.resolve_authorization(reference)?;
+            if *status == AuthorizationStatus::Active {
+                // Suspending or revoking a departed person's record is
+                // allowed; bringing it back is not.
+                live_holder(org, before.holder)?;
+            }
             let reason = text::required_text("reason", reason)?;
             let allowed = matches!(
                 (before.status, status),
@@ -1110,6 +1116,7 @@ pub fn plan(
         } => {
             cx.require(system::AUTHORIZATIONS_MANAGE)?;
             let before = org.resolve_authorization(reference)?;
+            live_holder(org, before.holder)?;
             if before.status == AuthorizationStatus::Revoked {
                 return Err(DomainError::Conflict(format!(
                     "authorization {} is revoked; issue a new one",
@@ -1203,6 +1210,7 @@ pub fn plan(
         Command::EditAuthorization { reference, edit } => {
             cx.require(system::AUTHORIZATIONS_MANAGE)?;
             let before = org.resolve_authorization(reference)?;
+            live_holder(org, before.holder)?;
             if before.status == AuthorizationStatus::Revoked {
                 return Err(DomainError::Immutable(format!(
                     "authorization {} is revoked and cannot be changed",
@@ -1285,6 +1293,18 @@ pub fn plan(
         }
     };
     Ok(cx.finish(summary))
+}
+
+/// Rule 4: a deleted user's records are history; their qualifications and
+/// authorizations are not edited, renewed or reinstated.
+fn live_holder(org: &Organisation, holder: UserId) -> DomainResult<()> {
+    match org.users.get(&holder) {
+        Some(u) if u.is_deleted() => Err(DomainError::Immutable(format!(
+            "user {} is deleted; their records cannot be changed",
+            sanitize(&u.handle())
+        ))),
+        _ => Ok(()),
+    }
 }
 
 fn prefix_error(e: DomainError, prefix: &str) -> DomainError {

@@ -771,3 +771,55 @@ fn kinds_are_configured_by_authorization_managers_only() {
     );
     assert_eq!(org.kind("ewis").unwrap().max_validity_months, Some(12));
 }
+
+#[test]
+fn a_deleted_holders_qualifications_and_authorizations_are_history() {
+    let mut org = signoff_fixture();
+    let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    run(
+        &mut org,
+        ADMIN,
+        Command::DeleteUser {
+            user: "tech".into(),
+        },
+    )
+    .unwrap();
+    for cmd in [
+        Command::EditQualification {
+            id: 1,
+            edit: super::command::QualificationEdit {
+                number: Some("L-2".into()),
+                ..Default::default()
+            },
+        },
+        Command::RenewAuthorization {
+            reference: "CS-1".into(),
+            effective_from: None,
+            expires: d("2027-12-31"),
+        },
+        Command::EditAuthorization {
+            reference: "CS-1".into(),
+            edit: super::command::AuthorizationEdit {
+                stations: Some(vec![]),
+                ..Default::default()
+            },
+        },
+    ] {
+        let r = run(&mut org, ADMIN, cmd.clone());
+        assert!(
+            matches!(r, Err(DomainError::Immutable(_))),
+            "{cmd:?} gave {r:?}"
+        );
+    }
+    // Revoking what a departed person held stays possible, for the record.
+    run(
+        &mut org,
+        ADMIN,
+        Command::SetAuthorizationStatus {
+            reference: "CS-1".into(),
+            status: AuthorizationStatus::Revoked,
+            reason: "left the organisation".into(),
+        },
+    )
+    .unwrap();
+}
