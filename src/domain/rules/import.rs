@@ -1,0 +1,227 @@
+//! Whole-organisation rules: the consistency of an organisation (imports,
+//! doctor) and the import command.
+
+use std::collections::{BTreeMap, HashSet};
+
+use chrono::{DateTime, Utc};
+
+use super::super::error::{invalid, DomainError, DomainResult};
+use super::super::org::{Counters, Organisation, Put, Record, RecordKey};
+use super::super::text::{self};
+use super::Ctx;
+
+/// Checks that an organisation is internally consistent: every reference
+/// resolves, names and emails are unique, levels exist on their scales and an
+/// administrator remains. Used for imports and by `doctor`.
+pub fn validate_organisation(org: &Organisation, now: DateTime<Utc>) -> DomainResult<()> {
+    let c = org.catalog();
+    let mut check = org.settings.catalog.clone();
+    check.reindex();
+    super::super::catalog::Catalog::new(check.areas.clone(), check.permissions.clone())?;
+    let admin = org
+        .roles
+        .get(&org.settings.admin_role)
+        .ok_or_else(|| invalid("the administrator role is missing"))?;
+    if !admin.builtin_admin {
+        return Err(invalid("the administrator role is not marked built-in"));
+    }
+    let mut names = HashSet::new();
+    for r in org.roles.values() {
+        text::required_text("role name", &r.name)?;
+        if !names.insert(r.name.to_lowercase()) {
+            return Err(DomainError::Duplicate(format!(
+                "role name {} is used twice",
+                r.name
+            )));
+        }
+        if r.builtin_admin && r.id != org.settings.admin_role {
+            return Err(invalid(format!("role {} claims to be built in", r.name)));
+        }
+        for (k, l) in &r.levels {
+            let p = c.get(c.resolve(k)?);
+            if !p.scale.is_valid(*l) {
+                return Err(invalid(format!(
+                    "role {}: level {l} is not on {k}'s scale",
+                    r.name
+                )));
+            }
+        }
+        if r.id >= org.counters.next_role {
+            return Err(invalid(format!("role #{} is beyond the id counter", r.id)));
+        }
+    }
+    let mut emails = HashSet::new();
+    let mut logins = HashSet::new();
+    for u in org.users.values() {
+        text::required_text("given name", &u.given)?;
+        text::required_text("family name", &u.family)?;
+        if u.id >= org.counters.next_user {
+            return Err(invalid(format!("user #{} is beyond the id counter", u.id)));
+        }
+        if let Some(e) = &u.email {
+            if text::email(e)? != *e {
+                return Err(invalid(format!(
+                    "user #{}: email {e} is not normalised",
+                    u.id
+                )));
+            }
+            if !u.is_deleted() && !emails.insert(e.clone()) {
+                return Err(DomainError::Duplicate(format!("email {e} is used twice")));
+            }
+        }
+        if let Some(l) = &u.login {
+            text::login(l)?;
+            if !u.is_deleted() && !logins.insert(l.clone()) {
+                return Err(DomainError::Duplicate(format!("login {l} is used twice")));
+            }
+        }
+        for a in &u.roles {
+            if !org.roles.contains_key(&a.role) {
+                return Err(invalid(format!(
+                    "user #{} has unknown role #{}",
+                    u.id, a.role
+                )));
+            }
+        }
+        for g in &u.grants {
+            let p = c.get(c.resolve(&g.permission)?);
+            if !p.scale.is_valid(g.level) || g.level == 0 {
+                return Err(invalid(format!(
+                    "user #{}: grant level {} is not on {}'s scale",
+                    u.id, g.level, p.key
+                )));
+            }
+        }
+    }
+    for q in org.qualifications.values() {
+        if !org.users.contains_key(&q.holder) {
+            return Err(invalid(format!(
+                "qualification #{} has unknown holder #{}",
+                q.id, q.holder
+            )));
+        }
+        if q.id >= org.counters.next_qualification {
+            return Err(invalid(format!(
+                "qualification #{} is beyond the id counter",
+                q.id
+            )));
+        }
+    }
+    let mut refs = HashSet::new();
+    for a in org.authorizations.values() {
+        if !org.users.contains_key(&a.holder) {
+            return Err(invalid(format!(
+                "authorization {} has unknown holder #{}",
+                a.reference, a.holder
+            )));
+        }
+        org.kind(&a.kind)?;
+        if !refs.insert(a.reference.to_lowercase()) {
+            return Err(DomainError::Duplicate(format!(
+                "authorization reference {} is used twice",
+                a.reference
+            )));
+        }
+        for b in &a.bases {
+            if !org.qualifications.contains_key(b) {
+                return Err(invalid(format!(
+                    "authorization {} rests on unknown qualification #{b}",
+                    a.reference
+                )));
+            }
+        }
+        if a.id >= org.counters.next_authorization {
+            return Err(invalid(format!(
+                "authorization {} is beyond the id counter",
+                a.reference
+            )));
+        }
+    }
+    if !org.users.values().any(|u| org.is_permanent_admin(u, now)) {
+        return Err(DomainError::LastAdministrator(
+            "no active account administrator".into(),
+        ));
+    }
+    Ok(())
+}
+
+pub(super) fn plan_import(cx: &mut Ctx<'_>, new: &Organisation) -> DomainResult<String> {
+    let org = cx.org;
+    if !org.is_active_admin(cx.me, cx.now) {
+        return Err(DomainError::Forbidden(
+            "import needs an account administrator".into(),
+        ));
+    }
+    let mut new = new.clone();
+    new.reindex();
+    validate_organisation(&new, cx.now).map_err(|e| invalid(format!("import file: {e}")))?;
+    // The importing administrator must stay one, or they lock themselves out.
+    let still = new
+        .users
+        .get(&cx.me.id)
+        .is_some_and(|u| u.login == cx.me.login && new.is_active_admin(u, cx.now));
+    if !still {
+        return Err(invalid(format!(
+            "import file: {} would no longer be an active administrator bound to login {}",
+            cx.me.handle(),
+            cx.me.login.clone().unwrap_or_default()
+        )));
+    }
+    // Tombstones are immutable: a deleted user must come back unchanged.
+    for u in org.users.values().filter(|u| u.is_deleted()) {
+        if new.users.get(&u.id) != Some(u) {
+            return Err(DomainError::Immutable(format!(
+                "import file changes or drops deleted user #{}",
+                u.id
+            )));
+        }
+    }
+    let old: BTreeMap<RecordKey, Record> =
+        org.records().into_iter().map(|r| (r.key(), r)).collect();
+    let fresh: BTreeMap<RecordKey, Record> =
+        new.records().into_iter().map(|r| (r.key(), r)).collect();
+    for (k, after) in &fresh {
+        let before = old.get(k);
+        if before != Some(after) {
+            cx.puts.push(Put {
+                key: *k,
+                before: before.cloned(),
+                after: Some(after.clone()),
+            });
+        }
+    }
+    for (k, before) in &old {
+        if !fresh.contains_key(k) {
+            cx.puts.push(Put {
+                key: *k,
+                before: Some(before.clone()),
+                after: None,
+            });
+        }
+    }
+    cx.counters = Counters {
+        next_user: new.counters.next_user.max(org.counters.next_user),
+        next_role: new.counters.next_role.max(org.counters.next_role),
+        next_qualification: new
+            .counters
+            .next_qualification
+            .max(org.counters.next_qualification),
+        next_authorization: new
+            .counters
+            .next_authorization
+            .max(org.counters.next_authorization),
+    };
+    if cx.puts.is_empty() {
+        return Err(invalid(
+            "import file: nothing differs from the current organisation",
+        ));
+    }
+    Ok(format!(
+        "imported the organisation: {} users, {} roles, {} qualifications, {} authorizations ({} records changed)",
+        new.users.len(),
+        new.roles.len(),
+        new.qualifications.len(),
+        new.authorizations.len(),
+        cx.puts.len()
+    ))
+}

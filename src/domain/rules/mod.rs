@@ -1,0 +1,382 @@
+//! The rules of PRODUCT.md, applied to every command from any front end:
+//! validate the input, check the operator's right (rule 1), refuse escalation
+//! (rule 2), keep an active administrator (rule 3), keep history immutable
+//! (rule 4). The result is a [`Change`] that the store commits with its audit
+//! entry (rule 5). An error means nothing changes (rule 6).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::catalog::{system, Level};
+use super::command::Command;
+use super::engine::{effective_levels, potential_levels, within};
+use super::error::{invalid, DomainError, DomainResult};
+use super::org::{Change, Counters, Organisation, Put, Record, RecordKey};
+use super::roles::Role;
+use super::text::sanitize;
+use super::users::{User, UserId, UserStatus};
+
+mod authorizations;
+mod import;
+mod roles;
+mod setup;
+mod users;
+
+pub use import::validate_organisation;
+pub use setup::{plan_accept, plan_init};
+
+/// Who is acting: the operator (the OS login's user) and, with `--as`, the
+/// user they act as. Rules are checked against the effective actor; the
+/// audit records both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Actor {
+    pub operator: UserId,
+    pub acting_as: Option<UserId>,
+}
+
+impl Actor {
+    pub fn effective(&self) -> UserId {
+        self.acting_as.unwrap_or(self.operator)
+    }
+}
+
+/// Establishes the actor: the operator must hold access; acting as another
+/// user needs `users.impersonate` and that user's access within the operator's.
+pub fn actor(
+    org: &Organisation,
+    operator: UserId,
+    acting_as: Option<UserId>,
+    now: DateTime<Utc>,
+) -> DomainResult<Actor> {
+    let op = org.user(operator)?;
+    if !op.holds_access(now) {
+        return Err(DomainError::Forbidden(format!(
+            "{} is {} and holds no access",
+            sanitize(&op.handle()),
+            if op.status == UserStatus::Active {
+                "expired"
+            } else {
+                op.status.word()
+            }
+        )));
+    }
+    let Some(target) = acting_as else {
+        return Ok(Actor {
+            operator,
+            acting_as: None,
+        });
+    };
+    let ops = effective_levels(org, op, now).levels;
+    let imp = org.catalog().system(system::USERS_IMPERSONATE);
+    if ops[imp] == 0 {
+        return Err(DomainError::Forbidden(
+            "acting as another user needs users.impersonate".into(),
+        ));
+    }
+    let t = org.user(target)?;
+    if !t.holds_access(now) {
+        return Err(DomainError::Forbidden(format!(
+            "cannot act as {}: they hold no access",
+            sanitize(&t.handle())
+        )));
+    }
+    if !within(&effective_levels(org, t, now).levels, &ops) {
+        return Err(DomainError::Escalation(format!(
+            "cannot act as {}: their access exceeds yours",
+            sanitize(&t.handle())
+        )));
+    }
+    Ok(Actor {
+        operator,
+        acting_as: Some(target),
+    })
+}
+
+pub(super) struct Ctx<'a> {
+    pub(super) org: &'a Organisation,
+    pub(super) actor: Actor,
+    pub(super) me: &'a User,
+    pub(super) mine: Vec<Level>,
+    pub(super) now: DateTime<Utc>,
+    pub(super) puts: Vec<Put>,
+    pub(super) counters: Counters,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(org: &'a Organisation, actor: Actor, now: DateTime<Utc>) -> DomainResult<Self> {
+        let me = org.user(actor.effective())?;
+        if !me.holds_access(now) {
+            return Err(DomainError::Forbidden(format!(
+                "{} holds no access",
+                sanitize(&me.handle())
+            )));
+        }
+        Ok(Ctx {
+            org,
+            actor,
+            me,
+            mine: effective_levels(org, me, now).levels,
+            now,
+            puts: vec![],
+            counters: org.counters,
+        })
+    }
+
+    pub(super) fn today(&self) -> NaiveDate {
+        self.now.date_naive()
+    }
+
+    /// Rule 1: the administrative permission for what is changed.
+    pub(super) fn require(&self, key: &str) -> DomainResult<()> {
+        let i = self.org.catalog().system(key);
+        let top = self.org.catalog().get(i).scale.top();
+        if self.mine[i] & top != top {
+            return Err(DomainError::Forbidden(format!("this needs {key}")));
+        }
+        Ok(())
+    }
+
+    /// Rule 4 and rule 2: the target is not a tombstone and their access lies
+    /// within the operator's.
+    pub(super) fn editable(&self, user: &User) -> DomainResult<()> {
+        if user.is_deleted() {
+            return Err(DomainError::Immutable(format!(
+                "user {} is deleted and cannot be changed",
+                sanitize(&user.handle())
+            )));
+        }
+        let theirs = potential_levels(self.org, user, self.now);
+        if !within(&theirs, &self.mine) {
+            let p = theirs
+                .iter()
+                .zip(&self.mine)
+                .position(|(t, m)| t & !m != 0)
+                .map(|i| self.org.catalog().get(i).key.clone())
+                .unwrap_or_default();
+            return Err(DomainError::Escalation(format!(
+                "{}'s access exceeds yours (e.g. {p})",
+                sanitize(&user.handle())
+            )));
+        }
+        Ok(())
+    }
+
+    /// Rule 2 for a role's levels: every one held by the operator.
+    pub(super) fn holds_role(&self, role: &Role) -> DomainResult<()> {
+        let v = role.level_vector(self.org.catalog());
+        if let Some(i) = v.iter().zip(&self.mine).position(|(r, m)| r & !m != 0) {
+            return Err(DomainError::Escalation(format!(
+                "role {} gives {} = {}, more than you hold",
+                role.name,
+                self.org.catalog().get(i).key,
+                self.org.catalog().get(i).scale.level_word(v[i])
+            )));
+        }
+        Ok(())
+    }
+
+    pub(super) fn future(&self, what: &str, until: Option<NaiveDate>) -> DomainResult<()> {
+        match until {
+            Some(d) if d < self.today() => Err(invalid(format!("{what} {d} is in the past"))),
+            _ => Ok(()),
+        }
+    }
+
+    /// Rule 3: after the change to `after`, some permanent administrator
+    /// remains active.
+    pub(super) fn keeps_admin(&self, before: &User, after: &User) -> DomainResult<()> {
+        if !self.org.is_active_admin(before, self.now)
+            || self.org.is_permanent_admin(after, self.now)
+        {
+            return Ok(());
+        }
+        let others = self
+            .org
+            .users
+            .values()
+            .filter(|u| u.id != before.id)
+            .any(|u| self.org.is_permanent_admin(u, self.now));
+        if !others {
+            return Err(DomainError::LastAdministrator(format!(
+                "{} is the last active account administrator",
+                sanitize(&before.handle())
+            )));
+        }
+        Ok(())
+    }
+
+    pub(super) fn put_user(&mut self, before: &User, after: User) -> DomainResult<()> {
+        self.keeps_admin(before, &after)?;
+        self.puts.push(Put {
+            key: RecordKey::User(after.id),
+            before: Some(Record::User(before.clone())),
+            after: Some(Record::User(after)),
+        });
+        Ok(())
+    }
+
+    fn finish(self, summary: String) -> Change {
+        Change {
+            puts: self.puts,
+            counters: self.counters,
+            summary,
+        }
+    }
+}
+
+pub(super) fn check_unique_email(
+    org: &Organisation,
+    email: &str,
+    except: Option<UserId>,
+) -> DomainResult<()> {
+    if org
+        .user_by_email(email)
+        .is_some_and(|u| Some(u.id) != except)
+    {
+        return Err(DomainError::Duplicate(format!(
+            "email {email} is already in use"
+        )));
+    }
+    Ok(())
+}
+
+pub(super) fn check_unique_login(
+    org: &Organisation,
+    login: &str,
+    except: Option<UserId>,
+) -> DomainResult<()> {
+    if org
+        .user_by_login(login)
+        .is_some_and(|u| Some(u.id) != except)
+    {
+        return Err(DomainError::Duplicate(format!(
+            "login {login} is already bound to another user"
+        )));
+    }
+    Ok(())
+}
+
+/// Plans any command by an actor: validates, authorizes and builds the change.
+pub fn plan(
+    org: &Organisation,
+    actor: Actor,
+    cmd: &Command,
+    now: DateTime<Utc>,
+) -> DomainResult<Change> {
+    let mut cx = Ctx::new(org, actor, now)?;
+    let summary = match cmd {
+        Command::Init(_) => {
+            return Err(DomainError::Conflict(
+                "the database already holds an organisation".into(),
+            ))
+        }
+        Command::Accept { .. } => {
+            return Err(DomainError::Conflict(
+                "accept is planned with plan_accept".into(),
+            ))
+        }
+        Command::AddUser(nu) => users::add_user(&mut cx, nu)?,
+        Command::EditUser { user, edit } => users::edit_user(&mut cx, user, edit)?,
+        Command::AssignRole { user, role, until } => {
+            users::assign_role(&mut cx, user, role, until)?
+        }
+        Command::UnassignRole { user, role } => users::unassign_role(&mut cx, user, role)?,
+        Command::Grant {
+            user,
+            permission,
+            level,
+            until,
+        } => users::grant(&mut cx, user, permission, level, until)?,
+        Command::Ungrant { user, permission } => users::ungrant(&mut cx, user, permission)?,
+        Command::Deactivate { user }
+        | Command::Reactivate { user }
+        | Command::DeleteUser { user } => users::set_status(&mut cx, cmd, user)?,
+        Command::Invite {
+            user,
+            code_hash,
+            expires,
+        } => users::invite(&mut cx, user, code_hash, expires)?,
+        Command::AddRole {
+            name,
+            description,
+            copy_from,
+        } => roles::add_role(&mut cx, name, description, copy_from)?,
+        Command::EditRole {
+            role,
+            name,
+            description,
+        } => roles::edit_role(&mut cx, role, name, description)?,
+        Command::SetRoleLevels { role, levels } => roles::set_role_levels(&mut cx, role, levels)?,
+        Command::RemoveRole { role } => roles::remove_role(&mut cx, role)?,
+        Command::AddQualification(nq) => authorizations::add_qualification(&mut cx, nq)?,
+        Command::EditQualification { id, edit } => {
+            authorizations::edit_qualification(&mut cx, id, edit)?
+        }
+        Command::AddAuthorization(na) => authorizations::add_authorization(&mut cx, na)?,
+        Command::SetAuthorizationStatus {
+            reference,
+            status,
+            reason,
+        } => authorizations::set_authorization_status(&mut cx, cmd, reference, status, reason)?,
+        Command::RenewAuthorization {
+            reference,
+            effective_from,
+            expires,
+        } => authorizations::renew_authorization(&mut cx, reference, effective_from, expires)?,
+        Command::Import(new) => import::plan_import(&mut cx, new)?,
+        Command::SetKind(k) => authorizations::set_kind(&mut cx, k)?,
+        Command::EditAuthorization { reference, edit } => {
+            authorizations::edit_authorization(&mut cx, reference, edit)?
+        }
+        Command::Batch(cmds) => {
+            if cmds.is_empty() {
+                return Err(invalid("empty batch"));
+            }
+            // Each command is planned against the state the previous ones left.
+            let mut scratch = org.clone();
+            let mut merged: BTreeMap<RecordKey, Put> = BTreeMap::new();
+            for (i, c) in cmds.iter().enumerate() {
+                if matches!(c, Command::Batch(_) | Command::Import(_)) {
+                    return Err(invalid("a batch cannot hold a batch or an import"));
+                }
+                let ch = plan(&scratch, actor, c, now)
+                    .map_err(|e| prefix_error(e, &format!("command {} ({})", i + 1, c.name())))?;
+                scratch.apply(&ch);
+                for p in ch.puts {
+                    match merged.get_mut(&p.key) {
+                        Some(m) => m.after = p.after,
+                        None => {
+                            merged.insert(p.key, p);
+                        }
+                    }
+                }
+            }
+            cx.counters = scratch.counters;
+            cx.puts = merged.into_values().collect();
+            format!(
+                "{} commands as one: {}",
+                cmds.len(),
+                cmds.first().map(|c| c.name()).unwrap_or_default()
+            )
+        }
+    };
+    Ok(cx.finish(summary))
+}
+
+pub(super) fn prefix_error(e: DomainError, prefix: &str) -> DomainError {
+    match e {
+        DomainError::Invalid(m) => DomainError::Invalid(format!("{prefix}: {m}")),
+        DomainError::Duplicate(m) => DomainError::Duplicate(format!("{prefix}: {m}")),
+        DomainError::Forbidden(m) => DomainError::Forbidden(format!("{prefix}: {m}")),
+        DomainError::Escalation(m) => DomainError::Escalation(format!("{prefix}: {m}")),
+        DomainError::LastAdministrator(m) => {
+            DomainError::LastAdministrator(format!("{prefix}: {m}"))
+        }
+        DomainError::Immutable(m) => DomainError::Immutable(format!("{prefix}: {m}")),
+        DomainError::Conflict(m) => DomainError::Conflict(format!("{prefix}: {m}")),
+        DomainError::Unknown { what, name } => {
+            DomainError::Invalid(format!("{prefix}: unknown {what} '{name}'"))
+        }
+    }
+}
