@@ -927,8 +927,16 @@ fn the_last_active_administrator_stays() {
     .ok();
     let mut g = db.guard();
     let last = ["last active account administrator", ADMIN];
-    // Removing the role, demoting to a time-limited one, limiting the account.
-    g.refuse(&["user", "unassign", ADMIN, "Company Administrator"], &last);
+    let own = |what: &'static str| ["not permitted", what, "another administrator must"];
+    // Removing the role, demoting to a time-limited one, limiting the account:
+    // nobody changes their own roles or expiry, and the last one who holds
+    // the role for good keeps it and a login (or nobody could act again).
+    g.refuse(
+        &["user", "unassign", ADMIN, "Company Administrator"],
+        &own("your own roles"),
+    );
+    g.refuse(&["user", "edit", ADMIN, "--no-login"], &last);
+    g.refuse_as("tadmin", &["user", "edit", ADMIN, "--no-login"], &last);
     g.refuse(
         &[
             "user",
@@ -938,9 +946,12 @@ fn the_last_active_administrator_stays() {
             "--until",
             "2026-12-31",
         ],
-        &last,
+        &own("your own roles"),
     );
-    g.refuse(&["user", "edit", ADMIN, "--until", "2026-12-31"], &last);
+    g.refuse(
+        &["user", "edit", ADMIN, "--until", "2026-12-31"],
+        &own("your own access expiry"),
+    );
     // Deactivating or deleting them (by the temporary administrator).
     g.refuse_as("tadmin", &["user", "deactivate", ADMIN], &last);
     g.refuse_as(
@@ -980,7 +991,7 @@ fn the_last_active_administrator_stays() {
         &["role", "edit", "Company Administrator", "--name", "Nobody"],
         &["immutable", "built in"],
     );
-    assert_eq!(g.count(), 12);
+    assert_eq!(g.count(), 14);
 
     // With a second permanent administrator the first may go.
     db.run(&["user", "assign", "tadmin", "Company Administrator"])

@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod command;
 pub mod engine;
 pub mod error;
+pub mod holdings;
 pub mod org;
 pub mod qualifications;
 pub mod roles;

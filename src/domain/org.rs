@@ -351,10 +351,12 @@ impl Organisation {
                 .is_some_and(|a| holds_until(a.until, at))
     }
 
-    /// An administrator who stays one: active, with neither the account nor the
-    /// assignment limited in time.
+    /// An administrator who stays one and can act: active, bound to a login,
+    /// with neither the account nor the assignment limited in time (rule 3
+    /// keeps at least one).
     pub fn is_permanent_admin(&self, user: &User, at: DateTime<Utc>) -> bool {
         self.is_active_admin(user, at)
+            && user.login.is_some()
             && user.access_until.is_none()
             && user
                 .assignment(self.settings.admin_role)

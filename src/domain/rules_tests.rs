@@ -138,6 +138,24 @@ fn granting_or_assigning_more_than_you_hold_is_escalation() {
 fn the_last_administrator_cannot_go_by_any_route() {
     let mut org = org_from_preset("maintenance");
     let admin_role = org.role(org.settings.admin_role).unwrap().name.clone();
+    // A second administrator, only for three days: root stays the last one
+    // who holds the role for good, and nobody may take that away.
+    let soon = t0().date_naive() + Duration::days(3);
+    let temp = add(&mut org, "temp", &[]);
+    run(
+        &mut org,
+        ADMIN,
+        Command::AssignRole {
+            user: "temp".into(),
+            role: admin_role.clone(),
+            until: Some(soon),
+        },
+    )
+    .unwrap();
+    let no_login = UserEdit {
+        login: Some(None),
+        ..Default::default()
+    };
     for cmd in [
         Command::UnassignRole {
             user: "root".into(),
@@ -146,23 +164,50 @@ fn the_last_administrator_cannot_go_by_any_route() {
         Command::AssignRole {
             user: "root".into(),
             role: admin_role.clone(),
-            until: Some(t0().date_naive() + Duration::days(3)),
+            until: Some(soon),
         },
         Command::EditUser {
             user: "root".into(),
             edit: UserEdit {
-                access_until: Some(Some(t0().date_naive() + Duration::days(3))),
+                access_until: Some(Some(soon)),
                 ..Default::default()
             },
         },
+        Command::EditUser {
+            user: "root".into(),
+            edit: no_login.clone(),
+        },
+        Command::Deactivate {
+            user: "root".into(),
+        },
+        Command::DeleteUser {
+            user: "root".into(),
+        },
     ] {
-        let r = run(&mut org, ADMIN, cmd.clone());
-        assert!(
-            matches!(r, Err(DomainError::LastAdministrator(_))),
-            "{cmd:?} gave {r:?}"
-        );
+        let before = org.clone();
+        let r = run(&mut org, as_user(temp), cmd.clone());
+        match r {
+            Err(DomainError::LastAdministrator(m)) => {
+                assert!(
+                    m.contains("root is the last active account administrator"),
+                    "{m}"
+                )
+            }
+            other => panic!("{cmd:?} gave {other:?}"),
+        }
+        assert_eq!(org, before);
     }
-    // With a second administrator, the first may step down.
+    // Root cannot unbind their own login either (the lock-out route).
+    let r = run(
+        &mut org,
+        ADMIN,
+        Command::EditUser {
+            user: "root".into(),
+            edit: no_login,
+        },
+    );
+    assert!(matches!(r, Err(DomainError::LastAdministrator(_))), "{r:?}");
+    // With a second permanent administrator, the first may step down.
     let second = add(&mut org, "second", &[&admin_role]);
     run(
         &mut org,
@@ -175,7 +220,7 @@ fn the_last_administrator_cannot_go_by_any_route() {
     .unwrap();
     let r = run(
         &mut org,
-        as_user(second),
+        as_user(temp),
         Command::UnassignRole {
             user: "second".into(),
             role: admin_role,

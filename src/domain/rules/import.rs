@@ -152,6 +152,13 @@ pub(super) fn plan_import(cx: &mut Ctx<'_>, new: &Organisation) -> DomainResult<
             "import needs an account administrator".into(),
         ));
     }
+    // An import can give anything for good, so only a permanent
+    // administrator may run one (rule 2 in time).
+    if !org.is_permanent_admin(cx.me, cx.now) {
+        return Err(DomainError::Escalation(
+            "import needs an account administrator who holds that role for good".into(),
+        ));
+    }
     let mut new = new.clone();
     new.reindex();
     validate_organisation(&new, cx.now).map_err(|e| invalid(format!("import file: {e}")))?;

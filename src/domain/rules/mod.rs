@@ -12,6 +12,7 @@ use super::catalog::{system, Level};
 use super::command::Command;
 use super::engine::{effective_levels, potential_levels, within};
 use super::error::{invalid, DomainError, DomainResult};
+use super::holdings::{holdings, Holdings, Until};
 use super::org::{Change, Counters, Organisation, Put, Record, RecordKey};
 use super::roles::Role;
 use super::text::sanitize;
@@ -98,6 +99,8 @@ pub(super) struct Ctx<'a> {
     pub(super) actor: Actor,
     pub(super) me: &'a User,
     pub(super) mine: Vec<Level>,
+    /// Until when the operator holds each level (rule 2 in time).
+    pub(super) held: Holdings,
     pub(super) now: DateTime<Utc>,
     pub(super) puts: Vec<Put>,
     pub(super) counters: Counters,
@@ -117,6 +120,7 @@ impl<'a> Ctx<'a> {
             actor,
             me,
             mine: effective_levels(org, me, now).levels,
+            held: holdings(org, me, now),
             now,
             puts: vec![],
             counters: org.counters,
@@ -176,6 +180,100 @@ impl<'a> Ctx<'a> {
         Ok(())
     }
 
+    /// Rule 2 in time: every level that `after` holds longer than `before`
+    /// did (a new user: longer than nothing) is held by the operator at least
+    /// as long. Covers assigning, granting, adding, lifting or moving an
+    /// access expiry and reactivating, whatever the command.
+    pub(super) fn gives_no_longer(&self, before: Option<&User>, after: &User) -> DomainResult<()> {
+        let cat = self.org.catalog();
+        let was = before.map_or_else(
+            || Holdings::none(cat.len()),
+            |u| holdings(self.org, u, self.now),
+        );
+        let will = holdings(self.org, after, self.now);
+        for perm in 0..cat.len() {
+            for bit in 0..8u8 {
+                let Some(t) = will.bit(perm, bit) else {
+                    continue;
+                };
+                if was.bit(perm, bit).is_some_and(|w| w >= t) {
+                    continue;
+                }
+                let mine = self.held.bit(perm, bit);
+                if mine.is_some_and(|m| m >= t) {
+                    continue;
+                }
+                let p = cat.get(perm);
+                return Err(DomainError::Escalation(format!(
+                    "{} would hold {} = {} {}, but you hold it {}",
+                    sanitize(&after.handle()),
+                    p.key,
+                    p.scale.level_word(will.level(perm)),
+                    t.describe(),
+                    match mine {
+                        Some(Until::Day(d)) => format!("only until {d}"),
+                        _ => "not at all".into(),
+                    }
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Rule 2 in time for role levels, which are permanent: the operator holds
+    /// `level` of `perm` for good.
+    pub(super) fn holds_for_good(&self, perm: usize, level: Level) -> DomainResult<()> {
+        match self.held.until(perm, level) {
+            Some(Until::Forever) => Ok(()),
+            held => {
+                let p = self.org.catalog().get(perm);
+                Err(DomainError::Escalation(format!(
+                    "role levels are permanent: you hold {} = {} {}",
+                    p.key,
+                    p.scale.level_word(level),
+                    match held {
+                        Some(Until::Day(d)) => format!("only until {d}"),
+                        _ => "not at all".into(),
+                    }
+                )))
+            }
+        }
+    }
+
+    /// Lifting or moving someone's access expiry to `until` exercises
+    /// `users.manage`, so the operator must hold it at least that long.
+    pub(super) fn manages_until(&self, until: Until) -> DomainResult<()> {
+        let i = self.org.catalog().system(system::USERS_MANAGE);
+        let top = self.org.catalog().get(i).scale.top();
+        let held = self.held.until(i, top);
+        if held.is_some_and(|h| h >= until) {
+            return Ok(());
+        }
+        Err(DomainError::Escalation(format!(
+            "you hold {} {}, so you cannot set an access expiry {}",
+            system::USERS_MANAGE,
+            match held {
+                Some(Until::Day(d)) => format!("only until {d}"),
+                _ => "not at all".into(),
+            },
+            match until {
+                Until::Forever => "of never".into(),
+                Until::Day(d) => format!("of {d}"),
+            }
+        )))
+    }
+
+    /// Nobody changes their own roles, grants or access expiry: another
+    /// administrator must (neither the operator nor the user acted as).
+    pub(super) fn not_self(&self, target: &User, what: &str) -> DomainResult<()> {
+        if target.id == self.actor.operator || Some(target.id) == self.actor.acting_as {
+            return Err(DomainError::Forbidden(format!(
+                "you cannot change your own {what}; another administrator must"
+            )));
+        }
+        Ok(())
+    }
+
     pub(super) fn future(&self, what: &str, until: Option<NaiveDate>) -> DomainResult<()> {
         match until {
             Some(d) if d < self.today() => Err(invalid(format!("{what} {d} is in the past"))),
@@ -208,6 +306,7 @@ impl<'a> Ctx<'a> {
 
     pub(super) fn put_user(&mut self, before: &User, after: User) -> DomainResult<()> {
         self.keeps_admin(before, &after)?;
+        self.gives_no_longer(Some(before), &after)?;
         self.puts.push(Put {
             key: RecordKey::User(after.id),
             before: Some(Record::User(before.clone())),

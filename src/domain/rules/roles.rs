@@ -28,6 +28,9 @@ pub(super) fn add_role(
         Some(src) => {
             let src = org.resolve_role(src)?;
             cx.holds_role(src)?;
+            for (i, l) in src.level_vector(org.catalog()).into_iter().enumerate() {
+                cx.holds_for_good(i, l)?;
+            }
             if src.builtin_admin {
                 org.catalog()
                     .permissions
@@ -140,6 +143,7 @@ pub(super) fn set_role_levels(
                 p.scale.level_word(l)
             )));
         }
+        cx.holds_for_good(pi, l & !old)?;
         if l == 0 {
             r.levels.remove(&p.key);
         } else {

@@ -12,6 +12,7 @@ use super::super::text::{self};
 use super::super::users::{Invitation, PersonalGrant, RoleAssignment, UserStatus};
 use super::{check_unique_email, check_unique_login, Ctx};
 
+use super::super::holdings::Until;
 use super::setup::new_user;
 
 pub(super) fn add_user(cx: &mut Ctx<'_>, nu: &NewUser) -> DomainResult<String> {
@@ -33,6 +34,7 @@ pub(super) fn add_user(cx: &mut Ctx<'_>, nu: &NewUser) -> DomainResult<String> {
             });
         }
     }
+    cx.gives_no_longer(None, &u)?;
     cx.counters.next_user += 1;
     let s = format!("added user {} ({})", u.name(), u.handle());
     cx.puts.push(Put {
@@ -69,6 +71,13 @@ pub(super) fn edit_user(cx: &mut Ctx<'_>, user: &str, edit: &UserEdit) -> Domain
     }
     if let Some(d) = edit.access_until {
         cx.future("access expiry", d)?;
+        if d != before.access_until {
+            cx.not_self(before, "access expiry")?;
+            let (new, old) = (Until::from_date(d), Until::from_date(before.access_until));
+            if new > old {
+                cx.manages_until(new)?;
+            }
+        }
         u.access_until = d;
     }
     if u == *before {
@@ -92,6 +101,7 @@ pub(super) fn assign_role(
     cx.editable(before)?;
     let role = org.resolve_role(role)?;
     cx.holds_role(role)?;
+    cx.not_self(before, "roles")?;
     cx.future("assignment expiry", *until)?;
     let mut u = before.clone();
     let a = RoleAssignment {
@@ -127,6 +137,7 @@ pub(super) fn unassign_role(cx: &mut Ctx<'_>, user: &str, role: &str) -> DomainR
     let before = org.resolve_user(user)?;
     cx.editable(before)?;
     let role = org.resolve_role(role)?;
+    cx.not_self(before, "roles")?;
     let mut u = before.clone();
     let n = u.roles.len();
     u.roles.retain(|a| a.role != role.id);
@@ -171,6 +182,7 @@ pub(super) fn grant(
             p.scale.level_word(l)
         )));
     }
+    cx.not_self(before, "personal grants")?;
     cx.future("grant expiry", *until)?;
     let mut u = before.clone();
     let g = PersonalGrant {
@@ -203,6 +215,7 @@ pub(super) fn ungrant(cx: &mut Ctx<'_>, user: &str, permission: &str) -> DomainR
     let before = org.resolve_user(user)?;
     cx.editable(before)?;
     let p = org.catalog().get(org.catalog().resolve(permission)?);
+    cx.not_self(before, "personal grants")?;
     let mut u = before.clone();
     let n = u.grants.len();
     u.grants.retain(|g| g.permission != p.key);

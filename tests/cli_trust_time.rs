@@ -1,0 +1,330 @@
+//! Rule 2 in time, through the real binary: an operator gives a level only
+//! for as long as they hold it, and nobody changes their own roles, grants or
+//! access expiry. Every refusal changes nothing; every allowed case that
+//! stays within the operator's hold goes through.
+
+mod common;
+
+use common::cli::{Db, ADMIN};
+
+/// Three days after the tests' clock (2026-03-02).
+const SOON: &str = "2026-03-05";
+
+/// Maintenance preset with `tim`, account administrator only until SOON.
+fn with_temporary_admin() -> Db {
+    let db = Db::init("maintenance");
+    db.run(&[
+        "user", "add", "--given", "Tim", "--family", "Temp", "--login", "tim",
+    ])
+    .ok();
+    db.run(&[
+        "user",
+        "assign",
+        "tim",
+        "Account administrator",
+        "--until",
+        SOON,
+    ])
+    .ok();
+    db.run(&[
+        "user", "add", "--given", "Wes", "--family", "Work", "--login", "wes",
+    ])
+    .ok();
+    db
+}
+
+#[test]
+fn a_temporary_administrator_cannot_make_access_permanent() {
+    let db = with_temporary_admin();
+    let mut g = db.guard();
+    // A permanent role level from a temporary right.
+    g.refuse_as(
+        "tim",
+        &[
+            "role",
+            "set",
+            "Workshop technician",
+            "work_orders.release",
+            "yes",
+        ],
+        &[
+            "escalation refused",
+            "role levels are permanent",
+            "work_orders.release",
+            "only until 2026-03-05",
+        ],
+    );
+    // The same through --as (the operator impersonating tim).
+    g.refuse(
+        &[
+            "--as",
+            "tim",
+            "role",
+            "set",
+            "Workshop technician",
+            "work_orders.release",
+            "yes",
+        ],
+        &["escalation refused", "role levels are permanent"],
+    );
+    // A copy of the administrator's levels is a permanent role too.
+    g.refuse_as(
+        "tim",
+        &["role", "copy", "Account administrator", "Shadow admin"],
+        &["escalation refused", "role levels are permanent"],
+    );
+    // Their own assignment made permanent.
+    g.refuse_as(
+        "tim",
+        &["user", "assign", "tim", "Account administrator"],
+        &[
+            "not permitted",
+            "your own roles",
+            "another administrator must",
+        ],
+    );
+    // A permanent administrator, added or assigned.
+    g.refuse_as(
+        "tim",
+        &[
+            "user",
+            "add",
+            "--given",
+            "Nia",
+            "--family",
+            "Perm",
+            "--login",
+            "np",
+            "--role",
+            "Account administrator",
+        ],
+        &[
+            "escalation refused",
+            "np would hold",
+            "for good",
+            "only until 2026-03-05",
+        ],
+    );
+    g.refuse_as(
+        "tim",
+        &["user", "assign", "wes", "Account administrator"],
+        &["escalation refused", "wes would hold", "for good"],
+    );
+    g.refuse_as(
+        "tim",
+        &[
+            "user",
+            "assign",
+            "wes",
+            "Account administrator",
+            "--until",
+            "2026-03-06",
+        ],
+        &[
+            "escalation refused",
+            "until 2026-03-06",
+            "only until 2026-03-05",
+        ],
+    );
+    // A permanent personal grant from a temporary right.
+    g.refuse_as(
+        "tim",
+        &["user", "grant", "wes", "work_orders.release", "yes"],
+        &["escalation refused", "work_orders.release", "for good"],
+    );
+    // Lifting or moving an access expiry beyond their own hold.
+    g.refuse_as(
+        "tim",
+        &["user", "edit", "tim", "--until", "2026-03-04"],
+        &["your own access expiry"],
+    );
+    assert_eq!(g.count(), 9);
+
+    // Within the hold, the same commands go through.
+    db.run_as(
+        "tim",
+        &[
+            "user",
+            "assign",
+            "wes",
+            "Workshop technician",
+            "--until",
+            SOON,
+        ],
+    )
+    .ok();
+    db.run_as(
+        "tim",
+        &[
+            "user",
+            "grant",
+            "wes",
+            "work_orders.release",
+            "yes",
+            "--until",
+            "2026-03-04",
+        ],
+    )
+    .ok();
+    db.run_as(
+        "tim",
+        &[
+            "user",
+            "add",
+            "--given",
+            "Nia",
+            "--family",
+            "Perm",
+            "--login",
+            "np",
+            "--role",
+            "Account administrator",
+            "--until",
+            SOON,
+        ],
+    )
+    .ok();
+}
+
+#[test]
+fn an_operator_with_an_access_expiry_cannot_lift_or_move_anyones() {
+    let db = Db::init("operator");
+    for (login, until) in [("hr", "2026-04-30"), ("hr2", "2026-04-01")] {
+        db.run(&[
+            "user",
+            "add",
+            "--given",
+            "Hana",
+            "--family",
+            "Res",
+            "--login",
+            login,
+            "--role",
+            "Human Resources Manager",
+            "--until",
+            until,
+        ])
+        .ok();
+    }
+    db.run(&[
+        "user",
+        "add",
+        "--given",
+        "Xen",
+        "--family",
+        "Temp",
+        "--login",
+        "xen",
+        "--until",
+        "2026-04-01",
+    ])
+    .ok();
+    let mut g = db.guard();
+    for target in ["xen", "hr2"] {
+        g.refuse_as(
+            "hr",
+            &["user", "edit", target, "--no-until"],
+            &["escalation refused", "only until 2026-04-30"],
+        );
+        g.refuse_as(
+            "hr",
+            &["user", "edit", target, "--until", "2099-12-31"],
+            &["escalation refused", "only until 2026-04-30"],
+        );
+    }
+    g.refuse_as(
+        "hr",
+        &["user", "edit", "hr", "--until", "2026-04-29"],
+        &["your own access expiry"],
+    );
+    assert_eq!(g.count(), 5);
+    // Moving it within their own hold is their job.
+    db.run_as("hr", &["user", "edit", "xen", "--until", "2026-04-30"])
+        .ok();
+    db.run_as("hr", &["user", "edit", "hr2", "--until", "2026-03-15"])
+        .ok();
+}
+
+#[test]
+fn a_level_held_through_a_grant_that_ends_soon_is_given_no_longer() {
+    let db = Db::init("maintenance");
+    for login in ["gina", "wes"] {
+        db.run(&[
+            "user", "add", "--given", "G", "--family", "W", "--login", login,
+        ])
+        .ok();
+    }
+    db.run(&["user", "grant", "gina", "users.manage", "yes"])
+        .ok();
+    db.run(&[
+        "user",
+        "grant",
+        "gina",
+        "work_orders.release",
+        "yes",
+        "--until",
+        SOON,
+    ])
+    .ok();
+    let mut g = db.guard();
+    g.refuse_as(
+        "gina",
+        &["user", "grant", "wes", "work_orders.release", "yes"],
+        &[
+            "escalation refused",
+            "wes would hold work_orders.release = yes for good",
+            "only until 2026-03-05",
+        ],
+    );
+    // Nor their own grant made permanent, by anyone's hand but another's.
+    g.refuse_as(
+        "gina",
+        &[
+            "user",
+            "grant",
+            "gina",
+            "work_orders.release",
+            "yes",
+            "--until",
+            "2026-03-04",
+        ],
+        &["your own personal grants"],
+    );
+    assert_eq!(g.count(), 2);
+    db.run_as(
+        "gina",
+        &[
+            "user",
+            "grant",
+            "wes",
+            "work_orders.release",
+            "yes",
+            "--until",
+            SOON,
+        ],
+    )
+    .ok();
+}
+
+#[test]
+fn reactivating_gives_access_back_only_within_the_operators_hold() {
+    let db = with_temporary_admin();
+    db.run(&["user", "assign", "wes", "Workshop technician"])
+        .ok();
+    db.run(&["user", "deactivate", "wes"]).ok();
+    let mut g = db.guard();
+    g.refuse_as(
+        "tim",
+        &["user", "reactivate", "wes"],
+        &["escalation refused", "wes would hold", "for good"],
+    );
+    // An import replaces everything, so only a permanent administrator may.
+    let (file, _) = db.export_json("org.json");
+    g.refuse_as(
+        "tim",
+        &["import", file.to_str().unwrap()],
+        &["escalation refused", "holds that role for good"],
+    );
+    assert_eq!(g.count(), 2);
+    db.run_as(ADMIN, &["user", "reactivate", "wes"]).ok();
+}
