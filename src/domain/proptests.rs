@@ -197,6 +197,20 @@ enum Step {
         role: usize,
         user: usize,
     },
+    CopyRole {
+        op: usize,
+        role: usize,
+    },
+    RemoveRole {
+        op: usize,
+        role: usize,
+    },
+    Unbind {
+        op: usize,
+        target: usize,
+    },
+    /// Two steps as one batch.
+    Batch(Box<Step>, Box<Step>),
 }
 
 fn arb_step() -> impl Strategy<Value = Step> {
@@ -247,12 +261,25 @@ fn arb_step() -> impl Strategy<Value = Step> {
             perm,
             level
         }),
-        (u.clone(), u.clone(), r, u).prop_map(|(op, target, role, user)| Step::Impersonate {
-            op,
-            target,
-            role,
-            user
+        (u.clone(), u.clone(), r.clone(), u.clone()).prop_map(|(op, target, role, user)| {
+            Step::Impersonate {
+                op,
+                target,
+                role,
+                user,
+            }
         }),
+        (u.clone(), r.clone()).prop_map(|(op, role)| Step::CopyRole { op, role }),
+        (u.clone(), r.clone()).prop_map(|(op, role)| Step::RemoveRole { op, role }),
+        (u.clone(), u.clone()).prop_map(|(op, target)| Step::Unbind { op, target }),
+    ]
+}
+
+/// Single steps, and now and then two of them as one batch.
+fn arb_step_or_batch() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        9 => arb_step(),
+        1 => (arb_step(), arb_step()).prop_map(|(a, b)| Step::Batch(Box::new(a), Box::new(b))),
     ]
 }
 
@@ -260,10 +287,226 @@ fn pick<T: Clone>(v: &[T], i: usize) -> T {
     v[i % v.len()].clone()
 }
 
+/// The command a step stands for: (operator pick, command, acting as).
+fn command_for(
+    step: &Step,
+    n: usize,
+    org: &Organisation,
+    today: NaiveDate,
+) -> (usize, Command, Option<u32>) {
+    let ids: Vec<u32> = org.users.keys().copied().collect();
+    let user = |i: usize| format!("#{}", pick(&ids, i));
+    let roles: Vec<String> = org.roles.values().map(|r| r.name.clone()).collect();
+    let perms: Vec<String> = org
+        .catalog()
+        .permissions
+        .iter()
+        .map(|p| p.key.clone())
+        .collect();
+    let word = |perm: &str, level: u8| {
+        let p = org.catalog().get(org.catalog().index_of(perm).unwrap());
+        p.scale.level_word(level & p.scale.top())
+    };
+    let day = |d: Option<i64>| d.map(|d| today + Duration::days(d));
+    match step.clone() {
+        Step::AddUser { op, role } => (
+            op,
+            Command::AddUser(NewUser {
+                given: format!("N{n}"),
+                family: "New".into(),
+                email: None,
+                login: Some(format!("n{n}")),
+                roles: vec![pick(&roles, role)],
+                access_until: None,
+            }),
+            None,
+        ),
+        Step::Assign {
+            op,
+            target,
+            role,
+            until,
+        } => (
+            op,
+            Command::AssignRole {
+                user: user(target),
+                role: pick(&roles, role),
+                until: day(until),
+            },
+            None,
+        ),
+        Step::Unassign { op, target, role } => (
+            op,
+            Command::UnassignRole {
+                user: user(target),
+                role: pick(&roles, role),
+            },
+            None,
+        ),
+        Step::Grant {
+            op,
+            target,
+            perm,
+            level,
+            until,
+        } => {
+            let key = pick(&perms, perm);
+            let level = word(&key, level);
+            (
+                op,
+                Command::Grant {
+                    user: user(target),
+                    permission: key,
+                    level,
+                    until: day(until),
+                },
+                None,
+            )
+        }
+        Step::Ungrant { op, target, perm } => (
+            op,
+            Command::Ungrant {
+                user: user(target),
+                permission: pick(&perms, perm),
+            },
+            None,
+        ),
+        Step::Deactivate { op, target } => (op, Command::Deactivate { user: user(target) }, None),
+        Step::Reactivate { op, target } => (op, Command::Reactivate { user: user(target) }, None),
+        Step::Delete { op, target } => (op, Command::DeleteUser { user: user(target) }, None),
+        Step::Expire { op, target, days } => (
+            op,
+            Command::EditUser {
+                user: user(target),
+                edit: super::command::UserEdit {
+                    access_until: Some(day(days)),
+                    ..Default::default()
+                },
+            },
+            None,
+        ),
+        Step::SetRole {
+            op,
+            role,
+            perm,
+            level,
+        } => {
+            let key = pick(&perms, perm);
+            let level = word(&key, level);
+            (
+                op,
+                Command::SetRoleLevels {
+                    role: pick(&roles, role),
+                    levels: vec![(key, level)],
+                },
+                None,
+            )
+        }
+        Step::Impersonate {
+            op,
+            target,
+            role,
+            user: as_user,
+        } => (
+            op,
+            Command::AssignRole {
+                user: user(target),
+                role: pick(&roles, role),
+                until: None,
+            },
+            Some(pick(&ids, as_user)),
+        ),
+        Step::CopyRole { op, role } => (
+            op,
+            Command::AddRole {
+                name: format!("Copy {n}"),
+                description: String::new(),
+                copy_from: Some(pick(&roles, role)),
+            },
+            None,
+        ),
+        Step::RemoveRole { op, role } => (
+            op,
+            Command::RemoveRole {
+                role: pick(&roles, role),
+            },
+            None,
+        ),
+        Step::Unbind { op, target } => (
+            op,
+            Command::EditUser {
+                user: user(target),
+                edit: super::command::UserEdit {
+                    login: Some(None),
+                    ..Default::default()
+                },
+            },
+            None,
+        ),
+        Step::Batch(a, b) => {
+            let (op, first, _) = command_for(&a, n, org, today);
+            let (_, second, _) = command_for(&b, n + 1000, org, today);
+            (op, Command::Batch(vec![first, second]), None)
+        }
+    }
+}
+
+/// The oracle of time, independent of the rules' own bookkeeping: until when
+/// `user` holds bit `bit` of permission `perm`, found by asking the engine at
+/// every day on which some source of theirs could end (None: not held now;
+/// `NaiveDate::MAX`: for good).
+fn held_until(
+    org: &Organisation,
+    user: &super::users::User,
+    perm: usize,
+    bit: u8,
+    t: DateTime<Utc>,
+) -> Option<NaiveDate> {
+    let has = |at: DateTime<Utc>| effective_levels(org, user, at).levels[perm] & (1 << bit) != 0;
+    if !has(t) {
+        return None;
+    }
+    let mut ends: Vec<NaiveDate> = user
+        .roles
+        .iter()
+        .filter_map(|a| a.until)
+        .chain(user.grants.iter().filter_map(|g| g.until))
+        .chain(user.access_until)
+        .filter(|d| *d >= t.date_naive())
+        .collect();
+    ends.sort();
+    for d in ends {
+        if !has(super::users::end_of(d)) {
+            return Some(d);
+        }
+    }
+    Some(NaiveDate::MAX)
+}
+
+/// Whether a user may manage users or roles at `t`.
+fn manages(org: &Organisation, u: &super::users::User, t: DateTime<Utc>) -> bool {
+    let levels = effective_levels(org, u, t).levels;
+    [
+        super::catalog::system::USERS_MANAGE,
+        super::catalog::system::ROLES_MANAGE,
+    ]
+    .iter()
+    .any(|k| levels[org.catalog().system(k)] != 0)
+}
+
+/// What the state machine saw: commands tried and accepted, per command name.
+#[derive(Default)]
+struct Stats {
+    tried: BTreeMap<&'static str, usize>,
+    accepted: BTreeMap<&'static str, usize>,
+    by_admin: usize,
+}
+
 fn run_steps(preset: &str, steps: &[Step]) -> Result<(), TestCaseError> {
     let mut org = org_from_preset(preset);
     let mut t = now();
-    // Start with one holder of every role, added by the administrator.
+    // Start with one holder of every role, added by the administrator, half
+    // of them for a limited time.
     let admin = Actor {
         operator: 1,
         acting_as: None,
@@ -276,7 +519,7 @@ fn run_steps(preset: &str, steps: &[Step]) -> Result<(), TestCaseError> {
             email: None,
             login: Some(format!("u{i}")),
             roles: vec![name.clone()],
-            access_until: None,
+            access_until: (i % 2 == 1).then(|| t.date_naive() + Duration::days(i as i64 % 9)),
         });
         let ch =
             rules::plan(&org, admin, &cmd, t).map_err(|e| TestCaseError::fail(e.to_string()))?;
@@ -288,131 +531,28 @@ fn run_steps(preset: &str, steps: &[Step]) -> Result<(), TestCaseError> {
         .iter()
         .map(|p| p.key.clone())
         .collect();
-    let mut accepted = 0;
+    let mut stats = Stats::default();
     for (n, step) in steps.iter().enumerate() {
+        // A moving clock: expiries pass while the steps run.
         t += Duration::hours(7);
-        let today: NaiveDate = t.date_naive();
+        let (op, cmd, acting_as) = command_for(step, n, &org, t.date_naive());
+        // One step in eight comes from the first administrator, the rest from
+        // anyone (managers, technicians, the temporary, the deactivated).
+        // Half pick among those who may manage something, so that
+        // delegated administration is exercised, not only refused.
         let ids: Vec<u32> = org.users.keys().copied().collect();
-        let user = |i: usize| format!("#{}", pick(&ids, i));
-        let roles: Vec<String> = org.roles.values().map(|r| r.name.clone()).collect();
-        let (op, cmd, acting_as) = match step.clone() {
-            Step::AddUser { op, role } => (
-                op,
-                Command::AddUser(NewUser {
-                    given: format!("N{n}"),
-                    family: "New".into(),
-                    email: None,
-                    login: Some(format!("n{n}")),
-                    roles: vec![pick(&roles, role)],
-                    access_until: None,
-                }),
-                None,
-            ),
-            Step::Assign {
-                op,
-                target,
-                role,
-                until,
-            } => (
-                op,
-                Command::AssignRole {
-                    user: user(target),
-                    role: pick(&roles, role),
-                    until: until.map(|d| today + Duration::days(d)),
-                },
-                None,
-            ),
-            Step::Unassign { op, target, role } => (
-                op,
-                Command::UnassignRole {
-                    user: user(target),
-                    role: pick(&roles, role),
-                },
-                None,
-            ),
-            Step::Grant {
-                op,
-                target,
-                perm,
-                level,
-                until,
-            } => {
-                let key = pick(&perms, perm);
-                let p = org.catalog().get(org.catalog().index_of(&key).unwrap());
-                let word = p.scale.level_word(level & p.scale.top());
-                (
-                    op,
-                    Command::Grant {
-                        user: user(target),
-                        permission: key,
-                        level: word,
-                        until: until.map(|d| today + Duration::days(d)),
-                    },
-                    None,
-                )
-            }
-            Step::Ungrant { op, target, perm } => (
-                op,
-                Command::Ungrant {
-                    user: user(target),
-                    permission: pick(&perms, perm),
-                },
-                None,
-            ),
-            Step::Deactivate { op, target } => {
-                (op, Command::Deactivate { user: user(target) }, None)
-            }
-            Step::Reactivate { op, target } => {
-                (op, Command::Reactivate { user: user(target) }, None)
-            }
-            Step::Delete { op, target } => (op, Command::DeleteUser { user: user(target) }, None),
-            Step::Expire { op, target, days } => (
-                op,
-                Command::EditUser {
-                    user: user(target),
-                    edit: super::command::UserEdit {
-                        access_until: Some(days.map(|d| today + Duration::days(d))),
-                        ..Default::default()
-                    },
-                },
-                None,
-            ),
-            Step::SetRole {
-                op,
-                role,
-                perm,
-                level,
-            } => {
-                let key = pick(&perms, perm);
-                let p = org.catalog().get(org.catalog().index_of(&key).unwrap());
-                let word = p.scale.level_word(level & p.scale.top());
-                (
-                    op,
-                    Command::SetRoleLevels {
-                        role: pick(&roles, role),
-                        levels: vec![(key, word)],
-                    },
-                    None,
-                )
-            }
-            Step::Impersonate {
-                op,
-                target,
-                role,
-                user: as_user,
-            } => (
-                op,
-                Command::AssignRole {
-                    user: user(target),
-                    role: pick(&roles, role),
-                    until: None,
-                },
-                Some(pick(&ids, as_user)),
-            ),
+        let managers: Vec<u32> = org
+            .users
+            .values()
+            .filter(|u| u.id != 1 && manages(&org, u, t))
+            .map(|u| u.id)
+            .collect();
+        let operator = match op {
+            0..4 => 1,
+            4..20 if !managers.is_empty() => pick(&managers, op),
+            _ => pick(&ids, op),
         };
-        // A quarter of the steps come from the first administrator, the rest
-        // from anyone (managers, technicians, the deactivated, the deleted).
-        let operator = if op < 8 { 1 } else { pick(&ids, op) };
+        *stats.tried.entry(cmd.name()).or_default() += 1;
         let Ok(actor) = rules::actor(&org, operator, acting_as, t) else {
             continue;
         };
@@ -421,27 +561,26 @@ fn run_steps(preset: &str, steps: &[Step]) -> Result<(), TestCaseError> {
         let Ok(change) = rules::plan(&org, actor, &cmd, t) else {
             continue;
         };
-        accepted += 1;
-        // No escalation: nothing gained by anyone lies outside the actor's own levels.
+        *stats.accepted.entry(cmd.name()).or_default() += 1;
+        stats.by_admin += usize::from(operator == 1);
         for put in &change.puts {
             match (&put.before, &put.after) {
                 (b, Some(Record::User(after))) => {
-                    let gained_after = effective_levels(&org, after, t).levels;
-                    let before_levels = match b {
-                        Some(Record::User(bu)) => effective_levels(&org, bu, t).levels,
-                        _ => vec![0; gained_after.len()],
+                    let before = match b {
+                        Some(Record::User(bu)) => Some(bu),
+                        _ => None,
                     };
-                    for (i, (a, b)) in gained_after.iter().zip(&before_levels).enumerate() {
-                        let gained = a & !b;
-                        prop_assert!(
-                            gained & !mine[i] == 0,
-                            "step {n} {:?} by #{} gave {} bits {gained:#b} beyond the actor's",
-                            step,
-                            actor.effective(),
-                            perms[i]
-                        );
-                    }
-                    if let Some(Record::User(bu)) = b {
+                    // Nobody changes their own roles, grants or expiry.
+                    if let Some(bu) = before {
+                        if bu.id == actor.operator || Some(bu.id) == actor.acting_as {
+                            prop_assert!(
+                                bu.roles == after.roles
+                                    && bu.grants == after.grants
+                                    && bu.access_until == after.access_until,
+                                "step {n} {step:?}: #{} changed their own access",
+                                bu.id
+                            );
+                        }
                         prop_assert!(!bu.is_deleted(), "step {n}: a deleted user was changed");
                         let theirs = super::engine::potential_levels(&org, bu, t);
                         prop_assert!(
@@ -449,15 +588,58 @@ fn run_steps(preset: &str, steps: &[Step]) -> Result<(), TestCaseError> {
                             "step {n}: edited a user whose access exceeds the actor's"
                         );
                     }
+                    // No level held longer than the actor holds it (an
+                    // invited user is counted as the active user they become).
+                    let mut live = after.clone();
+                    if live.status == super::users::UserStatus::Invited {
+                        live.status = super::users::UserStatus::Active;
+                    }
+                    for (i, key) in perms.iter().enumerate() {
+                        for bit in 0..8u8 {
+                            let Some(will) = held_until(&org, &live, i, bit, t) else {
+                                continue;
+                            };
+                            let was = before.and_then(|bu| held_until(&org, bu, i, bit, t));
+                            if was.is_some_and(|w| w >= will) {
+                                continue;
+                            }
+                            let giver = held_until(&org, &me, i, bit, t);
+                            prop_assert!(
+                                giver.is_some_and(|g| g >= will),
+                                "step {n} {step:?} by #{}: #{} holds {key} bit {bit} until {will}, the actor until {giver:?}",
+                                actor.effective(),
+                                after.id
+                            );
+                        }
+                    }
                 }
-                (Some(Record::Role(b)), Some(Record::Role(a))) => {
-                    let (bv, av) = (b.level_vector(org.catalog()), a.level_vector(org.catalog()));
+                (b, Some(Record::Role(a))) => {
+                    let av = a.level_vector(org.catalog());
+                    let bv = match b {
+                        Some(Record::Role(b)) => b.level_vector(org.catalog()),
+                        _ => vec![0; av.len()],
+                    };
                     for i in 0..bv.len() {
                         if bv[i] != av[i] {
                             prop_assert!(
                                 (bv[i] | av[i]) & !mine[i] == 0,
                                 "step {n}: role cell beyond the actor's level"
                             );
+                        }
+                        // Role levels are permanent: added bits need a hold for good.
+                        for bit in 0..8u8 {
+                            if (av[i] & !bv[i]) & (1 << bit) != 0 {
+                                prop_assert_eq!(
+                                    held_until(&org, &me, i, bit, t),
+                                    Some(NaiveDate::MAX),
+                                    "step {} {:?}: role {} got {} bit {} from a temporary hold",
+                                    n,
+                                    step,
+                                    &a.name,
+                                    &perms[i],
+                                    bit
+                                );
+                            }
                         }
                     }
                 }
@@ -467,17 +649,26 @@ fn run_steps(preset: &str, steps: &[Step]) -> Result<(), TestCaseError> {
         org.apply(&change);
         prop_assert!(
             org.users.values().any(|u| org.is_permanent_admin(u, t)),
-            "step {n} {:?} left no active administrator",
+            "step {n} {:?} left no active administrator with a login",
             step
         );
     }
-    ACCEPTED.fetch_add(accepted, std::sync::atomic::Ordering::Relaxed);
-    TRIED.fetch_add(steps.len(), std::sync::atomic::Ordering::Relaxed);
+    let mut all = STATS.lock().unwrap();
+    for (k, v) in stats.tried {
+        *all.tried.entry(k).or_default() += v;
+    }
+    for (k, v) in stats.accepted {
+        *all.accepted.entry(k).or_default() += v;
+    }
+    all.by_admin += stats.by_admin;
     Ok(())
 }
 
-static ACCEPTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-static TRIED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+static STATS: std::sync::Mutex<Stats> = std::sync::Mutex::new(Stats {
+    tried: BTreeMap::new(),
+    accepted: BTreeMap::new(),
+    by_admin: 0,
+});
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
@@ -487,28 +678,55 @@ proptest! {
     #[test]
     fn random_commands_never_escalate_and_keep_an_administrator(
         preset in prop::sample::select(vec!["operator", "maintenance", "flight-school", "club"]),
-        steps in prop::collection::vec(arb_step(), 1..40),
+        steps in prop::collection::vec(arb_step_or_batch(), 1..40),
     ) {
         run_steps(preset, &steps)?;
     }
 }
 
-/// The state-machine test is only meaningful if many random commands succeed.
+/// The state-machine test is only meaningful if many random commands
+/// succeed, of every kind, and mostly by operators other than the first
+/// administrator. Prints what it exercised.
 #[test]
 fn random_commands_mostly_reach_the_rules() {
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     let strat = (
         prop::sample::select(vec!["operator", "maintenance"]),
-        prop::collection::vec(arb_step(), 30..40),
+        prop::collection::vec(arb_step_or_batch(), 30..40),
     );
     runner
         .run(&strat, |(preset, steps)| run_steps(preset, &steps))
         .unwrap();
-    let accepted = ACCEPTED.load(std::sync::atomic::Ordering::Relaxed);
-    let tried = TRIED.load(std::sync::atomic::Ordering::Relaxed);
-    eprintln!("state machine: {accepted} of {tried} random commands accepted");
+    let all = STATS.lock().unwrap();
+    let tried: usize = all.tried.values().sum();
+    let accepted: usize = all.accepted.values().sum();
+    eprintln!("state machine: {accepted} of {tried} random commands accepted, {} by the first administrator", all.by_admin);
+    for (k, v) in &all.tried {
+        eprintln!(
+            "  {k:16} {:5} of {v:5}",
+            all.accepted.get(k).copied().unwrap_or(0)
+        );
+    }
     assert!(
         accepted * 10 >= tried,
         "only {accepted} of {tried} random commands were accepted"
     );
+    assert!(
+        all.by_admin * 2 < accepted,
+        "most accepted commands came from the first administrator"
+    );
+    for name in [
+        "user add",
+        "user assign",
+        "user grant",
+        "role set",
+        "role add",
+        "user reactivate",
+        "batch",
+    ] {
+        assert!(
+            all.accepted.get(name).copied().unwrap_or(0) > 0,
+            "no '{name}' was ever accepted"
+        );
+    }
 }
