@@ -6,6 +6,7 @@ mod audit;
 mod authz;
 mod data;
 mod query;
+mod rescue;
 mod roles;
 mod users;
 
@@ -84,6 +85,9 @@ pub enum Cmd {
     Import(data::ImportArgs),
     /// Check integrity: indexes, counters, references, the audit chain
     Doctor,
+    /// Locked out? Bind your login to an account administrator (only the owner
+    /// of the database files, only when no administrator with a login exists)
+    Rescue(rescue::RescueArgs),
     /// Add a deterministic synthetic organisation for scale tests
     Seed(data::SeedArgs),
     /// List the presets
@@ -322,6 +326,7 @@ fn run(cli: Cli) -> CliResult {
         Cmd::Export(a) => data::export(&ctx, a),
         Cmd::Import(a) => data::import(&ctx, a),
         Cmd::Doctor => data::doctor(&ctx),
+        Cmd::Rescue(a) => rescue::rescue(&ctx, a),
         Cmd::Seed(a) => data::seed(&ctx, a),
         Cmd::Presets => data::presets(&ctx),
         Cmd::Snapshot(a) => data::snapshot(&ctx, a),

@@ -171,6 +171,14 @@ pub enum Command {
     },
     /// Adds an authorization kind or replaces its name and policy (by code).
     SetKind(super::authorizations::AuthorizationKind),
+    /// The way back from a lock-out: binds `login` (the OS user who owns the
+    /// database files) to `user` and makes them an account administrator for
+    /// good. Planned by `rules::plan_rescue`, without an operator.
+    Rescue {
+        user: u32,
+        login: String,
+        forced: bool,
+    },
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -215,6 +223,7 @@ impl Command {
             Command::Batch(_) => "batch",
             Command::EditAuthorization { .. } => "auth edit",
             Command::SetKind(_) => "kind set",
+            Command::Rescue { .. } => "rescue",
         }
     }
 }

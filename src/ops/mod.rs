@@ -217,6 +217,16 @@ impl Session {
         )
     }
 
+    /// The way back from a lock-out: binds this process's login to an
+    /// administrator (see `rules::plan_rescue`). The caller checks that the
+    /// login owns the database files.
+    pub fn rescue(&mut self, user: Option<&str>, force: bool) -> OpsResult<Outcome> {
+        let now = self.clock.now();
+        let login = self.login.clone();
+        let r = rules::plan_rescue(&self.org, &login, user, force, now)?;
+        self.commit(now, r.user, None, r.command, r.change)
+    }
+
     fn commit(
         &mut self,
         now: DateTime<Utc>,

@@ -25,7 +25,7 @@ mod setup;
 mod users;
 
 pub use import::validate_organisation;
-pub use setup::{plan_accept, plan_init};
+pub use setup::{plan_accept, plan_init, plan_rescue, Rescue};
 
 /// Who is acting: the operator (the OS login's user) and, with `--as`, the
 /// user they act as. Rules are checked against the effective actor; the
@@ -373,6 +373,11 @@ pub fn plan(
         Command::Accept { .. } => {
             return Err(DomainError::Conflict(
                 "accept is planned with plan_accept".into(),
+            ))
+        }
+        Command::Rescue { .. } => {
+            return Err(DomainError::Conflict(
+                "rescue is planned with plan_rescue, by the owner of the database files".into(),
             ))
         }
         Command::AddUser(nu) => users::add_user(&mut cx, nu)?,
