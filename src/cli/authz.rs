@@ -7,7 +7,9 @@ use super::users::require_read;
 use super::{cell, parse_date, parse_opt_date, CliError, CliResult, Ctx};
 use crate::domain::authorizations::{Authorization, AuthorizationStatus};
 use crate::domain::catalog::system;
-use crate::domain::command::{Command, NewAuthorization, NewQualification, QualificationEdit};
+use crate::domain::command::{
+    Command, KindEdit, NewAuthorization, NewQualification, QualificationEdit,
+};
 use crate::domain::org::Organisation;
 use crate::domain::text::sanitize;
 
@@ -477,24 +479,39 @@ pub fn run_auth(ctx: &Ctx, cmd: AuthCmd) -> CliResult {
 pub enum KindCmd {
     /// List the authorization kinds and their policies
     List,
-    /// Add a kind or change its name and policy
+    /// Add a kind, or change only the parts of its name and policy you name
     Set {
         code: String,
+        /// The kind's name (needed for a new kind)
         #[arg(long)]
-        name: String,
+        name: Option<String>,
         /// An expiry date is required
-        #[arg(long)]
+        #[arg(long, conflicts_with = "expiry_optional")]
         expiry_required: bool,
-        /// Maximum validity in months (none: no maximum)
-        #[arg(long, value_name = "MONTHS")]
-        max_months: Option<u32>,
-        /// Warn this many days before expiry
-        #[arg(long, default_value_t = 60)]
-        warning_days: u32,
-        /// An inspection kind: the inspector must not be who performed the work
+        /// An expiry date is optional
         #[arg(long)]
+        expiry_optional: bool,
+        /// Maximum validity in months
+        #[arg(long, value_name = "MONTHS", conflicts_with = "no_max")]
+        max_months: Option<u32>,
+        /// No maximum validity
+        #[arg(long)]
+        no_max: bool,
+        /// Warn this many days before expiry (a new kind: 60)
+        #[arg(long, value_name = "DAYS")]
+        warning_days: Option<u32>,
+        /// An inspection kind: the inspector must not be who performed the work
+        #[arg(long, conflicts_with = "not_independent")]
         independent: bool,
+        /// Not an inspection kind
+        #[arg(long)]
+        not_independent: bool,
     },
+}
+
+/// `--yes` / `--no` flag pairs: Some only when one of them was given.
+fn either(yes: bool, no: bool) -> Option<bool> {
+    (yes || no).then_some(yes)
 }
 
 pub fn run_kind(ctx: &Ctx, cmd: KindCmd) -> CliResult {
@@ -503,19 +520,26 @@ pub fn run_kind(ctx: &Ctx, cmd: KindCmd) -> CliResult {
             code,
             name,
             expiry_required,
+            expiry_optional,
             max_months,
+            no_max,
             warning_days,
             independent,
-        } => ctx.run(Command::SetKind(
-            crate::domain::authorizations::AuthorizationKind {
-                code,
+            not_independent,
+        } => ctx.run(Command::EditKind {
+            code,
+            edit: KindEdit {
                 name,
-                expiry_required,
-                max_validity_months: max_months,
+                expiry_required: either(expiry_required, expiry_optional),
+                max_validity_months: if no_max {
+                    Some(None)
+                } else {
+                    max_months.map(Some)
+                },
                 warning_days,
-                independent,
+                independent: either(independent, not_independent),
             },
-        )),
+        }),
         KindCmd::List => {
             let s = ctx.session()?;
             require_read(

@@ -179,6 +179,22 @@ pub enum Command {
         login: String,
         forced: bool,
     },
+    /// Adds an authorization kind or changes only the policy fields named
+    /// (None: unchanged; a new kind needs a name, the rest default).
+    EditKind {
+        code: String,
+        edit: KindEdit,
+    },
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KindEdit {
+    pub name: Option<String>,
+    pub expiry_required: Option<bool>,
+    /// Some(None) removes the maximum.
+    pub max_validity_months: Option<Option<u32>>,
+    pub warning_days: Option<u32>,
+    pub independent: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -224,6 +240,7 @@ impl Command {
             Command::EditAuthorization { .. } => "auth edit",
             Command::SetKind(_) => "kind set",
             Command::Rescue { .. } => "rescue",
+            Command::EditKind { .. } => "kind set",
         }
     }
 }

@@ -14,6 +14,8 @@ pub mod text;
 pub mod users;
 
 #[cfg(test)]
+mod edit_proptests;
+#[cfg(test)]
 mod proptests;
 #[cfg(test)]
 mod rules_tests;

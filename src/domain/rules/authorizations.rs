@@ -8,7 +8,7 @@ use super::super::authorizations::{
 };
 use super::super::catalog::system;
 use super::super::command::{
-    AuthorizationEdit, Command, NewAuthorization, NewQualification, QualificationEdit,
+    AuthorizationEdit, Command, KindEdit, NewAuthorization, NewQualification, QualificationEdit,
 };
 use super::super::error::{invalid, DomainError, DomainResult};
 use super::super::org::{Organisation, Put, Record, RecordKey};
@@ -277,6 +277,45 @@ pub(super) fn renew_authorization(
     ))
 }
 
+/// Adds a kind, or changes only the fields the edit names: every other
+/// field of an existing kind stays as it is.
+pub(super) fn edit_kind(cx: &mut Ctx<'_>, code: &str, edit: &KindEdit) -> DomainResult<String> {
+    cx.require(system::AUTHORIZATIONS_MANAGE)?;
+    let mut k = match cx.org.kind(code) {
+        Ok(k) => k.clone(),
+        Err(_) => AuthorizationKind {
+            code: code.to_string(),
+            name: edit.name.clone().ok_or_else(|| {
+                invalid(format!(
+                    "kind {} is new: give it a name with --name",
+                    sanitize(code.trim())
+                ))
+            })?,
+            expiry_required: false,
+            max_validity_months: None,
+            warning_days: 60,
+            independent: false,
+        },
+    };
+    if let Some(n) = &edit.name {
+        k.name = n.clone();
+    }
+    if let Some(e) = edit.expiry_required {
+        k.expiry_required = e;
+    }
+    if let Some(m) = edit.max_validity_months {
+        k.max_validity_months = m;
+    }
+    if let Some(w) = edit.warning_days {
+        k.warning_days = w;
+    }
+    if let Some(i) = edit.independent {
+        k.independent = i;
+    }
+    set_kind(cx, &k)
+}
+
+/// Adds a kind or replaces it whole (by code).
 pub(super) fn set_kind(cx: &mut Ctx<'_>, k: &AuthorizationKind) -> DomainResult<String> {
     let org = cx.org;
     cx.require(system::AUTHORIZATIONS_MANAGE)?;

@@ -430,6 +430,7 @@ pub fn plan(
         } => authorizations::renew_authorization(&mut cx, reference, effective_from, expires)?,
         Command::Import(new) => import::plan_import(&mut cx, new)?,
         Command::SetKind(k) => authorizations::set_kind(&mut cx, k)?,
+        Command::EditKind { code, edit } => authorizations::edit_kind(&mut cx, code, edit)?,
         Command::EditAuthorization { reference, edit } => {
             authorizations::edit_authorization(&mut cx, reference, edit)?
         }

@@ -1,4 +1,4 @@
-//! Rule 2 in time, through the real binary: an operator gives a level only
+//! The trust rules through the real binary. Rule 2 in time: an operator gives a level only
 //! for as long as they hold it, and nobody changes their own roles, grants or
 //! access expiry. Every refusal changes nothing; every allowed case that
 //! stays within the operator's hold goes through.
@@ -327,4 +327,47 @@ fn reactivating_gives_access_back_only_within_the_operators_hold() {
     );
     assert_eq!(g.count(), 2);
     db.run_as(ADMIN, &["user", "reactivate", "wes"]).ok();
+}
+
+/// `kind set` changes only what it names (it used to reset RII to optional,
+/// no maximum and not independent, switching off the inspector rule).
+#[test]
+fn kind_set_changes_only_what_it_names() {
+    let db = Db::init("maintenance");
+    let rii = |db: &Db| {
+        let v = db.run(&["--json", "kind", "list"]).ok().json();
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["code"] == "RII")
+            .cloned()
+            .unwrap()
+    };
+    let before = rii(&db);
+    assert_eq!(before["independent"], true);
+    db.run(&["kind", "set", "RII", "--name", "x"]).ok();
+    let after = rii(&db);
+    assert_eq!(after["name"], "x");
+    for field in [
+        "expiry_required",
+        "max_validity_months",
+        "warning_days",
+        "independent",
+    ] {
+        assert_eq!(after[field], before[field], "{field} changed");
+    }
+    db.run(&["kind", "set", "RII", "--not-independent", "--no-max"])
+        .ok();
+    let last = rii(&db);
+    assert_eq!(last["independent"], false);
+    assert_eq!(last["max_validity_months"], serde_json::Value::Null);
+    assert_eq!(last["name"], "x");
+    // A new kind needs a name; conflicting flags are refused.
+    let mut g = db.guard();
+    g.refuse(&["kind", "set", "NEW1"], &["new", "--name"]);
+    g.refuse(
+        &["kind", "set", "RII", "--independent", "--not-independent"],
+        &["cannot be used with"],
+    );
+    db.run(&["kind", "set", "NEW1", "--name", "New kind"]).ok();
 }
