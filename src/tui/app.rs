@@ -190,6 +190,10 @@ pub struct App {
     pub fatal: Option<String>,
     /// The idle lock: the screen is hidden until a key is pressed.
     pub locked: bool,
+    /// Job control: the loop gives the terminal back and stops the process.
+    pub suspend: bool,
+    /// May the app be suspended (ctrl-z, SIGTSTP)? A kiosk would say no.
+    pub allow_suspend: bool,
 }
 
 macro_rules! cx {
@@ -256,6 +260,8 @@ impl App {
             dirty: true,
             fatal: None,
             locked: false,
+            suspend: false,
+            allow_suspend: true,
         };
         app.tab = app.visible_tabs().first().copied().unwrap_or(Tab::Me);
         app

@@ -1,0 +1,109 @@
+//! The real binary in a pseudo-terminal, from outside: the terminal closed
+//! under it (a dropped connection), terminating signals, and job control.
+//! Every wait is bounded and a child still running at the end is killed.
+
+#[path = "common/cli.rs"]
+mod cli;
+#[path = "common/pty.rs"]
+mod pty;
+
+use std::time::{Duration, Instant};
+
+use pty::{Pty, Spawn};
+
+/// How long the app may take to notice that its terminal is gone.
+const GONE_BOUND: Duration = Duration::from_secs(2);
+
+/// Closes the master under the running app and returns its exit status
+/// and how long it took to exit.
+fn hang_up(db: &cli::Db, controlling: bool) -> (Pty, portable_pty::ExitStatus, Duration) {
+    let mut app = Pty::spawn_with(
+        &db.path,
+        cli::ADMIN,
+        Spawn {
+            controlling,
+            ..Spawn::default()
+        },
+    );
+    app.wait_for(0, "Users (41)");
+    let start = Instant::now();
+    app.hang_up();
+    let st = app.exited_within(GONE_BOUND).unwrap_or_else(|| {
+        let stat = app.stat();
+        panic!("still running {GONE_BOUND:?} after the terminal closed: {stat:?}")
+    });
+    (app, st, start.elapsed())
+}
+
+/// The database is free again: another process opens it.
+#[track_caller]
+fn assert_database_free(db: &cli::Db) {
+    let out = db.run(&["user", "list"]).ok();
+    assert!(out.stdout.contains("Demo Administrator"), "{}", out.stdout);
+}
+
+#[test]
+fn closing_the_terminal_under_the_app_ends_it_and_frees_the_database() {
+    let db = cli::Db::demo();
+    let (_app, st, took) = hang_up(&db, true);
+    eprintln!("exited {took:?} after the hang-up: {st}");
+    assert_eq!(st.exit_code(), 128 + 1, "as for SIGHUP: {st}");
+    assert_database_free(&db);
+    let log = std::fs::read_to_string(db.path.join("clearance.log")).unwrap_or_default();
+    assert!(
+        log.contains("signal 1") || log.contains("hung up"),
+        "the log says why: {log}"
+    );
+}
+
+#[test]
+fn end_of_input_alone_ends_the_app_without_spinning() {
+    // Not the controlling terminal: no SIGHUP, only end of input (the
+    // situation in which the app used to read EOF in a loop).
+    let db = cli::Db::demo();
+    let (_app, st, took) = hang_up(&db, false);
+    eprintln!("exited {took:?} after end of input: {st}");
+    assert_eq!(st.exit_code(), 128 + 1, "{st}");
+    assert_database_free(&db);
+}
+
+#[test]
+fn sigterm_with_the_terminal_gone_ends_the_app() {
+    let db = cli::Db::demo();
+    let mut app = Pty::spawn_with(
+        &db.path,
+        cli::ADMIN,
+        Spawn {
+            controlling: false,
+            ..Spawn::default()
+        },
+    );
+    app.wait_for(0, "Users (41)");
+    app.hang_up();
+    if app.child.try_wait().expect("try_wait").is_none() {
+        app.signal(libc::SIGTERM);
+    }
+    let st = app
+        .exited_within(GONE_BOUND)
+        .unwrap_or_else(|| panic!("SIGTERM did not end the app: {:?}", app.stat()));
+    assert!(
+        [129, 143].contains(&st.exit_code()),
+        "hang-up or SIGTERM status: {st}"
+    );
+    assert_database_free(&db);
+}
+
+#[test]
+fn an_idle_app_burns_no_cpu() {
+    let db = cli::Db::demo();
+    let mut app = Pty::spawn(&db.path, cli::ADMIN, &[], &[]);
+    app.wait_for(0, "Users (41)");
+    let (_, before) = app.stat().expect("the child's stat");
+    std::thread::sleep(Duration::from_secs(1));
+    let (state, after) = app.stat().expect("the child's stat");
+    // Clock ticks are 10 ms: a second of waiting costs (almost) none.
+    assert!(after - before <= 2, "{} ticks in 1 s idle", after - before);
+    assert_eq!(state, 'S', "sleeping, not running");
+    app.send(b"q");
+    assert!(app.wait_exit().success());
+}
