@@ -9,7 +9,7 @@ mod pty;
 
 use std::time::{Duration, Instant};
 
-use pty::{Pty, Spawn};
+use pty::{assert_restored, tail, Pty, Spawn, LEAVE_ALT};
 
 /// How long the app may take to notice that its terminal is gone.
 const GONE_BOUND: Duration = Duration::from_secs(2);
@@ -106,4 +106,65 @@ fn an_idle_app_burns_no_cpu() {
     assert_eq!(state, 'S', "sleeping, not running");
     app.send(b"q");
     assert!(app.wait_exit().success());
+}
+
+#[test]
+fn every_terminating_signal_restores_the_terminal_once_and_exits_128_plus_its_number() {
+    let db = cli::Db::demo();
+    for (name, signo) in [
+        ("HUP", libc::SIGHUP),
+        ("INT", libc::SIGINT),
+        ("QUIT", libc::SIGQUIT),
+        ("TERM", libc::SIGTERM),
+        ("USR1", libc::SIGUSR1),
+        ("USR2", libc::SIGUSR2),
+        ("ALRM", libc::SIGALRM),
+        ("PIPE", libc::SIGPIPE),
+    ] {
+        let mut app = Pty::spawn(&db.path, cli::ADMIN, &[], &[]);
+        app.wait_for(0, "Users (41)");
+        app.signal(signo);
+        let st = app.wait_exit();
+        let out = app.output();
+        assert_eq!(
+            st.exit_code(),
+            128 + signo as u32,
+            "SIG{name}: {st}; output:\n{}",
+            tail(&out)
+        );
+        assert_restored(&out);
+        assert_eq!(
+            out.matches(LEAVE_ALT).count(),
+            1,
+            "SIG{name}: the terminal is restored exactly once"
+        );
+        assert!(app.cooked(), "SIG{name}: raw mode is undone");
+    }
+}
+
+#[test]
+fn a_signal_in_the_middle_of_an_edit_commits_nothing_and_loses_nothing_committed() {
+    let db = cli::Db::demo();
+    let mut app = Pty::spawn(&db.path, cli::ADMIN, &["demo"], &[]);
+    app.wait_for(0, "Users (41)");
+    // A saved change (audit #3), then an edit left unsaved in the grid.
+    app.key_then(b"2", "2 Roles");
+    app.key_then(b"jj\r", "cycle");
+    app.send(b"jjjjjjjjjj");
+    app.key_then(b"v", "does not exist on the grant scale");
+    app.send(b"y");
+    app.key_then(b"w", "impact");
+    app.key_then(b"y", "(audit #3)");
+    app.send(b"k");
+    app.key_then(b"y", "unsaved");
+    app.signal(libc::SIGUSR1);
+    let st = app.wait_exit();
+    assert_eq!(st.exit_code(), 128 + 10, "{st}");
+    assert_restored(&app.output());
+    let verify = db.run(&["audit", "verify", "--json"]).ok().json();
+    assert_eq!(verify["ok"], true, "{verify:#}");
+    assert_eq!(
+        verify["entries"], 3,
+        "the save is kept, the unsaved edit is not"
+    );
 }
