@@ -6,10 +6,12 @@
 mod cli;
 #[path = "common/pty.rs"]
 mod pty;
+#[path = "common/tui.rs"]
+mod tui;
 
 use std::time::{Duration, Instant};
 
-use pty::{assert_restored, tail, Pty, Spawn, LEAVE_ALT};
+use pty::{assert_restored, tail, Pty, Spawn, ENTER_ALT, LEAVE_ALT, SHOW_CURSOR};
 
 /// How long the app may take to notice that its terminal is gone.
 const GONE_BOUND: Duration = Duration::from_secs(2);
@@ -167,4 +169,72 @@ fn a_signal_in_the_middle_of_an_edit_commits_nothing_and_loses_nothing_committed
         verify["entries"], 3,
         "the save is kept, the unsaved edit is not"
     );
+}
+
+/// Suspends the app with `how`, checks it stopped with the terminal given
+/// back, continues it and checks it took the terminal again, redrew
+/// everything and still answers keys.
+fn suspend_and_continue(how: impl FnOnce(&mut Pty)) {
+    let db = cli::Db::demo();
+    let mut app = Pty::spawn(&db.path, cli::ADMIN, &[], &[]);
+    app.wait_for(0, "Users (41)");
+    let from = app.len();
+    how(&mut app);
+    app.wait_state('T');
+    // The terminal was given back before stopping.
+    app.wait_for(from, LEAVE_ALT);
+    app.wait_for(from, SHOW_CURSOR);
+    assert!(app.cooked(), "cooked mode while stopped");
+    let out = app.output();
+    assert!(
+        !out[from..].contains(ENTER_ALT),
+        "nothing taken back while stopped: {}",
+        tail(&out[from..])
+    );
+    let resumed = app.len();
+    app.signal(libc::SIGCONT);
+    app.wait_for(resumed, ENTER_ALT);
+    // Everything is drawn again (the screen was cleared), not only changes.
+    app.wait_for(resumed, "Users (41)");
+    app.wait_for(resumed, "Demo Administrator");
+    assert!(!app.cooked(), "raw mode again");
+    app.key_then(b"2", "2 Roles");
+    app.send(b"q");
+    let st = app.wait_exit();
+    assert!(st.success(), "{st}");
+    assert_restored(&app.output());
+}
+
+#[test]
+fn ctrl_z_suspends_and_sigcont_redraws_and_keys_still_work() {
+    suspend_and_continue(|app| app.send(b"\x1a"));
+}
+
+#[test]
+fn sigtstp_suspends_and_sigcont_redraws_and_keys_still_work() {
+    suspend_and_continue(|app| app.signal(libc::SIGTSTP));
+}
+
+#[test]
+fn suspend_is_a_keymap_action_a_kiosk_can_turn_off() {
+    use clearance::tui::keymap::{Action, Context, Key};
+    let demo = tui::Demo::new();
+    let mut app = demo.app(tui::ADMIN);
+    let key = Key::parse("ctrl-z").unwrap();
+    assert_eq!(
+        app.keymap.lookup(&[Context::Global], &key),
+        Some(Action::SuspendApp)
+    );
+    // Everywhere, even with a form open.
+    tui::press(&mut app, tui::key('n'));
+    assert!(tui::top_form(&app).is_some(), "a form is open");
+    tui::press(&mut app, tui::ctrl('z'));
+    assert!(app.suspend, "ctrl-z asks the loop to suspend");
+    assert!(tui::top_form(&app).is_some(), "the form stays");
+    drop(app);
+    let mut kiosk = demo.app(tui::ADMIN);
+    kiosk.allow_suspend = false;
+    tui::press(&mut kiosk, tui::ctrl('z'));
+    assert!(!kiosk.suspend);
+    assert!(tui::status_text(&kiosk).contains("turned off"));
 }

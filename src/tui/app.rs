@@ -370,6 +370,10 @@ impl App {
         let Some(key) = Key::from_event(&k) else {
             return;
         };
+        // Job control works everywhere, popups and text fields included.
+        if self.keymap.lookup(&[Context::Global], &key) == Some(Action::SuspendApp) {
+            return self.global(Action::SuspendApp);
+        }
         if !self.popups.is_empty() {
             let effect = self.popup_key(k, key);
             self.apply(effect);
@@ -416,6 +420,17 @@ impl App {
             }
             Action::ForceQuit => {
                 self.quit = true;
+                return;
+            }
+            Action::SuspendApp => {
+                if self.allow_suspend {
+                    self.suspend = true;
+                } else {
+                    self.status = Some(Status {
+                        text: "suspending is turned off here".into(),
+                        error: true,
+                    });
+                }
                 return;
             }
             Action::Help => {
@@ -980,6 +995,7 @@ fn is_global(a: Action) -> bool {
         a,
         Action::Quit
             | Action::ForceQuit
+            | Action::SuspendApp
             | Action::Help
             | Action::Palette
             | Action::NextTab

@@ -134,7 +134,7 @@ impl TerminalGuard {
 
     /// Job control: gives the terminal back and stops the process; on
     /// continue takes the terminal over again and clears it, so that the
-    /// next draw paints every cell.
+    /// next draw paints every cell. Returns after the process is continued.
     pub fn suspend(&mut self) -> io::Result<()> {
         restore();
         signals::stop_self();
@@ -153,7 +153,12 @@ impl TerminalGuard {
             let _ = disable_raw_mode();
         }
         take_over(self.mouse)?;
-        self.terminal.clear()
+        // Not `Terminal::clear`: in ratatui 0.30 it asks the terminal for the
+        // cursor position, reading our input. A resize to the current size
+        // clears the screen and forgets the last frame just the same.
+        let size = self.terminal.size()?;
+        self.terminal
+            .resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
     }
 }
 
