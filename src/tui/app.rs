@@ -667,9 +667,17 @@ impl App {
         // Pasted text goes into the focused text field only; anywhere else it
         // is dropped, so a paste can never run as commands.
         match self.popups.last_mut() {
-            Some(Popup::Form(f, _, _)) => f.paste(text),
+            Some(Popup::Form(f, _, _)) => {
+                if let Some(cut) = f.paste(text) {
+                    self.status = Some(Status {
+                        text: cut,
+                        error: true,
+                    });
+                }
+            }
             Some(Popup::Confirm(c, _)) if c.expect.is_some() => {
-                for ch in text.chars().filter(|c| !c.is_control()) {
+                // type_char stops at the confirmation's own limit.
+                for ch in super::widgets::clean_paste(text, 200).0.chars() {
                     c.type_char(ch);
                 }
             }

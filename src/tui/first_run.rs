@@ -109,7 +109,9 @@ pub fn run(
         };
         let Event::Key(k) = ev else {
             if let Event::Paste(s) = ev {
-                form.paste(&s);
+                if let Some(cut) = form.paste(&s) {
+                    form.error = Some(cut);
+                }
             }
             continue;
         };

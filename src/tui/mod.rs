@@ -171,11 +171,19 @@ fn run_loop(
             last_input = Instant::now();
         }
         // Everything that was ready, then one draw.
+        let status_before = app.status.as_ref().map(|s| s.text.clone());
         for incoming in batch {
             match incoming {
                 input::Incoming::Event(ev) => app.on_event(ev),
                 input::Incoming::Notice(text) => {
-                    app.status = Some(widgets::status::Status { text, error: false });
+                    // Joins a message of the same batch (a paste cut by the
+                    // reader and by the field).
+                    let now = app.status.as_ref().map(|s| s.text.clone());
+                    let text = match now {
+                        Some(t) if Some(&t) != status_before.as_ref() => format!("{t}; {text}"),
+                        _ => text,
+                    };
+                    app.status = Some(widgets::status::Status { text, error: true });
                     app.dirty = true;
                 }
                 input::Incoming::Hangup => {
