@@ -184,8 +184,7 @@ pub fn open_app(ctx: &Ctx) -> CliResult {
             "--as is for commands; the app always runs as you".into(),
         ));
     }
-    crate::tui::run(session, look)?;
-    Ok(0)
+    Ok(crate::tui::run(session, look)?)
 }
 
 pub fn snapshot(ctx: &Ctx, a: SnapshotArgs) -> CliResult {

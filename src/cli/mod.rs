@@ -263,7 +263,11 @@ pub fn main() -> i32 {
     match run(cli) {
         Ok(code) => code,
         Err(CliError(msg)) => {
-            eprintln!("error: {}", sanitize(&msg));
+            // Never a panic when stderr is gone (a hung-up terminal).
+            let _ = std::io::Write::write_fmt(
+                &mut std::io::stderr(),
+                format_args!("error: {}\n", sanitize(&msg)),
+            );
             EXIT_ERROR
         }
     }

@@ -190,6 +190,10 @@ pub struct App {
     pub fatal: Option<String>,
     /// The idle lock: the screen is hidden until a key is pressed.
     pub locked: bool,
+    /// Job control: the loop gives the terminal back and stops the process.
+    pub suspend: bool,
+    /// May the app be suspended (ctrl-z, SIGTSTP)? A kiosk would say no.
+    pub allow_suspend: bool,
 }
 
 macro_rules! cx {
@@ -256,6 +260,8 @@ impl App {
             dirty: true,
             fatal: None,
             locked: false,
+            suspend: false,
+            allow_suspend: true,
         };
         app.tab = app.visible_tabs().first().copied().unwrap_or(Tab::Me);
         app
@@ -364,6 +370,10 @@ impl App {
         let Some(key) = Key::from_event(&k) else {
             return;
         };
+        // Job control works everywhere, popups and text fields included.
+        if self.keymap.lookup(&[Context::Global], &key) == Some(Action::SuspendApp) {
+            return self.global(Action::SuspendApp);
+        }
         if !self.popups.is_empty() {
             let effect = self.popup_key(k, key);
             self.apply(effect);
@@ -410,6 +420,17 @@ impl App {
             }
             Action::ForceQuit => {
                 self.quit = true;
+                return;
+            }
+            Action::SuspendApp => {
+                if self.allow_suspend {
+                    self.suspend = true;
+                } else {
+                    self.status = Some(Status {
+                        text: "suspending is turned off here".into(),
+                        error: true,
+                    });
+                }
                 return;
             }
             Action::Help => {
@@ -646,9 +667,17 @@ impl App {
         // Pasted text goes into the focused text field only; anywhere else it
         // is dropped, so a paste can never run as commands.
         match self.popups.last_mut() {
-            Some(Popup::Form(f, _, _)) => f.paste(text),
+            Some(Popup::Form(f, _, _)) => {
+                if let Some(cut) = f.paste(text) {
+                    self.status = Some(Status {
+                        text: cut,
+                        error: true,
+                    });
+                }
+            }
             Some(Popup::Confirm(c, _)) if c.expect.is_some() => {
-                for ch in text.chars().filter(|c| !c.is_control()) {
+                // type_char stops at the confirmation's own limit.
+                for ch in super::widgets::clean_paste(text, 200).0.chars() {
                     c.type_char(ch);
                 }
             }
@@ -974,6 +1003,7 @@ fn is_global(a: Action) -> bool {
         a,
         Action::Quit
             | Action::ForceQuit
+            | Action::SuspendApp
             | Action::Help
             | Action::Palette
             | Action::NextTab

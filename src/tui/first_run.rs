@@ -3,14 +3,17 @@
 //! bound to your OS login.
 
 use std::path::Path;
+use std::time::Duration;
 
-use ratatui::crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
+use ratatui::crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers};
 use ratatui::layout::{Constraint, Layout};
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::terminal::TerminalGuard;
+use super::input::{Incoming, Input};
+use super::signals;
+use super::terminal::{self, TerminalGuard};
 use super::widgets::form::{self, Field, Form};
 use super::widgets::Symbols;
 use super::Look;
@@ -58,7 +61,8 @@ pub fn draw(f: &mut Frame, form: &mut Form, look: &Look) {
     }
 }
 
-/// Runs the first-run screen; returns the new session, or None if the user left.
+/// Runs the first-run screen; returns the new session, or None if the user
+/// left (a terminating signal or a hang-up leaves too: nothing is created).
 pub fn run(
     db: &Path,
     login: &str,
@@ -68,15 +72,46 @@ pub fn run(
     let mut guard = TerminalGuard::enter(false).map_err(|e| e.to_string())?;
     let mut form = form();
     let mut clock = Some(clock);
+    let mut input = Input::stdin();
+    let mut events = std::collections::VecDeque::new();
     loop {
-        guard
-            .terminal
-            .draw(|f| draw(f, &mut form, look))
-            .map_err(|e| e.to_string())?;
-        let ev = event::read().map_err(|e| e.to_string())?;
+        let pending = signals::take();
+        if pending.quit().is_some() {
+            return Ok(None);
+        }
+        if pending.contains(libc::SIGTSTP) {
+            guard.suspend().map_err(|e| e.to_string())?;
+        } else if pending.contains(libc::SIGCONT) {
+            guard.resume().map_err(|e| e.to_string())?;
+        }
+        let Some(ev) = events.pop_front() else {
+            if let Err(e) = guard.terminal.draw(|f| draw(f, &mut form, look)) {
+                if e.raw_os_error() == Some(libc::EIO) {
+                    terminal::mark_gone();
+                    return Ok(None);
+                }
+                return Err(e.to_string());
+            }
+            for incoming in input
+                .wait(Duration::from_secs(60))
+                .map_err(|e| e.to_string())?
+            {
+                match incoming {
+                    Incoming::Event(ev) => events.push_back(ev),
+                    Incoming::Notice(n) => form.error = Some(n),
+                    Incoming::Hangup => {
+                        terminal::mark_gone();
+                        return Ok(None);
+                    }
+                }
+            }
+            continue;
+        };
         let Event::Key(k) = ev else {
             if let Event::Paste(s) = ev {
-                form.paste(&s);
+                if let Some(cut) = form.paste(&s) {
+                    form.error = Some(cut);
+                }
             }
             continue;
         };

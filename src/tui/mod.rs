@@ -1,20 +1,24 @@
 //! The terminal app. A synchronous, single-threaded loop: drain all pending
 //! events, then draw once, and only when something changed. The only timers
-//! are real deadlines: a status message fading and the date rolling over.
+//! are real deadlines: a status message fading, the idle lock and the date
+//! rolling over. Signals wake the loop through a self-pipe (`signals.rs`);
+//! input is read and parsed by our own reader (`input.rs`, `event.rs`).
 
 pub mod app;
+pub mod event;
 pub mod first_run;
+pub mod input;
 pub mod keymap;
+pub mod signals;
 pub mod terminal;
 pub mod theme;
 pub mod views;
 pub mod widgets;
 
-use std::sync::atomic::Ordering;
+use std::io::Write;
 use std::time::{Duration, Instant};
 
 use ratatui::backend::TestBackend;
-use ratatui::crossterm::event;
 use ratatui::Terminal;
 
 use crate::config::Config;
@@ -25,9 +29,9 @@ use theme::Theme;
 
 /// How long a status message stays.
 const STATUS_FADE: Duration = Duration::from_secs(8);
-/// The longest the loop sleeps without an event: it only checks for
-/// SIGTERM/SIGHUP then and draws nothing unless something changed.
-const SIGNAL_CHECK: Duration = Duration::from_millis(500);
+/// The longest the loop sleeps without an event or a signal (a safety net
+/// against clock changes; signals wake it at once).
+const LONGEST_WAIT: Duration = Duration::from_secs(60);
 
 /// Everything the app needs besides the database, validated before the
 /// terminal is taken over.
@@ -71,22 +75,74 @@ impl Look {
     }
 }
 
-/// Runs the app until the user quits.
-pub fn run(session: Session, look: Look) -> std::io::Result<()> {
+/// Exit status after the terminal hung up (end of input): as for SIGHUP.
+pub const EXIT_HANGUP: i32 = 128 + libc::SIGHUP;
+
+/// Runs the app until the user quits, a terminating signal arrives or the
+/// terminal goes away. Returns the exit status: 0 after quitting, 128 + the
+/// signal's number after a signal, [`EXIT_HANGUP`] after end of input. Every
+/// change is committed when its command returns, so quitting between two
+/// events loses nothing committed.
+pub fn run(session: Session, look: Look) -> std::io::Result<i32> {
     let mouse = look.mouse;
     let idle_lock = look.idle_lock;
-    let mut last_input = Instant::now();
     let mut app = App::new(session, look.keymap, look.theme, look.ascii);
     let mut guard = terminal::TerminalGuard::enter(mouse)?;
+    let mut input = input::Input::stdin();
+    let code = run_loop(&mut app, &mut guard, &mut input, idle_lock)?;
+    drop(guard);
+    if let Some(f) = &app.fatal {
+        if !terminal::is_gone() {
+            let _ = writeln!(std::io::stderr(), "error: {f}");
+        }
+    }
+    Ok(code)
+}
+
+fn run_loop(
+    app: &mut App,
+    guard: &mut terminal::TerminalGuard,
+    input: &mut input::Input,
+    idle_lock: Option<Duration>,
+) -> std::io::Result<i32> {
+    let mut last_input = Instant::now();
     let mut status_set: Option<(Instant, String)> = None;
     let mut today = chrono::Local::now().date_naive();
+    let mut pending = signals::take();
     loop {
+        // Signals first: a quit is acted on between events, never inside one.
+        if let Some(signo) = pending.quit() {
+            tracing::info!("quitting on signal {signo}");
+            return Ok(128 + signo);
+        }
+        if pending.contains(libc::SIGTSTP) && app.allow_suspend || app.suspend {
+            app.suspend = false;
+            guard.suspend()?;
+            // Our own stop ends with SIGCONT: already handled by suspend.
+            pending = signals::take().without(libc::SIGCONT);
+            app.dirty = true;
+            continue;
+        }
+        if pending.contains(libc::SIGCONT) {
+            guard.resume()?;
+            app.dirty = true;
+        }
+        if pending.contains(libc::SIGWINCH) {
+            app.dirty = true;
+        }
+        pending = Default::default();
         if app.dirty {
-            guard.terminal.draw(|f| app.draw(f))?;
+            if let Err(e) = guard.terminal.draw(|f| app.draw(f)) {
+                if terminal::is_gone() || e.raw_os_error() == Some(libc::EIO) {
+                    terminal::mark_gone();
+                    return Ok(EXIT_HANGUP);
+                }
+                return Err(e);
+            }
             app.dirty = false;
         }
-        if app.quit || terminal::TERMINATE.load(Ordering::SeqCst) {
-            break;
+        if app.quit {
+            return Ok(0);
         }
         // Track when the current status message appeared, to fade it.
         let current = app.status.as_ref().map(|s| s.text.clone());
@@ -100,47 +156,67 @@ pub fn run(session: Session, look: Look) -> std::io::Result<()> {
             .and_hms_opt(0, 0, 0)
             .and_then(|m| m.and_local_timezone(chrono::Local).earliest())
             .map(|m| (m - now).to_std().unwrap_or(Duration::ZERO))
-            .unwrap_or(SIGNAL_CHECK);
+            .unwrap_or(LONGEST_WAIT);
         let fade = status_set
             .as_ref()
             .map(|(t, _)| STATUS_FADE.saturating_sub(t.elapsed()))
             .unwrap_or(Duration::MAX);
-        let wait = midnight.min(fade).min(SIGNAL_CHECK);
-        if event::poll(wait)? {
+        let idle = match idle_lock {
+            Some(l) if !app.locked => l.saturating_sub(last_input.elapsed()),
+            _ => Duration::MAX,
+        };
+        let wait = midnight.min(fade).min(idle).min(LONGEST_WAIT);
+        let batch = input.wait(wait)?;
+        if !batch.is_empty() {
             last_input = Instant::now();
-            // Drain everything pending, then draw once.
-            loop {
-                app.on_event(event::read()?);
-                if app.quit || !event::poll(Duration::ZERO)? {
-                    break;
+        }
+        // Everything that was ready, then one draw.
+        let status_before = app.status.as_ref().map(|s| s.text.clone());
+        for incoming in batch {
+            match incoming {
+                input::Incoming::Event(ev) => app.on_event(ev),
+                input::Incoming::Notice(text) => {
+                    // Joins a message of the same batch (a paste cut by the
+                    // reader and by the field).
+                    let now = app.status.as_ref().map(|s| s.text.clone());
+                    let text = match now {
+                        Some(t) if Some(&t) != status_before.as_ref() => format!("{t}; {text}"),
+                        _ => text,
+                    };
+                    app.status = Some(widgets::status::Status { text, error: true });
+                    app.dirty = true;
+                }
+                input::Incoming::Hangup => {
+                    tracing::info!("the terminal hung up (end of input)");
+                    terminal::mark_gone();
+                    return Ok(EXIT_HANGUP);
                 }
             }
-        } else {
-            if status_set
-                .as_ref()
-                .is_some_and(|(t, _)| t.elapsed() >= STATUS_FADE)
-            {
-                app.status = None;
-                status_set = None;
-                app.dirty = true;
-            }
-            if idle_lock.is_some_and(|l| last_input.elapsed() >= l) && !app.locked {
-                app.lock();
-            }
-            let d = chrono::Local::now().date_naive();
-            if d != today {
-                // Standings and expiries change with the date.
-                today = d;
-                app.version += 1;
-                app.dirty = true;
+            pending = pending.union(signals::take());
+            if app.quit || app.suspend || pending.quit().is_some() {
+                break;
             }
         }
+        pending = pending.union(signals::take());
+        if status_set
+            .as_ref()
+            .is_some_and(|(t, _)| t.elapsed() >= STATUS_FADE)
+        {
+            app.status = None;
+            status_set = None;
+            app.dirty = true;
+        }
+        if idle_lock.is_some_and(|l| last_input.elapsed() >= l) && !app.locked {
+            app.lock();
+        }
+        let d = chrono::Local::now().date_naive();
+        if d != today {
+            // Standings and expiries change with the date.
+            today = d;
+            app.version += 1;
+            app.dirty = true;
+        }
     }
-    drop(guard);
-    if let Some(f) = &app.fatal {
-        eprintln!("error: {f}");
-    }
-    Ok(())
 }
 
 /// Renders one frame of the real app to text (for docs, tests and scripts).

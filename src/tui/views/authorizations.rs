@@ -409,7 +409,7 @@ impl View for AuthorizationsView {
                             form::ata_list,
                         ),
                         Field::text("Stations", "", "comma-separated; empty = any", form::list),
-                        Field::text("Limitations", "", "optional", form::any),
+                        Field::text("Limitations", "", "optional", form::any).long(),
                         Field::text(
                             "Effective from",
                             &cx.today().to_string(),
@@ -464,7 +464,7 @@ impl View for AuthorizationsView {
                             "comma-separated; empty = any",
                             form::list,
                         ),
-                        Field::text("Limitations", &a.limitations, "optional", form::any),
+                        Field::text("Limitations", &a.limitations, "optional", form::any).long(),
                         Field::text(
                             "Bases",
                             &bases.join(", "),

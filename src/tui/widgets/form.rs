@@ -32,6 +32,8 @@ pub struct Field {
     pub hint: String,
     pub validate: Validator,
     pub message: Option<String>,
+    /// The most characters the field takes, typed or pasted.
+    pub max: usize,
 }
 
 impl Field {
@@ -47,7 +49,19 @@ impl Field {
             hint: hint.into(),
             validate,
             message: None,
+            max: text::MAX_TEXT,
         }
+    }
+
+    /// A free-text field (limitations, reasons): up to
+    /// [`text::MAX_LONG_TEXT`] characters.
+    pub fn long(mut self) -> Field {
+        self.max = text::MAX_LONG_TEXT;
+        self
+    }
+
+    fn len(&self) -> usize {
+        self.input.lines().iter().map(|l| l.chars().count()).sum()
     }
 
     pub fn choice(label: &str, options: Vec<String>, selected: usize, hint: &str) -> Field {
@@ -157,6 +171,7 @@ impl Form {
                 if let KeyCode::Char(c) = key.code {
                     if is_unsafe_char(c)
                         || key.modifiers.contains(KeyModifiers::CONTROL) && c == 'm'
+                        || field.len() >= field.max
                     {
                         return;
                     }
@@ -174,21 +189,23 @@ impl Form {
         self.error = None;
     }
 
-    /// Pasted text goes into the focused text field, cleaned of control and
-    /// format characters and newlines.
-    pub fn paste(&mut self, s: &str) {
-        let Some(field) = self.fields.get_mut(self.focus) else {
-            return;
+    /// Pasted text goes into the focused text field, cleaned (line breaks
+    /// become spaces; control and format characters go) and cut at the
+    /// field's limit. Returns what to tell the user when it was cut.
+    pub fn paste(&mut self, s: &str) -> Option<String> {
+        let field = self.fields.get_mut(self.focus)?;
+        let FieldKind::Text = field.kind else {
+            return None;
         };
-        if let FieldKind::Text = field.kind {
-            let clean: String = s
-                .chars()
-                .map(|c| if c == '\n' || c == '\t' { ' ' } else { c })
-                .filter(|c| !is_unsafe_char(*c))
-                .collect();
-            field.input.insert_str(clean);
-            field.check();
-        }
+        let (clean, cut) = super::clean_paste(s, field.max.saturating_sub(field.len()));
+        field.input.insert_str(clean);
+        field.check();
+        cut.then(|| {
+            format!(
+                "paste cut: {} holds at most {} characters",
+                field.label, field.max
+            )
+        })
     }
 
     pub fn render(&mut self, f: &mut Frame, area: Rect, theme: &Theme, sym: Symbols) {

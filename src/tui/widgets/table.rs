@@ -253,12 +253,7 @@ pub fn filter_paste(text: &mut String, active: bool, pasted: &str) -> bool {
         return false;
     }
     let room = FILTER_MAX.saturating_sub(text.chars().count());
-    text.extend(
-        pasted
-            .chars()
-            .filter(|c| !crate::domain::text::is_unsafe_char(*c))
-            .take(room),
-    );
+    text.push_str(&super::clean_paste(pasted, room).0);
     true
 }
 
