@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use clap::Subcommand;
 use serde_json::json;
 
-use super::users::require_read;
+use super::users::require_all;
 use super::{CliError, CliResult, Ctx};
-use crate::domain::catalog::system;
+use crate::domain::read::Subject;
 use crate::domain::text::sanitize;
 use crate::store::audit::{hex, Checkpoint};
 
@@ -36,7 +36,7 @@ pub enum AuditCmd {
 
 pub fn run(ctx: &Ctx, cmd: AuditCmd) -> CliResult {
     let s = ctx.session()?;
-    require_read(&s, ctx, &[system::AUDIT_VIEW])?;
+    require_all(&s, ctx, Subject::Audit)?;
     let org = s.org();
     let who = |id: u32| {
         org.users

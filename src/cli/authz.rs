@@ -3,14 +3,14 @@
 use clap::{Args, Subcommand};
 use serde_json::json;
 
-use super::users::require_read;
+use super::users::{read_scope, require_all, require_holder};
 use super::{cell, parse_date, parse_opt_date, CliError, CliResult, Ctx};
 use crate::domain::authorizations::{Authorization, AuthorizationStatus};
-use crate::domain::catalog::system;
 use crate::domain::command::{
     Command, KindEdit, NewAuthorization, NewQualification, QualificationEdit,
 };
 use crate::domain::org::Organisation;
+use crate::domain::read::Subject;
 use crate::domain::text::sanitize;
 
 #[derive(Debug, Subcommand)]
@@ -190,18 +190,17 @@ pub fn run_qual(ctx: &Ctx, cmd: QualCmd) -> CliResult {
         }),
         QualCmd::List { user } => {
             let s = ctx.session()?;
-            require_read(
-                &s,
-                ctx,
-                &[system::USERS_VIEW, system::AUTHORIZATIONS_MANAGE],
-            )?;
             let org = s.org();
             let holder = user.as_deref().map(|u| org.resolve_user(u)).transpose()?;
+            let scope = match holder {
+                Some(h) => require_holder(&s, ctx, Subject::Authorizations, h.id)?,
+                None => read_scope(&s, ctx, Subject::Authorizations)?,
+            };
             let today = s.now().date_naive();
             let qs: Vec<_> = org
                 .qualifications
                 .values()
-                .filter(|q| holder.is_none_or(|h| q.holder == h.id))
+                .filter(|q| holder.is_none_or(|h| q.holder == h.id) && scope.covers(q.holder))
                 .collect();
             if ctx.json {
                 ctx.print_json(&qs.iter().map(|q| json!({
@@ -233,12 +232,8 @@ pub fn run_qual(ctx: &Ctx, cmd: QualCmd) -> CliResult {
         }
         QualCmd::Show { id } => {
             let s = ctx.session()?;
-            require_read(
-                &s,
-                ctx,
-                &[system::USERS_VIEW, system::AUTHORIZATIONS_MANAGE],
-            )?;
             let q = s.org().qualification(id)?;
+            require_holder(&s, ctx, Subject::Authorizations, q.holder)?;
             if ctx.json {
                 ctx.print_json(q)?;
             } else {
@@ -337,18 +332,17 @@ pub fn run_auth(ctx: &Ctx, cmd: AuthCmd) -> CliResult {
         }),
         AuthCmd::List { expiring, user } => {
             let s = ctx.session()?;
-            require_read(
-                &s,
-                ctx,
-                &[system::USERS_VIEW, system::AUTHORIZATIONS_MANAGE],
-            )?;
             let org = s.org();
             let today = s.now().date_naive();
             let holder = user.as_deref().map(|u| org.resolve_user(u)).transpose()?;
+            let scope = match holder {
+                Some(h) => require_holder(&s, ctx, Subject::Authorizations, h.id)?,
+                None => read_scope(&s, ctx, Subject::Authorizations)?,
+            };
             let mut list: Vec<&Authorization> = org
                 .authorizations
                 .values()
-                .filter(|a| holder.is_none_or(|h| a.holder == h.id))
+                .filter(|a| holder.is_none_or(|h| a.holder == h.id) && scope.covers(a.holder))
                 .filter(|a| match expiring {
                     None => true,
                     Some(d) => {
@@ -408,13 +402,9 @@ pub fn run_auth(ctx: &Ctx, cmd: AuthCmd) -> CliResult {
         }
         AuthCmd::Show { reference } => {
             let s = ctx.session()?;
-            require_read(
-                &s,
-                ctx,
-                &[system::USERS_VIEW, system::AUTHORIZATIONS_MANAGE],
-            )?;
             let org = s.org();
             let a = org.resolve_authorization(&reference)?;
+            require_holder(&s, ctx, Subject::Authorizations, a.holder)?;
             let today = s.now().date_naive();
             if ctx.json {
                 let mut v = auth_json(org, a, today);
@@ -542,11 +532,7 @@ pub fn run_kind(ctx: &Ctx, cmd: KindCmd) -> CliResult {
         }),
         KindCmd::List => {
             let s = ctx.session()?;
-            require_read(
-                &s,
-                ctx,
-                &[system::USERS_VIEW, system::AUTHORIZATIONS_MANAGE],
-            )?;
+            require_all(&s, ctx, Subject::Roles)?;
             let kinds = &s.org().settings.kinds;
             if ctx.json {
                 ctx.print_json(kinds)?;

@@ -8,12 +8,12 @@ use clap::{Args, ValueEnum};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::users::require_read;
+use super::users::require_all;
 use super::{cell, clock, CliError, CliResult, Ctx};
 use crate::domain::authorizations::Standing;
-use crate::domain::catalog::system;
 use crate::domain::command::{Command, NewUser};
 use crate::domain::org::Organisation;
+use crate::domain::read::Subject;
 use crate::domain::text::sanitize;
 use crate::domain::users::UserStatus;
 use crate::ops::Session;
@@ -351,7 +351,7 @@ fn csv_field(s: &str) -> String {
 
 pub fn export(ctx: &Ctx, a: ExportArgs) -> CliResult {
     let s = ctx.session()?;
-    require_read(&s, ctx, &[system::USERS_MANAGE, system::AUDIT_VIEW])?;
+    require_all(&s, ctx, Subject::Export)?;
     let org = s.org();
     match a.format {
         Format::Json => {
@@ -467,7 +467,7 @@ pub fn import(ctx: &Ctx, a: ImportArgs) -> CliResult {
 
 pub fn doctor(ctx: &Ctx) -> CliResult {
     let s = ctx.session()?;
-    require_read(&s, ctx, &[system::AUDIT_VIEW])?;
+    require_all(&s, ctx, Subject::Audit)?;
     let problems = s.store().doctor(s.org())?;
     if ctx.json {
         ctx.print_json(&json!({"ok": problems.is_empty(), "problems": problems}))?;

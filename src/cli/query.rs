@@ -3,11 +3,12 @@
 use clap::Args;
 use serde_json::json;
 
-use super::users::require_read;
+use super::users::require_holder;
 use super::{cell, parse_date, parse_datetime, CliResult, Ctx, EXIT_DENIED};
 use crate::domain::authorizations::{parse_ata, signoff_check, AircraftType, SignoffRequest};
 use crate::domain::catalog::system;
 use crate::domain::engine::{self, Requirement};
+use crate::domain::read::Subject;
 use crate::domain::text::sanitize;
 use crate::domain::users::User;
 use crate::ops::Session;
@@ -59,15 +60,9 @@ fn subject<'a>(s: &'a Session, ctx: &Ctx, name: &str) -> CliResult<&'a User> {
     let u = s.org().resolve_user(name)?;
     let actor = s.actor(ctx.as_user.as_deref())?;
     if actor.effective() != u.id {
-        require_read(
-            s,
-            ctx,
-            &[
-                system::USERS_VIEW,
-                system::USERS_MANAGE,
-                system::AUTHORIZATIONS_MANAGE,
-            ],
-        )?;
+        // People's access (check, explain) or their authorizations (signoff).
+        require_holder(s, ctx, Subject::Users, u.id)
+            .or_else(|_| require_holder(s, ctx, Subject::Authorizations, u.id))?;
     }
     Ok(u)
 }

@@ -3,10 +3,10 @@
 use clap::Subcommand;
 use serde_json::json;
 
-use super::users::require_read;
+use super::users::require_all;
 use super::{cell, CliResult, Ctx};
-use crate::domain::catalog::system;
 use crate::domain::command::Command;
+use crate::domain::read::Subject;
 use crate::domain::text::sanitize;
 
 #[derive(Debug, Subcommand)]
@@ -87,15 +87,7 @@ pub fn run(ctx: &Ctx, cmd: RoleCmd) -> CliResult {
         RoleCmd::Rm { role } => ctx.run(Command::RemoveRole { role }),
         RoleCmd::List => {
             let s = ctx.session()?;
-            require_read(
-                &s,
-                ctx,
-                &[
-                    system::USERS_VIEW,
-                    system::ROLES_MANAGE,
-                    system::USERS_MANAGE,
-                ],
-            )?;
+            require_all(&s, ctx, Subject::Roles)?;
             let org = s.org();
             let rows: Vec<_> = org
                 .roles
@@ -134,15 +126,7 @@ pub fn run(ctx: &Ctx, cmd: RoleCmd) -> CliResult {
         }
         RoleCmd::Show { role, all } => {
             let s = ctx.session()?;
-            require_read(
-                &s,
-                ctx,
-                &[
-                    system::USERS_VIEW,
-                    system::ROLES_MANAGE,
-                    system::USERS_MANAGE,
-                ],
-            )?;
+            require_all(&s, ctx, Subject::Roles)?;
             let org = s.org();
             let r = org.resolve_role(&role)?;
             let c = org.catalog();

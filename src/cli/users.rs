@@ -4,9 +4,9 @@ use clap::{Args, Subcommand};
 use serde_json::json;
 
 use super::{cell, parse_opt_date, CliError, CliResult, Ctx};
-use crate::domain::catalog::system;
 use crate::domain::command::{Command, NewUser, UserEdit};
 use crate::domain::org::Organisation;
+use crate::domain::read::{self, ReadScope, Subject};
 use crate::domain::text::sanitize;
 use crate::domain::users::User;
 use crate::ops::Session;
@@ -113,26 +113,31 @@ pub struct ListArgs {
     pub role: Option<String>,
 }
 
-/// Refuses to show data the actor may not read.
-pub fn require_read(
-    s: &Session,
-    ctx: &Ctx,
-    keys: &[&str],
-) -> CliResult<crate::domain::users::UserId> {
+/// The viewer of this invocation (the effective actor) and what they may
+/// read of `subject`, by the one read policy in `domain::read`.
+pub fn read_scope(s: &Session, ctx: &Ctx, subject: Subject) -> CliResult<ReadScope> {
     let actor = s.actor(ctx.as_user.as_deref())?;
     let me = s.org().user(actor.effective())?;
-    let levels = crate::domain::engine::effective_levels(s.org(), me, s.now()).levels;
-    if keys
-        .iter()
-        .any(|k| levels[s.org().catalog().system(k)] != 0)
-    {
-        Ok(me.id)
-    } else {
-        Err(CliError(format!(
-            "not permitted: this needs {}",
-            keys.join(" or ")
-        )))
-    }
+    Ok(read::read_scope(s.org(), me, subject, s.now()))
+}
+
+/// Refuses unless the viewer may read everyone's records of `subject`.
+pub fn require_all(s: &Session, ctx: &Ctx, subject: Subject) -> CliResult<ReadScope> {
+    let actor = s.actor(ctx.as_user.as_deref())?;
+    let me = s.org().user(actor.effective())?;
+    Ok(read::require_all(s.org(), me, subject, s.now())?)
+}
+
+/// Refuses unless the viewer may read `holder`'s records of `subject`.
+pub fn require_holder(
+    s: &Session,
+    ctx: &Ctx,
+    subject: Subject,
+    holder: crate::domain::users::UserId,
+) -> CliResult<ReadScope> {
+    let actor = s.actor(ctx.as_user.as_deref())?;
+    let me = s.org().user(actor.effective())?;
+    Ok(read::require_holder(s.org(), me, subject, holder, s.now())?)
 }
 
 pub fn user_json(org: &Organisation, u: &User) -> serde_json::Value {
@@ -267,7 +272,7 @@ pub fn run(ctx: &Ctx, cmd: UserCmd) -> CliResult {
 
 fn list(ctx: &Ctx, a: ListArgs) -> CliResult {
     let s = ctx.session()?;
-    require_read(&s, ctx, &[system::USERS_VIEW, system::USERS_MANAGE])?;
+    require_all(&s, ctx, Subject::Users)?;
     let org = s.org();
     let status = a.status.as_deref().map(str::to_ascii_lowercase);
     if let Some(st) = &status {
@@ -301,7 +306,7 @@ fn list(ctx: &Ctx, a: ListArgs) -> CliResult {
             "{} {} {} {} {}",
             cell(&u.id.to_string(), 5),
             cell(&u.name(), 24),
-            cell(u.email.as_deref().unwrap_or("no login"), 30),
+            cell(u.email.as_deref().unwrap_or("—"), 30),
             cell(u.status.word(), 11),
             sanitize(&org.roles_summary(u))
         );
@@ -314,26 +319,19 @@ fn show(ctx: &Ctx, user: &str) -> CliResult {
     let s = ctx.session()?;
     let org = s.org();
     let u = org.resolve_user(user)?;
-    let me = require_read(&s, ctx, &[system::USERS_VIEW, system::USERS_MANAGE]).or_else(|e| {
-        // Everyone may see themselves.
-        let a = s.actor(ctx.as_user.as_deref())?;
-        if a.effective() == u.id {
-            Ok(u.id)
-        } else {
-            Err(e)
-        }
-    })?;
-    let _ = me;
+    require_holder(&s, ctx, Subject::Users, u.id)?;
+    // Their qualifications and authorizations only where those may be read.
+    let papers = read_scope(&s, ctx, Subject::Authorizations)?.covers(u.id);
     let today = s.now().date_naive();
     let quals: Vec<_> = org
         .qualifications
         .values()
-        .filter(|q| q.holder == u.id)
+        .filter(|q| papers && q.holder == u.id)
         .collect();
     let auths: Vec<_> = org
         .authorizations
         .values()
-        .filter(|a| a.holder == u.id)
+        .filter(|a| papers && a.holder == u.id)
         .collect();
     if ctx.json {
         let mut v = user_json(org, u);
@@ -352,7 +350,7 @@ fn show(ctx: &Ctx, user: &str) -> CliResult {
     println!("{} (#{})", sanitize(&u.name()), u.id);
     println!(
         "  email:   {}",
-        sanitize(u.email.as_deref().unwrap_or("none (no login)"))
+        sanitize(u.email.as_deref().unwrap_or("none"))
     );
     println!(
         "  login:   {}",

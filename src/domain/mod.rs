@@ -8,6 +8,7 @@ pub mod error;
 pub mod holdings;
 pub mod org;
 pub mod qualifications;
+pub mod read;
 pub mod roles;
 pub mod rules;
 pub mod text;

@@ -22,9 +22,10 @@ use super::widgets::help::Help;
 use super::widgets::palette::Palette;
 use super::widgets::status::{render_hints, render_status, Status};
 use super::widgets::{centered, Symbols};
-use crate::domain::catalog::{system, Level};
+use crate::domain::catalog::Level;
 use crate::domain::engine::effective_levels;
 use crate::domain::org::Organisation;
+use crate::domain::read::{self, ReadScope, Subject};
 use crate::domain::rules::Actor;
 use crate::domain::text::sanitize;
 use crate::domain::users::User;
@@ -121,10 +122,10 @@ impl Cx<'_> {
         self.mine[i] & top == top
     }
 
-    /// Holds any level of one of the permissions (may see).
-    pub fn may_see(&self, keys: &[&str]) -> bool {
-        keys.iter()
-            .any(|k| self.mine[self.org.catalog().system(k)] != 0)
+    /// What the viewer may read of a subject (the one read policy in
+    /// `domain::read`; their own records are in the Me tab).
+    pub fn reads(&self, subject: Subject) -> ReadScope {
+        read::read_scope(self.org, self.me, subject, self.now)
     }
 
     pub fn today(&self) -> chrono::NaiveDate {
@@ -1019,14 +1020,10 @@ fn is_global(a: Action) -> bool {
 /// Navigation is permission-aware: a tab you may not see is hidden.
 pub fn tab_visible(t: Tab, cx: &Cx) -> bool {
     match t {
-        Tab::Users => cx.may_see(&[system::USERS_VIEW, system::USERS_MANAGE]),
-        Tab::Roles => cx.may_see(&[
-            system::USERS_VIEW,
-            system::ROLES_MANAGE,
-            system::USERS_MANAGE,
-        ]),
-        Tab::Authorizations => cx.may_see(&[system::AUTHORIZATIONS_MANAGE, system::USERS_VIEW]),
-        Tab::Audit => cx.may_see(&[system::AUDIT_VIEW]),
+        Tab::Users => cx.reads(Subject::Users).others,
+        Tab::Roles => cx.reads(Subject::Roles).others,
+        Tab::Authorizations => cx.reads(Subject::Authorizations).others,
+        Tab::Audit => cx.reads(Subject::Audit).others,
         Tab::Me => true,
     }
 }

@@ -7,7 +7,6 @@ use ratatui::widgets::{Cell, Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::{pane, split_detail};
-use crate::domain::catalog::system;
 use crate::domain::text::sanitize;
 use crate::store::audit::AuditEntry;
 use crate::tui::app::{Cx, Effect, View};
@@ -81,7 +80,7 @@ impl View for AuditView {
     }
 
     fn render(&mut self, f: &mut Frame, area: Rect, cx: &Cx) {
-        if !cx.may_see(&[system::AUDIT_VIEW]) {
+        if !cx.reads(crate::domain::read::Subject::Audit).others {
             f.render_widget(Paragraph::new("you may not read the audit log"), area);
             return;
         }
