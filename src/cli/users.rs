@@ -148,6 +148,7 @@ pub fn user_json(org: &Organisation, u: &User) -> serde_json::Value {
         "email": u.email,
         "login": u.login,
         "status": u.status.word(),
+        "invitation_expires": u.invitation.as_ref().map(|i| i.expires),
         "access_until": u.access_until,
         "roles": u.roles.iter().map(|a| json!({
             "role": org.roles.get(&a.role).map(|r| r.name.clone()),
@@ -274,6 +275,7 @@ fn list(ctx: &Ctx, a: ListArgs) -> CliResult {
     let s = ctx.session()?;
     require_all(&s, ctx, Subject::Users)?;
     let org = s.org();
+    let now = s.now();
     let status = a.status.as_deref().map(str::to_ascii_lowercase);
     if let Some(st) = &status {
         if !["invited", "active", "deactivated", "deleted"].contains(&st.as_str()) {
@@ -299,7 +301,7 @@ fn list(ctx: &Ctx, a: ListArgs) -> CliResult {
         cell("ID", 5),
         cell("NAME", 24),
         cell("EMAIL", 30),
-        cell("STATUS", 11)
+        cell("STATUS", 14)
     );
     for u in &users {
         println!(
@@ -307,7 +309,7 @@ fn list(ctx: &Ctx, a: ListArgs) -> CliResult {
             cell(&u.id.to_string(), 5),
             cell(&u.name(), 24),
             cell(u.email.as_deref().unwrap_or("—"), 30),
-            cell(u.status.word(), 11),
+            cell(u.status_word(now), 14),
             sanitize(&org.roles_summary(u))
         );
     }
@@ -356,7 +358,19 @@ fn show(ctx: &Ctx, user: &str) -> CliResult {
         "  login:   {}",
         sanitize(u.login.as_deref().unwrap_or("not bound"))
     );
-    println!("  status:  {}", u.status.word());
+    println!("  status:  {}", u.status_word(s.now()));
+    if let Some(i) = &u.invitation {
+        println!(
+            "  invitation: sent {}, {} {}",
+            i.sent_at.format("%Y-%m-%d %H:%M UTC"),
+            if i.expires < s.now() {
+                "expired"
+            } else {
+                "expires"
+            },
+            i.expires.format("%Y-%m-%d %H:%M UTC")
+        );
+    }
     if let Some(d) = u.access_until {
         println!("  access until: {d}");
     }

@@ -300,6 +300,22 @@ pub fn required_level(scale: &Scale, req: &Requirement) -> DomainResult<Level> {
     Ok(bits)
 }
 
+/// What a requirement asks for, in words: a level, or for a scope scale the
+/// relations of which any one suffices ("own or students"), never "all"
+/// when any one relation would do.
+pub fn requirement_word(scale: &Scale, required: Level) -> String {
+    match scale {
+        Scale::Scope { relations } if required.count_ones() > 1 => relations
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| required & (1 << i) != 0)
+            .map(|(_, r)| r.as_str())
+            .collect::<Vec<_>>()
+            .join(" or "),
+        _ => scale.level_word(required),
+    }
+}
+
 /// The check with its explanation.
 pub fn check(
     org: &Organisation,
@@ -316,7 +332,7 @@ pub fn check(
         .find(|e| e.permission == p.key)
         .map(|e| e.sources)
         .unwrap_or_default();
-    let need = p.scale.level_word(required);
+    let need = requirement_word(&p.scale, required);
     let reason = if !user.holds_access(at) {
         match user.status {
             super::users::UserStatus::Active => format!(
@@ -364,5 +380,20 @@ pub fn check(
         effective: p.scale.level_word(eff),
         reason,
         sources,
+    }
+}
+
+#[cfg(test)]
+mod requirement_tests {
+    use super::*;
+
+    #[test]
+    fn a_scope_requirement_reads_as_any_of_its_relations() {
+        let scale = Scale::Scope {
+            relations: vec!["own".into(), "other".into(), "students".into()],
+        };
+        assert_eq!(requirement_word(&scale, 0b111), "own or other or students");
+        assert_eq!(requirement_word(&scale, 0b100), "students");
+        assert_eq!(requirement_word(&Scale::Access, 0b01), "view");
     }
 }

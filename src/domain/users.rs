@@ -101,6 +101,20 @@ impl User {
         self.status == UserStatus::Active && holds_until(self.access_until, at)
     }
 
+    /// The status as people need it at `at`: an invitation past its expiry
+    /// and an account past its access expiry are said so, not shown as
+    /// pending or active.
+    pub fn status_word(&self, at: DateTime<Utc>) -> &'static str {
+        match self.status {
+            UserStatus::Invited if self.invitation.as_ref().is_some_and(|i| i.expires < at) => {
+                "invite expired"
+            }
+            UserStatus::Invited if self.invitation.is_none() => "not invited",
+            UserStatus::Active if !holds_until(self.access_until, at) => "expired",
+            s => s.word(),
+        }
+    }
+
     pub fn is_deleted(&self) -> bool {
         self.status == UserStatus::Deleted
     }

@@ -1,0 +1,61 @@
+//! Listings and decisions say the right thing: a login without an email is
+//! not "no login", an expired invitation is not pending, and a scope check
+//! without relations asks for any one relation, not "all".
+
+mod common;
+
+use common::cli::{Db, ADMIN};
+
+#[test]
+fn user_list_tells_logins_invitations_and_expiry_apart() {
+    let db = Db::init("operator");
+    db.run(&[
+        "user", "add", "--given", "Lo", "--family", "Gin", "--login", "lo",
+    ])
+    .ok();
+    db.run(&[
+        "user",
+        "add",
+        "--given",
+        "In",
+        "--family",
+        "Vite",
+        "--email",
+        "in@example.org",
+    ])
+    .ok();
+    db.run(&["user", "invite", "in@example.org", "--days", "1"])
+        .ok();
+    let now = db.run(&["user", "list"]).ok().stdout;
+    let row = |out: &str, who: &str| {
+        out.lines()
+            .find(|l| l.contains(who))
+            .unwrap_or_else(|| panic!("no row for {who} in\n{out}"))
+            .to_string()
+    };
+    assert!(!row(&now, "Lo Gin").contains("no login"), "{now}");
+    assert!(row(&now, "In Vite").contains("invited"), "{now}");
+    let later = db
+        .run_at(ADMIN, "2026-03-05T09:30:00Z", &["user", "list"])
+        .ok()
+        .stdout;
+    assert!(row(&later, "In Vite").contains("invite expired"), "{later}");
+    let v = db
+        .run(&["--json", "user", "show", "in@example.org"])
+        .ok()
+        .json();
+    assert!(v["invitation_expires"].is_string(), "{v}");
+}
+
+#[test]
+fn a_scope_check_without_relations_asks_for_any_one() {
+    let db = Db::init("operator");
+    db.run(&[
+        "user", "add", "--given", "Pi", "--family", "Lot", "--login", "pia", "--role", "Pilot",
+    ])
+    .ok();
+    let out = db.run(&["--json", "check", "pia", "flights.view"]);
+    let v = out.json();
+    assert_ne!(v["required"], "all", "{v}");
+    assert!(v["required"].as_str().unwrap().contains(" or "), "{v}");
+}
