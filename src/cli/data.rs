@@ -360,7 +360,7 @@ pub fn export(ctx: &Ctx, a: ExportArgs) -> CliResult {
                 version: 1,
                 organisation: org.clone(),
             };
-            let mut bytes = serde_json::to_vec_pretty(&e)?;
+            let mut bytes = super::json_safe(&serde_json::to_string_pretty(&e)?).into_bytes();
             bytes.push(b'\n');
             write_out(&a.output, &bytes)?;
         }

@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use clap::{Parser, Subcommand};
 
-use crate::domain::text::sanitize;
+use crate::domain::text::{is_unsafe_char, sanitize};
 use crate::ops::{Clock, OpsError, Session, SystemClock};
 
 /// Exit codes: 0 success or allowed, 1 denied, 2 error.
@@ -151,7 +151,10 @@ impl Ctx {
         if self.json {
             println!(
                 "{}",
-                serde_json::json!({"ok": true, "audit_seq": out.seq, "summary": out.summary})
+                json_safe(
+                    &serde_json::json!({"ok": true, "audit_seq": out.seq, "summary": out.summary})
+                        .to_string()
+                )
             );
         } else {
             println!("{} (audit #{})", sanitize(&out.summary), out.seq);
@@ -160,7 +163,7 @@ impl Ctx {
 
     /// Prints a JSON value.
     pub fn print_json(&self, v: &impl serde::Serialize) -> CliResult<()> {
-        println!("{}", serde_json::to_string_pretty(v)?);
+        println!("{}", json_safe(&serde_json::to_string_pretty(v)?));
         Ok(())
     }
 }
@@ -239,6 +242,29 @@ pub fn parse_datetime(s: &str) -> Result<DateTime<Utc>, CliError> {
         "malformed date-time '{}' (use YYYY-MM-DD, 'YYYY-MM-DD HH:MM' UTC, or RFC 3339)",
         sanitize(s)
     )))
+}
+
+/// Escapes, in serialised JSON, the characters serde_json leaves raw but a
+/// terminal or an editor acts on: C1 controls (`\u009b` starts a control
+/// sequence), bidi controls (`\u202e`), separators and other format
+/// characters. They can only stand inside JSON strings, so escaping them
+/// keeps the JSON valid and equal in meaning.
+pub fn json_safe(json: &str) -> String {
+    if !json.chars().any(|c| !c.is_ascii() && is_unsafe_char(c)) {
+        return json.to_string();
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if !c.is_ascii() && is_unsafe_char(c) {
+            let mut units = [0u16; 2];
+            for u in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{:04x}", u));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Pads a cell to a width in characters (the text is sanitised first).
@@ -334,5 +360,25 @@ fn run(cli: Cli) -> CliResult {
         Cmd::Seed(a) => data::seed(&ctx, a),
         Cmd::Presets => data::presets(&ctx),
         Cmd::Snapshot(a) => data::snapshot(&ctx, a),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::json_safe;
+
+    #[test]
+    fn json_output_escapes_c1_bidi_and_tag_characters_and_stays_equal() {
+        let v = serde_json::json!({"name": "a\u{9b}31mb\u{202e}c\u{E0041}d\u{2028}é"});
+        let raw = serde_json::to_string(&v).unwrap();
+        let safe = json_safe(&raw);
+        assert!(
+            safe.contains("\\u009b") && safe.contains("\\u202e") && safe.contains("\\udb40\\udc41"),
+            "{safe}"
+        );
+        assert!(safe.is_ascii() || safe.contains('é'));
+        assert!(!safe.contains('\u{9b}') && !safe.contains('\u{202e}'));
+        let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
+        assert_eq!(back, v);
     }
 }

@@ -11,7 +11,7 @@ use super::catalog::Catalog;
 use super::error::{unknown, DomainResult};
 use super::qualifications::{Qualification, QualificationId};
 use super::roles::{Role, RoleId};
-use super::text::sanitize;
+use super::text::{email_identity, sanitize};
 use super::users::{holds_until, User, UserId, UserStatus};
 
 /// Organisation-wide settings: the catalog, the authorization kinds, the
@@ -132,7 +132,7 @@ impl Organisation {
             .collect();
         for (id, e, l) in live {
             if let Some(e) = e {
-                self.by_email.insert(e, id);
+                self.by_email.insert(email_identity(&e), id);
             }
             if let Some(l) = l {
                 self.by_login.insert(l, id);
@@ -143,8 +143,9 @@ impl Organisation {
     fn unindex(&mut self, id: UserId) {
         if let Some(u) = self.users.get(&id) {
             if let Some(e) = &u.email {
-                if self.by_email.get(e) == Some(&id) {
-                    self.by_email.remove(e);
+                let key = email_identity(e);
+                if self.by_email.get(&key) == Some(&id) {
+                    self.by_email.remove(&key);
                 }
             }
             if let Some(l) = &u.login {
@@ -160,16 +161,19 @@ impl Organisation {
             return;
         }
         if let Some(e) = &u.email {
-            self.by_email.insert(e.clone(), u.id);
+            self.by_email.insert(email_identity(e), u.id);
         }
         if let Some(l) = &u.login {
             self.by_login.insert(l.clone(), u.id);
         }
     }
 
-    /// The live user holding an email (already lower-cased).
+    /// The live user holding an email, compared as identities (normalised,
+    /// case-folded, look-alikes as one: see `text::email_identity`).
     pub fn user_by_email(&self, email: &str) -> Option<&User> {
-        self.by_email.get(email).and_then(|id| self.users.get(id))
+        self.by_email
+            .get(&email_identity(email))
+            .and_then(|id| self.users.get(id))
     }
 
     pub fn catalog(&self) -> &Catalog {
@@ -273,31 +277,32 @@ impl Organisation {
             .ok_or_else(|| unknown("user", format!("#{id}")))
     }
 
-    /// Finds a user by email (case-insensitive), login, or id (`12` or `#12`).
+    /// Finds a user by email (as an identity), login, or id written `#12`.
+    /// A bare number is a login, never an id.
     pub fn resolve_user(&self, name: &str) -> DomainResult<&User> {
         let n = name.trim();
-        let lower = n.to_lowercase();
-        if let Some(u) = self.by_email.get(&lower).or_else(|| self.by_login.get(n)) {
+        let identity = email_identity(n);
+        if let Some(u) = self
+            .by_email
+            .get(&identity)
+            .or_else(|| self.by_login.get(n))
+        {
             return self.user(*u);
         }
-        let idnum = n.strip_prefix('#').unwrap_or(n).parse::<UserId>().ok();
+        let idnum = n.strip_prefix('#').and_then(|d| d.parse::<UserId>().ok());
         if let Some(u) = idnum.and_then(|i| self.users.get(&i)) {
             return Ok(u);
         }
-        // Live users first, so a re-used email finds the current person.
-        let mut found = None;
-        for u in self.users.values() {
-            let hit = u.email.as_deref() == Some(lower.as_str())
-                || u.login.as_deref() == Some(n)
-                || Some(u.id) == idnum;
-            if hit {
-                if !u.is_deleted() {
-                    return Ok(u);
-                }
-                found = Some(u);
-            }
-        }
-        found.ok_or_else(|| unknown("user", sanitize(n)))
+        // Deleted users (tombstones) are still found by email or login.
+        self.users
+            .values()
+            .find(|u| {
+                u.email
+                    .as_deref()
+                    .is_some_and(|e| email_identity(e) == identity)
+                    || u.login.as_deref() == Some(n)
+            })
+            .ok_or_else(|| unknown("user", sanitize(n)))
     }
 
     /// The active user bound to an OS login.

@@ -1,6 +1,9 @@
 //! Validation of untrusted text and the one function that makes stored text
 //! safe to show on a terminal.
 
+use unicode_normalization::UnicodeNormalization;
+use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+
 use super::error::{invalid, DomainResult};
 
 /// The longest name, label or free-text field we accept, in characters.
@@ -8,20 +11,32 @@ pub const MAX_TEXT: usize = 200;
 /// Limitations and reasons may be longer than names.
 pub const MAX_LONG_TEXT: usize = 2000;
 
-/// Control characters (C0, DEL, C1) and Unicode format characters such as
-/// bidirectional overrides and zero-width joiners.
+/// Characters that must not reach a terminal or a stored name, by their
+/// Unicode general category: controls (Cc: C0, DEL, C1), format characters
+/// (Cf: bidi controls, zero-width joiners, soft hyphen, tag characters
+/// U+E0000–E007F), and the line and paragraph separators (Zl, Zp).
 pub fn is_unsafe_char(c: char) -> bool {
-    c.is_control()
-        || matches!(c,
-            '\u{00AD}'
-            | '\u{061C}'
-            | '\u{180E}'
-            | '\u{200B}'..='\u{200F}'
-            | '\u{202A}'..='\u{202E}'
-            | '\u{2060}'..='\u{2064}'
-            | '\u{2066}'..='\u{206F}'
-            | '\u{FEFF}'
-            | '\u{FFF9}'..='\u{FFFB}')
+    matches!(
+        c.general_category(),
+        GeneralCategory::Control
+            | GeneralCategory::Format
+            | GeneralCategory::LineSeparator
+            | GeneralCategory::ParagraphSeparator
+    )
+}
+
+/// Letters that draw nothing: the Hangul fillers and the blank braille
+/// pattern, which are letters or symbols by category yet invisible.
+const INVISIBLE_LETTERS: [char; 5] = ['\u{115F}', '\u{1160}', '\u{3164}', '\u{FFA0}', '\u{2800}'];
+
+/// Whether a character draws something a reader can see: a letter, digit,
+/// punctuation or symbol (not a space, a combining mark alone, or a filler).
+fn is_visible(c: char) -> bool {
+    use unicode_properties::GeneralCategoryGroup as G;
+    matches!(
+        c.general_category_group(),
+        G::Letter | G::Number | G::Punctuation | G::Symbol
+    ) && !INVISIBLE_LETTERS.contains(&c)
 }
 
 fn check_chars(field: &str, value: &str) -> DomainResult<()> {
@@ -41,6 +56,11 @@ pub fn required_text(field: &str, value: &str) -> DomainResult<String> {
     let v = value.trim();
     if v.is_empty() {
         return Err(invalid(format!("{field} must not be empty")));
+    }
+    if !v.chars().any(is_visible) {
+        return Err(invalid(format!(
+            "{field} has no visible character (only spaces, marks or fillers)"
+        )));
     }
     let n = v.chars().count();
     if n > MAX_TEXT {
@@ -99,7 +119,38 @@ pub fn email(value: &str) -> DomainResult<String> {
     {
         return Err(bad());
     }
-    Ok(v.to_lowercase())
+    let v: String = v.nfc().collect::<String>().to_lowercase();
+    // One script per part: a Cyrillic 'а' among Latin letters is a
+    // look-alike, never a different person.
+    if !v
+        .split(['@', '.'])
+        .all(unicode_security::MixedScript::is_single_script)
+    {
+        return Err(invalid(format!(
+            "email '{}' mixes scripts (letters that look alike from different alphabets)",
+            sanitize(&v)
+        )));
+    }
+    Ok(v)
+}
+
+/// The identity an email stands for: compatibility-normalised (fullwidth
+/// letters become plain ones), case-folded, and reduced to its confusable
+/// skeleton (UTS #39), so that addresses a reader cannot tell apart are one.
+/// Plain ASCII stays as it is (so `rn` is not taken for `m`); every other
+/// character is replaced by its skeleton.
+pub fn email_identity(email: &str) -> String {
+    let folded: String = email.nfkc().collect::<String>().to_lowercase();
+    let mut out = String::with_capacity(folded.len());
+    for c in folded.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            out.extend(unicode_security::skeleton(c.encode_utf8(&mut buf)));
+        }
+    }
+    out.nfkc().collect::<String>().to_lowercase()
 }
 
 /// An OS login name: 1–32 characters of letters, digits, `.`, `_`, `-`, not
@@ -208,5 +259,66 @@ mod tests {
         assert!(login("-x").is_err());
         assert!(login("a b").is_err());
         assert!(login("").is_err());
+    }
+}
+
+#[cfg(test)]
+mod identity_tests {
+    use super::*;
+
+    #[test]
+    fn nfc_nfd_fullwidth_and_confusables_are_one_identity() {
+        let nfc = email("jos\u{e9}@example.org").unwrap();
+        let nfd = email("jose\u{301}@example.org").unwrap();
+        assert_eq!(nfc, nfd, "stored forms are NFC");
+        assert_eq!(email_identity(&nfc), email_identity(&nfd));
+        assert_eq!(
+            email_identity("\u{ff52}oot@example.org"),
+            email_identity("root@example.org")
+        );
+        assert_eq!(
+            email_identity("\u{430}@example.org"),
+            email_identity("a@example.org")
+        );
+        // Plain ASCII look-alikes stay different people.
+        assert_ne!(
+            email_identity("arne@example.org"),
+            email_identity("ame@example.org")
+        );
+    }
+
+    #[test]
+    fn mixed_script_addresses_are_refused_single_script_ones_accepted() {
+        let e = email("p\u{430}ypal@example.org").unwrap_err().to_string();
+        assert!(e.contains("mixes scripts"), "{e}");
+        email("\u{438}\u{432}\u{430}\u{43d}@example.org").unwrap();
+    }
+
+    #[test]
+    fn names_without_a_visible_character_are_refused() {
+        for bad in ["\u{3164}", "\u{115F}\u{1160}", "\u{301}\u{302}", "\u{2800}"] {
+            let e = required_text("given name", bad).unwrap_err().to_string();
+            assert!(e.contains("no visible character"), "{bad:?}: {e}");
+        }
+        required_text("given name", "Zo\u{eb}").unwrap();
+        required_text("given name", "\u{674e}").unwrap();
+    }
+
+    #[test]
+    fn separators_bidi_and_tag_characters_are_unsafe() {
+        for c in [
+            '\u{2028}',
+            '\u{2029}',
+            '\u{202E}',
+            '\u{2066}',
+            '\u{E0041}',
+            '\u{9B}',
+            '\u{1B}',
+        ] {
+            assert!(is_unsafe_char(c), "{:04X}", c as u32);
+            assert!(required_text("name", &format!("a{c}b")).is_err());
+            assert!(!sanitize(&format!("a{c}b")).contains(c));
+        }
+        assert!(!is_unsafe_char('\u{e9}'));
     }
 }

@@ -25,9 +25,21 @@ pub fn validate_organisation(org: &Organisation, now: DateTime<Utc>) -> DomainRe
     if !admin.builtin_admin {
         return Err(invalid("the administrator role is not marked built-in"));
     }
+    text::required_text("organisation name", &org.settings.name)?;
+    for k in &org.settings.kinds {
+        text::required_text(&format!("kind {}: code", k.code), &k.code)?;
+        text::required_text(&format!("kind {}: name", k.code), &k.name)?;
+    }
+    for p in &c.permissions {
+        text::required_text(&format!("permission {}: label", p.key), &p.label)?;
+    }
+    for a in &c.areas {
+        text::required_text(&format!("area {}: label", a.key), &a.label)?;
+    }
     let mut names = HashSet::new();
     for r in org.roles.values() {
         text::required_text("role name", &r.name)?;
+        text::free_text(&format!("role {}: description", r.name), &r.description)?;
         if !names.insert(r.name.to_lowercase()) {
             return Err(DomainError::Duplicate(format!(
                 "role name {} is used twice",
@@ -65,7 +77,7 @@ pub fn validate_organisation(org: &Organisation, now: DateTime<Utc>) -> DomainRe
                     u.id
                 )));
             }
-            if !u.is_deleted() && !emails.insert(e.clone()) {
+            if !u.is_deleted() && !emails.insert(text::email_identity(e)) {
                 return Err(DomainError::Duplicate(format!("email {e} is used twice")));
             }
         }
@@ -94,6 +106,11 @@ pub fn validate_organisation(org: &Organisation, now: DateTime<Utc>) -> DomainRe
         }
     }
     for q in org.qualifications.values() {
+        let what = |f: &str| format!("qualification #{}: {f}", q.id);
+        text::required_text(&what("number"), &q.number)?;
+        for c in q.categories.iter().chain(&q.type_ratings) {
+            text::required_text(&what("category or type rating"), c)?;
+        }
         if !org.users.contains_key(&q.holder) {
             return Err(invalid(format!(
                 "qualification #{} has unknown holder #{}",
@@ -109,6 +126,15 @@ pub fn validate_organisation(org: &Organisation, now: DateTime<Utc>) -> DomainRe
     }
     let mut refs = HashSet::new();
     for a in org.authorizations.values() {
+        let what = |f: &str| format!("authorization #{}: {f}", a.id);
+        text::required_text(&what("reference"), &a.reference)?;
+        text::free_text(&what("limitations"), &a.limitations)?;
+        for s in &a.scope.stations {
+            text::required_text(&what("station"), s)?;
+        }
+        for h in &a.history {
+            text::required_text(&what("status reason"), &h.reason)?;
+        }
         if !org.users.contains_key(&a.holder) {
             return Err(invalid(format!(
                 "authorization {} has unknown holder #{}",
