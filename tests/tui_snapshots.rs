@@ -268,6 +268,7 @@ fn look(ascii: bool) -> Look {
         keymap: Keymap::default_keymap(),
         theme: Theme::builtin("default").unwrap(),
         ascii,
+        depth: clearance::tui::caps::ColorDepth::TrueColor,
         mouse: false,
         idle_lock: None,
     }

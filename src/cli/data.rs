@@ -162,6 +162,9 @@ pub fn open_app(ctx: &Ctx) -> CliResult {
         return overview(ctx);
     }
     let look = ctx.look()?;
+    // A terminal that cannot show the app hears so before raw mode.
+    crate::tui::caps::check_term(std::env::var("TERM").ok().as_deref()).map_err(CliError)?;
+    crate::tui::caps::check_size().map_err(CliError)?;
     let session = if crate::store::Store::exists(&ctx.db) {
         ctx.session()?
     } else {

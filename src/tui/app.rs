@@ -5,12 +5,13 @@
 use chrono::{DateTime, Utc};
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Color;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
+use super::caps::ColorDepth;
 use super::keymap::{Action, Context, Key, Keymap};
+pub use super::passes::{ascii_fold, ascii_symbol};
 use super::theme::Theme;
 use super::views::{
     audit::AuditView, authorizations::AuthorizationsView, me::MeView, roles::RolesView,
@@ -194,6 +195,9 @@ pub struct App {
     pub suspend: bool,
     /// May the app be suspended (ctrl-z, SIGTSTP)? A kiosk would say no.
     pub allow_suspend: bool,
+    /// The colours the terminal shows; each frame is mapped down to them
+    /// (true colour, the default, leaves the theme's colours as they are).
+    pub depth: ColorDepth,
 }
 
 macro_rules! cx {
@@ -262,6 +266,7 @@ impl App {
             locked: false,
             suspend: false,
             allow_suspend: true,
+            depth: ColorDepth::TrueColor,
         };
         app.tab = app.visible_tabs().first().copied().unwrap_or(Tab::Me);
         app
@@ -927,74 +932,9 @@ impl App {
         self.finish(f);
     }
 
-    /// The last passes: the mono theme resets every cell's colours (keeping
-    /// modifiers, which crossterm's NO_COLOR handling would also wipe), and
-    /// `--ascii` folds every drawing symbol to ASCII.
+    /// The last passes (see `passes::finish`).
     fn finish(&self, f: &mut Frame) {
-        if self.theme.mono {
-            for cell in f.buffer_mut().content.iter_mut() {
-                cell.set_fg(Color::Reset);
-                cell.set_bg(Color::Reset);
-            }
-        }
-        if self.sym.ascii {
-            ascii_fold(f.buffer_mut());
-        }
-    }
-}
-
-/// `--ascii`: replaces the symbols the app draws with (dashes, arrows,
-/// marks, box drawing, the control pictures of sanitised text) by ASCII, in
-/// every cell, whichever view or widget put them there. Letters of stored
-/// names (ø, é) are data and stay.
-pub fn ascii_fold(buf: &mut ratatui::buffer::Buffer) {
-    for cell in buf.content.iter_mut() {
-        let mut chars = cell.symbol().chars();
-        let (Some(c), None) = (chars.next(), chars.next()) else {
-            continue;
-        };
-        if c.is_ascii() {
-            continue;
-        }
-        let to = match c {
-            '—' | '–' | '─' | '━' | '·' | '•' => "-",
-            '│' | '┃' => "|",
-            '┌' | '┐' | '└' | '┘' | '├' | '┤' | '┬' | '┴' | '┼' => "+",
-            '×' | '✗' => "x",
-            '▶' | '→' | '►' => ">",
-            '◀' | '←' | '◄' => "<",
-            '↑' | '▲' => "^",
-            '↓' | '▼' => "v",
-            '✓' => "+",
-            '⊘' => "o",
-            '…' => ".",
-            '\u{2400}'..='\u{2426}' => "?",
-            _ => continue,
-        };
-        cell.set_symbol(to);
-    }
-}
-
-/// The ASCII stand-in for a symbol; letters and digits are returned as they are.
-pub fn ascii_symbol(c: char) -> char {
-    match c {
-        '─' | '━' | '═' | '—' | '–' | '‒' => '-',
-        '│' | '┃' | '║' => '|',
-        '▶' | '→' | '►' | '»' => '>',
-        '◀' | '←' | '◄' | '«' => '<',
-        '↑' | '▲' => '^',
-        '↓' | '▼' => 'v',
-        '✓' | '✔' => '+',
-        '✗' | '✘' | '×' => 'x',
-        '⊘' | '●' | '○' => 'o',
-        '·' | '•' | '…' => '.',
-        '\u{2500}'..='\u{257F}' => '+',
-        '\u{2400}'..='\u{243F}' => '?',
-        '\u{2000}'..='\u{206F}'
-        | '\u{2190}'..='\u{21FF}'
-        | '\u{2200}'..='\u{22FF}'
-        | '\u{2580}'..='\u{27BF}' => '*',
-        other => other,
+        super::passes::finish(f.buffer_mut(), self.theme.mono, self.depth, self.sym.ascii);
     }
 }
 

@@ -56,9 +56,7 @@ pub fn draw(f: &mut Frame, form: &mut Form, look: &Look) {
         top,
     );
     form.render(f, body, &look.theme, Symbols { ascii: look.ascii });
-    if look.ascii {
-        super::app::ascii_fold(f.buffer_mut());
-    }
+    super::passes::finish(f.buffer_mut(), look.theme.mono, look.depth, look.ascii);
 }
 
 /// Runs the first-run screen; returns the new session, or None if the user
@@ -69,7 +67,7 @@ pub fn run(
     clock: Box<dyn Clock>,
     look: &Look,
 ) -> Result<Option<Session>, String> {
-    let mut guard = TerminalGuard::enter(false).map_err(|e| e.to_string())?;
+    let mut guard = TerminalGuard::enter(false, look.depth).map_err(|e| e.to_string())?;
     let mut form = form();
     let mut clock = Some(clock);
     let mut input = Input::stdin();

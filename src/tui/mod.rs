@@ -5,10 +5,13 @@
 //! input is read and parsed by our own reader (`input.rs`, `event.rs`).
 
 pub mod app;
+pub mod backend;
+pub mod caps;
 pub mod event;
 pub mod first_run;
 pub mod input;
 pub mod keymap;
+pub mod passes;
 pub mod signals;
 pub mod terminal;
 pub mod theme;
@@ -21,7 +24,7 @@ use std::time::{Duration, Instant};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
-use crate::config::Config;
+use crate::config::{Ascii, Colors, Config};
 use crate::ops::Session;
 use app::{App, Tab};
 use keymap::Keymap;
@@ -39,15 +42,27 @@ pub struct Look {
     pub keymap: Keymap,
     pub theme: Theme,
     pub ascii: bool,
+    /// The colours the terminal shows (each frame is mapped down to them).
+    pub depth: caps::ColorDepth,
     pub mouse: bool,
     /// Hide the screen after this long without input (None: never).
     pub idle_lock: Option<Duration>,
 }
 
 impl Look {
-    /// From the config, the `--ascii` flag and NO_COLOR. Errors name the file
-    /// and key.
+    /// From the config, the `--ascii` flag and the environment (NO_COLOR,
+    /// TERM, COLORTERM, the locale). Errors name the file and key.
     pub fn from_config(config: &Config, origin: &str, ascii_flag: bool) -> Result<Look, String> {
+        Look::from_config_env(config, origin, ascii_flag, caps::env)
+    }
+
+    /// As `from_config`, with the environment read through `var`.
+    pub fn from_config_env(
+        config: &Config,
+        origin: &str,
+        ascii_flag: bool,
+        var: impl Fn(&str) -> Option<String>,
+    ) -> Result<Look, String> {
         let keymap = Keymap::default_keymap().with_overrides(&config.keys, origin)?;
         // The configured theme is checked even when NO_COLOR replaces it:
         // a bad config is an error whatever the environment.
@@ -58,16 +73,36 @@ impl Look {
         } else {
             Theme::builtin(&config.theme).map_err(|e| format!("{origin}: theme: {e}"))?
         };
-        let no_color = std::env::var("NO_COLOR").is_ok_and(|v| !v.is_empty());
+        let no_color = var("NO_COLOR").is_some_and(|v| !v.is_empty());
         let theme = if no_color {
             Theme::builtin("mono")?
         } else {
             configured
         };
+        let ascii = ascii_flag
+            || match config.ascii {
+                Ascii::On => true,
+                Ascii::Off => false,
+                Ascii::Auto => !caps::locale_is_utf8(&var),
+            };
+        let depth = match config.colors {
+            Colors::Depth(d) => d,
+            Colors::Auto => {
+                caps::ColorDepth::detect(var("TERM").as_deref(), var("COLORTERM").as_deref())
+            }
+        };
+        // A terminal that needs ASCII is an old one: at most 16 colours (on a
+        // VT100 the 5 of 38;5;N reads as blink).
+        let depth = if ascii {
+            depth.min(caps::ColorDepth::Ansi16)
+        } else {
+            depth
+        };
         Ok(Look {
             keymap,
             theme,
-            ascii: ascii_flag || config.ascii,
+            ascii,
+            depth,
             mouse: config.mouse,
             idle_lock: (config.idle_lock_minutes > 0)
                 .then(|| Duration::from_secs(u64::from(config.idle_lock_minutes) * 60)),
@@ -87,7 +122,8 @@ pub fn run(session: Session, look: Look) -> std::io::Result<i32> {
     let mouse = look.mouse;
     let idle_lock = look.idle_lock;
     let mut app = App::new(session, look.keymap, look.theme, look.ascii);
-    let mut guard = terminal::TerminalGuard::enter(mouse)?;
+    app.depth = look.depth;
+    let mut guard = terminal::TerminalGuard::enter(mouse, look.depth)?;
     let mut input = input::Input::stdin();
     let code = run_loop(&mut app, &mut guard, &mut input, idle_lock)?;
     drop(guard);
