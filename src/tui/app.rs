@@ -195,6 +195,8 @@ pub struct App {
     pub suspend: bool,
     /// May the app be suspended (ctrl-z, SIGTSTP)? A kiosk would say no.
     pub allow_suspend: bool,
+    /// The loop clears the screen and paints every cell (ctrl-l).
+    pub redraw: bool,
     /// The colours the terminal shows; each frame is mapped down to them
     /// (true colour, the default, leaves the theme's colours as they are).
     pub depth: ColorDepth,
@@ -266,6 +268,7 @@ impl App {
             locked: false,
             suspend: false,
             allow_suspend: true,
+            redraw: false,
             depth: ColorDepth::TrueColor,
         };
         app.tab = app.visible_tabs().first().copied().unwrap_or(Tab::Me);
@@ -375,9 +378,12 @@ impl App {
         let Some(key) = Key::from_event(&k) else {
             return;
         };
-        // Job control works everywhere, popups and text fields included.
-        if self.keymap.lookup(&[Context::Global], &key) == Some(Action::SuspendApp) {
-            return self.global(Action::SuspendApp);
+        // Job control and redrawing work everywhere, popups and text fields
+        // included.
+        if let Some(a @ (Action::SuspendApp | Action::Redraw)) =
+            self.keymap.lookup(&[Context::Global], &key)
+        {
+            return self.global(a);
         }
         if !self.popups.is_empty() {
             let effect = self.popup_key(k, key);
@@ -425,6 +431,10 @@ impl App {
             }
             Action::ForceQuit => {
                 self.quit = true;
+                return;
+            }
+            Action::Redraw => {
+                self.redraw = true;
                 return;
             }
             Action::SuspendApp => {
@@ -944,6 +954,7 @@ fn is_global(a: Action) -> bool {
         Action::Quit
             | Action::ForceQuit
             | Action::SuspendApp
+            | Action::Redraw
             | Action::Help
             | Action::Palette
             | Action::NextTab

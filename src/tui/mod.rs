@@ -166,6 +166,12 @@ fn run_loop(
         if pending.contains(libc::SIGWINCH) {
             app.dirty = true;
         }
+        if app.redraw {
+            // Like a continue: clear, forget the last frame, paint it all.
+            app.redraw = false;
+            guard.redraw_all()?;
+            app.dirty = true;
+        }
         pending = Default::default();
         if app.dirty {
             if let Err(e) = guard.terminal.draw(|f| app.draw(f)) {

@@ -120,33 +120,77 @@ fn nearest256(rgb: (u8, u8, u8)) -> u8 {
 /// `--ascii`: replaces the symbols the app draws with (dashes, arrows,
 /// marks, box drawing, the control pictures of sanitised text) by ASCII, in
 /// every cell, whichever view or widget put them there. Letters of stored
-/// names (ø, é) are data and stay.
+/// names lose their accents (ø → o, é → e: an ASCII terminal would show a
+/// UTF-8 letter as two wrong characters and shift the rest of the line);
+/// anything else becomes "?". Only ASCII is written.
 pub fn ascii_fold(buf: &mut ratatui::buffer::Buffer) {
     for cell in buf.content.iter_mut() {
-        let mut chars = cell.symbol().chars();
-        let (Some(c), None) = (chars.next(), chars.next()) else {
+        let sym = cell.symbol();
+        if sym.is_ascii() {
+            continue;
+        }
+        let Some(c) = sym.chars().next() else {
             continue;
         };
+        // A letter with combining marks: the letter alone.
         if c.is_ascii() {
+            cell.set_char(c);
             continue;
         }
         let to = match c {
-            '—' | '–' | '─' | '━' | '·' | '•' => "-",
-            '│' | '┃' => "|",
-            '┌' | '┐' | '└' | '┘' | '├' | '┤' | '┬' | '┴' | '┼' => "+",
-            '×' | '✗' => "x",
-            '▶' | '→' | '►' => ">",
-            '◀' | '←' | '◄' => "<",
-            '↑' | '▲' => "^",
-            '↓' | '▼' => "v",
-            '✓' => "+",
-            '⊘' => "o",
-            '…' => ".",
-            '\u{2400}'..='\u{2426}' => "?",
-            _ => continue,
+            '—' | '–' | '─' | '━' | '·' | '•' => '-',
+            '│' | '┃' => '|',
+            '┌' | '┐' | '└' | '┘' | '├' | '┤' | '┬' | '┴' | '┼' => '+',
+            '×' | '✗' => 'x',
+            '▶' | '→' | '►' => '>',
+            '◀' | '←' | '◄' => '<',
+            '↑' | '▲' => '^',
+            '↓' | '▼' => 'v',
+            '✓' => '+',
+            '⊘' => 'o',
+            '…' => '.',
+            '\u{2400}'..='\u{2426}' => '?',
+            c => ascii_letter(c).unwrap_or('?'),
         };
-        cell.set_symbol(to);
+        cell.set_char(to);
     }
+}
+
+/// A Latin letter without its accent (one cell for one: æ → a, ß → s).
+pub fn ascii_letter(c: char) -> Option<char> {
+    Some(match c {
+        'À'..='Æ' | 'Ā' | 'Ă' | 'Ą' => 'A',
+        'à'..='æ' | 'ā' | 'ă' | 'ą' => 'a',
+        'Ç' | 'Ć' | 'Ĉ' | 'Ċ' | 'Č' => 'C',
+        'ç' | 'ć' | 'ĉ' | 'ċ' | 'č' => 'c',
+        'Ð' | 'Ď' | 'Đ' => 'D',
+        'ð' | 'ď' | 'đ' => 'd',
+        'È'..='Ë' | 'Ē' | 'Ĕ' | 'Ė' | 'Ę' | 'Ě' => 'E',
+        'è'..='ë' | 'ē' | 'ĕ' | 'ė' | 'ę' | 'ě' => 'e',
+        'Ĝ' | 'Ğ' | 'Ġ' | 'Ģ' => 'G',
+        'ĝ' | 'ğ' | 'ġ' | 'ģ' => 'g',
+        'Ì'..='Ï' | 'Ī' | 'Į' | 'İ' => 'I',
+        'ì'..='ï' | 'ī' | 'į' | 'ı' => 'i',
+        'Ł' | 'Ĺ' | 'Ľ' => 'L',
+        'ł' | 'ĺ' | 'ľ' => 'l',
+        'Ñ' | 'Ń' | 'Ň' => 'N',
+        'ñ' | 'ń' | 'ň' => 'n',
+        'Ò'..='Ö' | 'Ø' | 'Ő' | 'Œ' => 'O',
+        'ò'..='ö' | 'ø' | 'ő' | 'œ' => 'o',
+        'Ŕ' | 'Ř' => 'R',
+        'ŕ' | 'ř' => 'r',
+        'Ś' | 'Ŝ' | 'Ş' | 'Š' => 'S',
+        'ś' | 'ŝ' | 'ş' | 'š' | 'ß' => 's',
+        'Ţ' | 'Ť' | 'Þ' => 'T',
+        'ţ' | 'ť' | 'þ' => 't',
+        'Ù'..='Ü' | 'Ū' | 'Ů' | 'Ű' | 'Ų' => 'U',
+        'ù'..='ü' | 'ū' | 'ů' | 'ű' | 'ų' => 'u',
+        'Ý' | 'Ÿ' => 'Y',
+        'ý' | 'ÿ' => 'y',
+        'Ź' | 'Ż' | 'Ž' => 'Z',
+        'ź' | 'ż' | 'ž' => 'z',
+        _ => return None,
+    })
 }
 
 /// The ASCII stand-in for a symbol; letters and digits are returned as they are.
@@ -209,5 +253,19 @@ mod tests {
         assert_eq!((c.fg, c.bg), (Color::Reset, Color::Reset));
         assert!(c.modifier.contains(Modifier::BOLD | Modifier::REVERSED));
         assert_eq!(c.symbol(), ">");
+    }
+
+    #[test]
+    fn ascii_writes_only_ascii_and_names_lose_their_accents() {
+        let mut buf = Buffer::empty(ratatui::layout::Rect::new(0, 0, 12, 1));
+        buf.set_string(0, 0, "Bjørn Lucía│日", ratatui::style::Style::default());
+        finish(&mut buf, false, ColorDepth::Ansi16, true);
+        let text: String = buf.content.iter().map(|c| c.symbol()).collect();
+        assert_eq!(text, "Bjorn Lucia|");
+        let mut buf = Buffer::empty(ratatui::layout::Rect::new(0, 0, 4, 1));
+        buf.set_string(0, 0, "a日", ratatui::style::Style::default());
+        finish(&mut buf, false, ColorDepth::Ansi16, true);
+        let text: String = buf.content.iter().map(|c| c.symbol()).collect();
+        assert_eq!(text, "a?  ");
     }
 }
