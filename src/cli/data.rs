@@ -169,14 +169,17 @@ pub fn open_app(ctx: &Ctx) -> CliResult {
         ctx.session()?
     } else {
         let existed = ctx.db.exists();
-        match crate::tui::first_run::run(&ctx.db, &ctx.login, clock(), &look) {
-            Ok(Some(s)) => s,
-            Ok(None) => {
-                if !existed {
-                    let _ = std::fs::remove_dir_all(&ctx.db);
-                }
-                return Ok(0);
+        use crate::tui::first_run::{self, Outcome};
+        let left = |code| {
+            if !existed {
+                let _ = std::fs::remove_dir_all(&ctx.db);
             }
+            Ok(code)
+        };
+        match first_run::run(&ctx.db, &ctx.login, clock(), &look) {
+            Ok(Outcome::Created(s)) => s,
+            Ok(Outcome::Left) => return left(0),
+            Ok(Outcome::Ended(code)) => return left(code),
             Err(e) => return Err(CliError(e)),
         }
     };

@@ -147,32 +147,19 @@ fn run_loop(
     let mut pending = signals::take();
     loop {
         // Signals first: a quit is acted on between events, never inside one.
-        if let Some(signo) = pending.quit() {
-            tracing::info!("quitting on signal {signo}");
-            return Ok(128 + signo);
+        let suspend = std::mem::take(&mut app.suspend);
+        match on_signals(pending, guard, suspend, app.allow_suspend)? {
+            Err(code) => return Ok(code),
+            Ok(true) => app.dirty = true,
+            Ok(false) => {}
         }
-        if pending.contains(libc::SIGTSTP) && app.allow_suspend || app.suspend {
-            app.suspend = false;
-            guard.suspend()?;
-            // Our own stop ends with SIGCONT: already handled by suspend.
-            pending = signals::take().without(libc::SIGCONT);
-            app.dirty = true;
-            continue;
-        }
-        if pending.contains(libc::SIGCONT) {
-            guard.resume()?;
-            app.dirty = true;
-        }
-        if pending.contains(libc::SIGWINCH) {
-            app.dirty = true;
-        }
+        pending = Default::default();
         if app.redraw {
             // Like a continue: clear, forget the last frame, paint it all.
             app.redraw = false;
             guard.redraw_all()?;
             app.dirty = true;
         }
-        pending = Default::default();
         if app.dirty {
             if let Err(e) = guard.terminal.draw(|f| app.draw(f)) {
                 if terminal::is_gone() || e.raw_os_error() == Some(libc::EIO) {
@@ -258,6 +245,42 @@ fn run_loop(
             app.version += 1;
             app.dirty = true;
         }
+    }
+}
+
+/// Acts on the signals taken (the app's loop and the first-run screen's
+/// alike): `Err(128 + n)` for a terminating signal; a stop (SIGTSTP, or
+/// `suspend` asked for by a key) gives the terminal back and returns when
+/// continued; a continue from outside takes the terminal over again.
+/// `Ok(true)` when the screen must be drawn again.
+pub(crate) fn on_signals(
+    mut pending: signals::Signals,
+    guard: &mut terminal::TerminalGuard,
+    mut suspend: bool,
+    allow_suspend: bool,
+) -> std::io::Result<Result<bool, i32>> {
+    let mut redraw = false;
+    loop {
+        if let Some(signo) = pending.quit() {
+            tracing::info!("quitting on signal {signo}");
+            return Ok(Err(128 + signo));
+        }
+        if pending.contains(libc::SIGTSTP) && allow_suspend || suspend {
+            suspend = false;
+            guard.suspend()?;
+            // Our own stop ends with SIGCONT: already handled by suspend.
+            pending = signals::take().without(libc::SIGCONT);
+            redraw = true;
+            continue;
+        }
+        if pending.contains(libc::SIGCONT) {
+            guard.resume()?;
+            redraw = true;
+        }
+        if pending.contains(libc::SIGWINCH) {
+            redraw = true;
+        }
+        return Ok(Ok(redraw));
     }
 }
 
