@@ -177,7 +177,7 @@ pub fn open_app(ctx: &Ctx) -> CliResult {
             Ok(code)
         };
         match first_run::run(&ctx.db, &ctx.login, clock(), &look) {
-            Ok(Outcome::Created(s)) => s,
+            Ok(Outcome::Created(s)) => *s,
             Ok(Outcome::Left) => return left(0),
             Ok(Outcome::Ended(code)) => return left(code),
             Err(e) => return Err(CliError(e)),

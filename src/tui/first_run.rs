@@ -63,7 +63,7 @@ pub fn draw(f: &mut Frame, form: &mut Form, look: &Look) {
 /// How the first-run screen ended.
 pub enum Outcome {
     /// The organisation was created.
-    Created(Session),
+    Created(Box<Session>),
     /// The user left (esc, ctrl-c): nothing is created, exit 0.
     Left,
     /// A terminating signal (128 + its number) or a hang-up
@@ -142,7 +142,7 @@ impl Screen<'_> {
         };
         let c = self.clock.take().ok_or("internal: clock used twice")?;
         match Session::init(self.db, self.login, c, &preset, &form.value(1), admin) {
-            Ok(s) => self.done = Some(Outcome::Created(s)),
+            Ok(s) => self.done = Some(Outcome::Created(Box::new(s))),
             Err(e) => {
                 form.error = Some(e.to_string());
                 self.clock = Some(crate::cli::clock());
