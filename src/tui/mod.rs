@@ -12,6 +12,7 @@ pub mod first_run;
 pub mod input;
 pub mod keymap;
 pub mod passes;
+pub mod popups;
 pub mod signals;
 pub mod terminal;
 pub mod theme;
