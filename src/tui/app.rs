@@ -187,6 +187,8 @@ pub struct App {
     pub allow_suspend: bool,
     /// The loop clears the screen and paints every cell (ctrl-l).
     pub redraw: bool,
+    /// The size of the last frame drawn (None before the first).
+    pub drawn: Option<(u16, u16)>,
     /// The colours the terminal shows; each frame is mapped down to them
     /// (true colour, the default, leaves the theme's colours as they are).
     pub depth: ColorDepth,
@@ -259,6 +261,7 @@ impl App {
             suspend: false,
             allow_suspend: true,
             redraw: false,
+            drawn: None,
             depth: ColorDepth::TrueColor,
         };
         app.tab = app.visible_tabs().first().copied().unwrap_or(Tab::Me);
@@ -320,9 +323,10 @@ impl App {
     pub fn on_event(&mut self, ev: Event) {
         match ev {
             Event::Key(k) if k.kind == KeyEventKind::Press => self.on_key(k),
-            Event::Paste(text) if !self.locked => self.on_paste(&text),
+            // Below the minimum size nothing is shown: a paste is dropped.
+            Event::Paste(text) if !self.locked && !self.too_small() => self.on_paste(&text),
             Event::Resize(..) => self.dirty = true,
-            Event::Mouse(m) if !self.locked && self.popups.is_empty() => {
+            Event::Mouse(m) if !self.locked && self.popups.is_empty() && !self.too_small() => {
                 // Mouse capture is on only when configured: the wheel moves
                 // the selection of the current view.
                 use ratatui::crossterm::event::MouseEventKind;
@@ -368,6 +372,9 @@ impl App {
         let Some(key) = Key::from_event(&k) else {
             return;
         };
+        if self.too_small() {
+            return self.small_key(&key);
+        }
         // Job control and redrawing work everywhere, popups and text fields
         // included.
         if let Some(a @ (Action::SuspendApp | Action::Redraw)) =
@@ -399,6 +406,24 @@ impl App {
         match outcome {
             Ok(effect) => self.apply(effect),
             Err(a) => self.global(a),
+        }
+    }
+
+    /// Was the last frame below the minimum size ("resize to at least …")?
+    pub fn too_small(&self) -> bool {
+        self.drawn
+            .is_some_and(|(w, h)| w < MIN_WIDTH || h < MIN_HEIGHT)
+    }
+
+    /// A key while the screen is too small to show anything: nothing
+    /// unseen may happen, so only quitting (never discarding unsaved
+    /// changes behind a confirmation nobody sees: the screen says how),
+    /// job control and redrawing act.
+    fn small_key(&mut self, key: &Key) {
+        match self.keymap.lookup(&[Context::Global], key) {
+            Some(a @ (Action::ForceQuit | Action::SuspendApp | Action::Redraw)) => self.global(a),
+            Some(Action::Quit) if !self.unsaved() => self.quit = true,
+            _ => {}
         }
     }
 
@@ -583,6 +608,7 @@ impl App {
     /// Draws one frame.
     pub fn draw(&mut self, f: &mut Frame) {
         let area = f.area();
+        self.drawn = Some((area.width, area.height));
         if self.locked {
             let r = centered(area, 44.min(area.width), 3.min(area.height));
             let block = Block::default()
@@ -601,11 +627,20 @@ impl App {
                 "resize to at least {MIN_WIDTH}×{MIN_HEIGHT} (now {}×{})",
                 area.width, area.height
             );
-            let msg = if self.sym.ascii {
+            let mut msg = if self.sym.ascii {
                 msg.replace('×', "x")
             } else {
                 msg
             };
+            if self.unsaved() {
+                let force = self
+                    .keymap
+                    .keys_text(&[Context::Global], Action::ForceQuit)
+                    .unwrap_or_else(|| "ctrl-c".into());
+                msg.push_str(&format!(
+                    "\nunsaved changes: resize to see them, or {force} to quit and discard them"
+                ));
+            }
             f.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }), area);
             self.finish(f);
             return;
