@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::tui::caps::ColorDepth;
+
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
@@ -14,8 +16,12 @@ pub struct Config {
     pub theme: String,
     /// Capture the mouse (scroll and click select).
     pub mouse: bool,
-    /// Draw with ASCII only (no box-drawing characters or symbols).
-    pub ascii: bool,
+    /// Draw with ASCII only (no box-drawing characters or symbols): true,
+    /// false, or "auto" (ASCII when the locale is not UTF-8).
+    pub ascii: Ascii,
+    /// How many colours the terminal shows: "auto" (from TERM and
+    /// COLORTERM), "none", "16", "256" or "truecolor".
+    pub colors: Colors,
     /// Lock the screen after this many idle minutes (0: never).
     pub idle_lock_minutes: u32,
     /// Action name → keys, replacing the default keys of that action.
@@ -27,10 +33,89 @@ impl Default for Config {
         Config {
             theme: "default".into(),
             mouse: false,
-            ascii: false,
+            ascii: Ascii::Auto,
+            colors: Colors::Auto,
             idle_lock_minutes: 0,
             keys: BTreeMap::new(),
         }
+    }
+}
+
+/// The `ascii` setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ascii {
+    /// ASCII when the locale is not UTF-8.
+    Auto,
+    /// Always ASCII.
+    On,
+    /// Never ASCII, whatever the locale says (`--ascii` still turns it on).
+    Off,
+}
+
+impl<'de> Deserialize<'de> for Ascii {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Ascii;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("true, false or \"auto\"")
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Ascii, E> {
+                Ok(if v { Ascii::On } else { Ascii::Off })
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Ascii, E> {
+                match v {
+                    "auto" => Ok(Ascii::Auto),
+                    other => Err(E::custom(format!(
+                        "invalid value for ascii: \"{}\" (expected true, false or \"auto\")",
+                        other.escape_debug()
+                    ))),
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The `colors` setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Colors {
+    /// From TERM and COLORTERM.
+    Auto,
+    Depth(ColorDepth),
+}
+
+const COLORS_EXPECTED: &str = "expected \"auto\", \"none\", \"16\", \"256\" or \"truecolor\"";
+
+impl<'de> Deserialize<'de> for Colors {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Colors;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(COLORS_EXPECTED)
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Colors, E> {
+                match ColorDepth::parse(v) {
+                    Some(None) => Ok(Colors::Auto),
+                    Some(Some(d)) => Ok(Colors::Depth(d)),
+                    None => Err(E::custom(format!(
+                        "invalid value for colors: \"{}\" ({COLORS_EXPECTED})",
+                        v.escape_debug()
+                    ))),
+                }
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Colors, E> {
+                // `colors = 256` means what it says.
+                match v {
+                    16 | 256 => self.visit_str(&v.to_string()),
+                    _ => Err(E::custom(format!(
+                        "invalid value for colors: {v} ({COLORS_EXPECTED})"
+                    ))),
+                }
+            }
+        }
+        d.deserialize_any(V)
     }
 }
 
@@ -99,7 +184,37 @@ mod tests {
         assert_eq!(
             e,
             "c.toml: line 2, column 1: unknown field `colour`, expected one of \
-             `theme`, `mouse`, `ascii`, `idle_lock_minutes`, `keys`"
+             `theme`, `mouse`, `ascii`, `colors`, `idle_lock_minutes`, `keys`"
+        );
+    }
+
+    #[test]
+    fn colors_and_ascii_take_their_values_and_name_a_bad_one() {
+        let c = Config::parse("colors = \"16\"\nascii = false\n", "c.toml").unwrap();
+        assert_eq!(c.colors, Colors::Depth(ColorDepth::Ansi16));
+        assert_eq!(c.ascii, Ascii::Off);
+        let c = Config::parse("colors = 256\nascii = \"auto\"\n", "c.toml").unwrap();
+        assert_eq!(c.colors, Colors::Depth(ColorDepth::Ansi256));
+        assert_eq!(c.ascii, Ascii::Auto);
+        let c = Config::parse("colors = \"none\"\nascii = true\n", "c.toml").unwrap();
+        assert_eq!(c.colors, Colors::Depth(ColorDepth::None));
+        assert_eq!(c.ascii, Ascii::On);
+        let e = Config::parse("mouse = false\ncolors = \"blue\"\n", "c.toml").unwrap_err();
+        assert_eq!(
+            e,
+            "c.toml: line 2, column 10: invalid value for colors: \"blue\" \
+             (expected \"auto\", \"none\", \"16\", \"256\" or \"truecolor\")"
+        );
+        let e = Config::parse("colors = 8\n", "c.toml").unwrap_err();
+        assert!(
+            e.starts_with("c.toml: line 1, column 10: invalid value for colors: 8"),
+            "{e}"
+        );
+        let e = Config::parse("ascii = \"yes\"\n", "c.toml").unwrap_err();
+        assert_eq!(
+            e,
+            "c.toml: line 1, column 9: invalid value for ascii: \"yes\" \
+             (expected true, false or \"auto\")"
         );
     }
 

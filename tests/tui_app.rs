@@ -494,6 +494,7 @@ fn a_technician_sees_only_the_me_tab() {
             keymap: clearance::tui::keymap::Keymap::default_keymap(),
             theme: clearance::tui::theme::Theme::builtin("default").unwrap(),
             ascii: false,
+            depth: clearance::tui::caps::ColorDepth::TrueColor,
             mouse: false,
             idle_lock: None,
         },

@@ -72,7 +72,7 @@ fn an_unknown_key_names_the_file_line_and_key() {
         &r,
         &format!(
             "error: {f}: line 3, column 1: unknown field `colour`, expected one of \
-             `theme`, `mouse`, `ascii`, `idle_lock_minutes`, `keys`"
+             `theme`, `mouse`, `ascii`, `colors`, `idle_lock_minutes`, `keys`"
         ),
     );
 }

@@ -238,3 +238,66 @@ fn suspend_is_a_keymap_action_a_kiosk_can_turn_off() {
     assert!(!kiosk.suspend);
     assert!(tui::status_text(&kiosk).contains("turned off"));
 }
+
+/// Starts the first-run screen (no database yet) and types a little.
+fn first_run(db: &cli::Db, controlling: bool) -> Pty {
+    let mut app = Pty::spawn_with(
+        &db.path,
+        cli::ADMIN,
+        Spawn {
+            controlling,
+            ..Spawn::default()
+        },
+    );
+    app.wait_for(0, "Welcome to Clearance");
+    // To the organisation's name, half typed.
+    app.key_then(b"\tAcme Aero", "Aero");
+    app
+}
+
+#[test]
+fn the_first_run_screen_ends_on_a_signal_like_the_app_and_creates_nothing() {
+    for (name, signo) in [
+        ("TERM", libc::SIGTERM),
+        ("INT", libc::SIGINT),
+        ("HUP", libc::SIGHUP),
+    ] {
+        let db = cli::Db::empty();
+        let mut app = first_run(&db, true);
+        app.signal(signo);
+        let st = app.wait_exit();
+        let out = app.output();
+        assert_eq!(
+            st.exit_code(),
+            128 + signo as u32,
+            "SIG{name}: {st}; output:\n{}",
+            tail(&out)
+        );
+        assert_restored(&out);
+        assert_eq!(out.matches(LEAVE_ALT).count(), 1, "SIG{name}: once");
+        assert!(app.cooked(), "SIG{name}: raw mode is undone");
+        assert!(!db.path.exists(), "SIG{name}: nothing is created");
+    }
+    // Esc still leaves with 0.
+    let db = cli::Db::empty();
+    let mut app = first_run(&db, true);
+    app.send(b"\x1b");
+    let st = app.wait_exit();
+    assert!(st.success(), "{st}; {}", tail(&app.output()));
+    assert!(!db.path.exists());
+}
+
+#[test]
+fn the_first_run_screen_ends_on_a_hang_up_like_the_app() {
+    for controlling in [true, false] {
+        let db = cli::Db::empty();
+        let mut app = first_run(&db, controlling);
+        app.hang_up();
+        let st = app.exited_within(GONE_BOUND).unwrap_or_else(|| {
+            let stat = app.stat();
+            panic!("still running {GONE_BOUND:?} after the terminal closed: {stat:?}")
+        });
+        assert_eq!(st.exit_code(), 128 + 1, "controlling {controlling}: {st}");
+        assert!(!db.path.exists(), "nothing is created");
+    }
+}

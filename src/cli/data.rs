@@ -162,18 +162,24 @@ pub fn open_app(ctx: &Ctx) -> CliResult {
         return overview(ctx);
     }
     let look = ctx.look()?;
+    // A terminal that cannot show the app hears so before raw mode.
+    crate::tui::caps::check_term(std::env::var("TERM").ok().as_deref()).map_err(CliError)?;
+    crate::tui::caps::check_size().map_err(CliError)?;
     let session = if crate::store::Store::exists(&ctx.db) {
         ctx.session()?
     } else {
         let existed = ctx.db.exists();
-        match crate::tui::first_run::run(&ctx.db, &ctx.login, clock(), &look) {
-            Ok(Some(s)) => s,
-            Ok(None) => {
-                if !existed {
-                    let _ = std::fs::remove_dir_all(&ctx.db);
-                }
-                return Ok(0);
+        use crate::tui::first_run::{self, Outcome};
+        let left = |code| {
+            if !existed {
+                let _ = std::fs::remove_dir_all(&ctx.db);
             }
+            Ok(code)
+        };
+        match first_run::run(&ctx.db, &ctx.login, clock(), &look) {
+            Ok(Outcome::Created(s)) => *s,
+            Ok(Outcome::Left) => return left(0),
+            Ok(Outcome::Ended(code)) => return left(code),
             Err(e) => return Err(CliError(e)),
         }
     };

@@ -5,12 +5,14 @@
 use chrono::{DateTime, Utc};
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Color;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
 
+use super::caps::ColorDepth;
 use super::keymap::{Action, Context, Key, Keymap};
+pub use super::passes::{ascii_fold, ascii_symbol};
+pub use super::popups::Popup;
 use super::theme::Theme;
 use super::views::{
     audit::AuditView, authorizations::AuthorizationsView, me::MeView, roles::RolesView,
@@ -86,17 +88,6 @@ pub enum Effect {
     /// accepted, or — after `RunThen` — its command committed); the tag says
     /// what. Calls `View::notify`.
     Notify(Tab, u32),
-}
-
-pub enum Popup {
-    Help(Help),
-    Palette(Palette),
-    /// The confirmation and the exact effect captured when it was asked for.
-    Confirm(Confirm, Box<Effect>),
-    /// A form owned by a tab; `tag` says which of the tab's forms it is.
-    Form(Form, Tab, u32),
-    /// Information shown once (e.g. an invitation code).
-    Info(String, Vec<String>),
 }
 
 /// What views see: the organisation, the operator and the look.
@@ -195,6 +186,13 @@ pub struct App {
     pub suspend: bool,
     /// May the app be suspended (ctrl-z, SIGTSTP)? A kiosk would say no.
     pub allow_suspend: bool,
+    /// The loop clears the screen and paints every cell (ctrl-l).
+    pub redraw: bool,
+    /// The size of the last frame drawn (None before the first).
+    pub drawn: Option<(u16, u16)>,
+    /// The colours the terminal shows; each frame is mapped down to them
+    /// (true colour, the default, leaves the theme's colours as they are).
+    pub depth: ColorDepth,
 }
 
 macro_rules! cx {
@@ -263,6 +261,9 @@ impl App {
             locked: false,
             suspend: false,
             allow_suspend: true,
+            redraw: false,
+            drawn: None,
+            depth: ColorDepth::TrueColor,
         };
         app.tab = app.visible_tabs().first().copied().unwrap_or(Tab::Me);
         app
@@ -277,7 +278,7 @@ impl App {
             .collect()
     }
 
-    fn view(&mut self, tab: Tab) -> &mut dyn View {
+    pub(super) fn view(&mut self, tab: Tab) -> &mut dyn View {
         match tab {
             Tab::Users => &mut self.users,
             Tab::Roles => &mut self.roles,
@@ -289,7 +290,7 @@ impl App {
 
     /// Runs `f` on a tab's view with the view context (borrowing the app's
     /// parts separately, so the view can change while the context is read).
-    fn with_view<R>(&mut self, tab: Tab, f: impl FnOnce(&mut dyn View, &Cx) -> R) -> R {
+    pub(super) fn with_view<R>(&mut self, tab: Tab, f: impl FnOnce(&mut dyn View, &Cx) -> R) -> R {
         let cx = make_cx(
             &self.session,
             &self.keymap,
@@ -323,9 +324,10 @@ impl App {
     pub fn on_event(&mut self, ev: Event) {
         match ev {
             Event::Key(k) if k.kind == KeyEventKind::Press => self.on_key(k),
-            Event::Paste(text) if !self.locked => self.on_paste(&text),
+            // Below the minimum size nothing is shown: a paste is dropped.
+            Event::Paste(text) if !self.locked && !self.too_small() => self.on_paste(&text),
             Event::Resize(..) => self.dirty = true,
-            Event::Mouse(m) if !self.locked && self.popups.is_empty() => {
+            Event::Mouse(m) if !self.locked && self.popups.is_empty() && !self.too_small() => {
                 // Mouse capture is on only when configured: the wheel moves
                 // the selection of the current view.
                 use ratatui::crossterm::event::MouseEventKind;
@@ -371,9 +373,15 @@ impl App {
         let Some(key) = Key::from_event(&k) else {
             return;
         };
-        // Job control works everywhere, popups and text fields included.
-        if self.keymap.lookup(&[Context::Global], &key) == Some(Action::SuspendApp) {
-            return self.global(Action::SuspendApp);
+        if self.too_small() {
+            return self.small_key(&key);
+        }
+        // Job control and redrawing work everywhere, popups and text fields
+        // included.
+        if let Some(a @ (Action::SuspendApp | Action::Redraw)) =
+            self.keymap.lookup(&[Context::Global], &key)
+        {
+            return self.global(a);
         }
         if !self.popups.is_empty() {
             let effect = self.popup_key(k, key);
@@ -402,6 +410,24 @@ impl App {
         }
     }
 
+    /// Was the last frame below the minimum size ("resize to at least …")?
+    pub fn too_small(&self) -> bool {
+        self.drawn
+            .is_some_and(|(w, h)| w < MIN_WIDTH || h < MIN_HEIGHT)
+    }
+
+    /// A key while the screen is too small to show anything: nothing
+    /// unseen may happen, so only quitting (never discarding unsaved
+    /// changes behind a confirmation nobody sees: the screen says how),
+    /// job control and redrawing act.
+    fn small_key(&mut self, key: &Key) {
+        match self.keymap.lookup(&[Context::Global], key) {
+            Some(a @ (Action::ForceQuit | Action::SuspendApp | Action::Redraw)) => self.global(a),
+            Some(Action::Quit) if !self.unsaved() => self.quit = true,
+            _ => {}
+        }
+    }
+
     fn global(&mut self, a: Action) {
         let tabs = self.visible_tabs();
         let goto = |t: Tab| if tabs.contains(&t) { Some(t) } else { None };
@@ -421,6 +447,10 @@ impl App {
             }
             Action::ForceQuit => {
                 self.quit = true;
+                return;
+            }
+            Action::Redraw => {
+                self.redraw = true;
                 return;
             }
             Action::SuspendApp => {
@@ -496,203 +526,14 @@ impl App {
         (view.chain().to_vec(), view.hidden(&cx))
     }
 
-    fn popup_key(&mut self, k: KeyEvent, key: Key) -> Effect {
-        let keymap = &self.keymap;
-        match self.popups.last_mut() {
-            None => Effect::None,
-            Some(Popup::Help(h)) => match keymap.lookup(&[Context::Help], &key) {
-                Some(Action::Cancel) => Effect::Close,
-                _ => {
-                    match k.code {
-                        KeyCode::Backspace => {
-                            h.filter.pop();
-                        }
-                        KeyCode::Down => h.scroll += 1,
-                        KeyCode::Up => h.scroll = h.scroll.saturating_sub(1),
-                        KeyCode::Char(c) if !c.is_control() => h.filter.push(c),
-                        _ => {}
-                    }
-                    Effect::None
-                }
-            },
-            Some(Popup::Palette(p)) => match keymap.lookup(&[Context::Palette], &key) {
-                Some(Action::Cancel) => Effect::Close,
-                Some(Action::SelectNext) => {
-                    p.selected = (p.selected + 1).min(p.matches(keymap).len().saturating_sub(1));
-                    Effect::None
-                }
-                Some(Action::SelectPrev) => {
-                    p.selected = p.selected.saturating_sub(1);
-                    Effect::None
-                }
-                Some(Action::Submit) => {
-                    let chosen = p.matches(keymap).get(p.selected).map(|m| m.0);
-                    self.popups.pop();
-                    if let Some(a) = chosen {
-                        self.run_action(a);
-                    }
-                    Effect::None
-                }
-                _ => {
-                    match k.code {
-                        KeyCode::Backspace => {
-                            p.query.pop();
-                        }
-                        KeyCode::Char(c) if !c.is_control() => p.query.push(c),
-                        _ => {}
-                    }
-                    p.selected = 0;
-                    Effect::None
-                }
-            },
-            Some(Popup::Confirm(c, _)) => {
-                if c.expect.is_some() {
-                    match k.code {
-                        KeyCode::Esc => return Effect::Close,
-                        KeyCode::Enter if c.ready() => return self.confirmed(),
-                        KeyCode::Enter => return Effect::None,
-                        KeyCode::Backspace => c.backspace(),
-                        KeyCode::Char(ch) => c.type_char(ch),
-                        _ => {}
-                    }
-                    return Effect::None;
-                }
-                match keymap.lookup(&[Context::Confirm], &key) {
-                    Some(Action::Confirm) => self.confirmed(),
-                    Some(Action::Cancel) => Effect::Close,
-                    _ => Effect::None,
-                }
-            }
-            Some(Popup::Info(..)) => match k.code {
-                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => Effect::Close,
-                _ => Effect::None,
-            },
-            Some(Popup::Form(form, _, _)) => match keymap.lookup(&[Context::Form], &key) {
-                Some(Action::NextField) => {
-                    form.next_field();
-                    Effect::None
-                }
-                Some(Action::PrevField) => {
-                    form.prev_field();
-                    Effect::None
-                }
-                Some(Action::Cancel) => {
-                    if form.changed() {
-                        let c = Confirm::new(
-                            "Discard?",
-                            vec!["Discard the changes in this form?".into()],
-                            false,
-                        );
-                        Effect::Open(Popup::Confirm(c, Box::new(Effect::Close)))
-                    } else {
-                        Effect::Close
-                    }
-                }
-                Some(Action::Submit) => self.submit_form(),
-                _ => {
-                    form.input(k);
-                    Effect::None
-                }
-            },
-        }
-    }
-
     /// Runs an action chosen in the palette as if its key had been pressed.
-    fn run_action(&mut self, a: Action) {
+    pub(super) fn run_action(&mut self, a: Action) {
         if is_global(a) {
             return self.global(a);
         }
         let tab = self.tab;
         let effect = self.with_view(tab, |view, cx| view.handle(a, cx));
         self.apply(effect);
-    }
-
-    fn confirmed(&mut self) -> Effect {
-        match self.popups.pop() {
-            Some(Popup::Confirm(_, effect)) => {
-                // A confirmed "close" closes what the confirmation was about.
-                if matches!(*effect, Effect::Close) {
-                    self.popups.pop();
-                    return Effect::None;
-                }
-                *effect
-            }
-            _ => Effect::None,
-        }
-    }
-
-    fn submit_form(&mut self) -> Effect {
-        let Some(Popup::Form(form, tab, tag)) = self.popups.last_mut() else {
-            return Effect::None;
-        };
-        if !form.validate_all() {
-            form.error = Some("fix the marked fields first".into());
-            return Effect::None;
-        }
-        let (tab, tag) = (*tab, *tag);
-        let Some(Popup::Form(form, _, _)) = self.popups.pop() else {
-            return Effect::None;
-        };
-        let result = self.with_view(tab, |view, cx| view.submit(tag, &form, cx));
-        // The form stays on top until its command succeeds.
-        self.popups.push(Popup::Form(form, tab, tag));
-        match result {
-            Ok(Effect::Run(cmd)) => {
-                match self.execute(cmd) {
-                    Ok(()) => {
-                        self.popups.pop();
-                    }
-                    Err(msg) => {
-                        if let Some(Popup::Form(f, _, _)) = self.popups.last_mut() {
-                            f.error = Some(msg);
-                        }
-                    }
-                }
-                Effect::None
-            }
-            Ok(other) => {
-                self.popups.pop();
-                other
-            }
-            Err(msg) => {
-                if let Some(Popup::Form(f, _, _)) = self.popups.last_mut() {
-                    f.error = Some(msg);
-                }
-                Effect::None
-            }
-        }
-    }
-
-    fn on_paste(&mut self, text: &str) {
-        self.dirty = true;
-        // Pasted text goes into the focused text field only; anywhere else it
-        // is dropped, so a paste can never run as commands.
-        match self.popups.last_mut() {
-            Some(Popup::Form(f, _, _)) => {
-                if let Some(cut) = f.paste(text) {
-                    self.status = Some(Status {
-                        text: cut,
-                        error: true,
-                    });
-                }
-            }
-            Some(Popup::Confirm(c, _)) if c.expect.is_some() => {
-                // type_char stops at the confirmation's own limit.
-                for ch in super::widgets::clean_paste(text, 200).0.chars() {
-                    c.type_char(ch);
-                }
-            }
-            Some(_) => {}
-            None => {
-                let tab = self.tab;
-                if !self.view(tab).paste(text) {
-                    self.status = Some(Status {
-                        text: "paste ignored: no text field has focus".into(),
-                        error: false,
-                    });
-                }
-            }
-        }
     }
 
     /// Executes a command as the operator; on success bumps the data version.
@@ -768,6 +609,7 @@ impl App {
     /// Draws one frame.
     pub fn draw(&mut self, f: &mut Frame) {
         let area = f.area();
+        self.drawn = Some((area.width, area.height));
         if self.locked {
             let r = centered(area, 44.min(area.width), 3.min(area.height));
             let block = Block::default()
@@ -786,11 +628,20 @@ impl App {
                 "resize to at least {MIN_WIDTH}×{MIN_HEIGHT} (now {}×{})",
                 area.width, area.height
             );
-            let msg = if self.sym.ascii {
+            let mut msg = if self.sym.ascii {
                 msg.replace('×', "x")
             } else {
                 msg
             };
+            if self.unsaved() {
+                let force = self
+                    .keymap
+                    .keys_text(&[Context::Global], Action::ForceQuit)
+                    .unwrap_or_else(|| "ctrl-c".into());
+                msg.push_str(&format!(
+                    "\nunsaved changes: resize to see them, or {force} to quit and discard them"
+                ));
+            }
             f.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }), area);
             self.finish(f);
             return;
@@ -887,115 +738,13 @@ impl App {
         }
         render_status(f, status, self.status.as_ref(), &self.theme);
         drop(cx);
-        for i in 0..self.popups.len() {
-            let theme = &self.theme;
-            let sym = self.sym;
-            match &mut self.popups[i] {
-                Popup::Help(h) => h.render(f, body, &self.keymap, theme, sym),
-                Popup::Palette(p) => p.render(f, body, &self.keymap, theme, sym),
-                Popup::Confirm(c, _) => c.render(f, body, theme, sym),
-                Popup::Form(form, _, _) => form.render(f, body, theme, sym),
-                Popup::Info(title, lines) => {
-                    // Long lines wrap (a signoff answer's fix must not be
-                    // cut off); a wrapped line may need one row more than
-                    // its length alone says, as words move down whole.
-                    let w = body.width.saturating_sub(6).min(72);
-                    let inner = w.saturating_sub(2).max(1) as usize;
-                    let rows: usize = lines
-                        .iter()
-                        .map(|l| match sanitize(l).chars().count() {
-                            n if n <= inner => 1,
-                            n => n.div_ceil(inner) + 1,
-                        })
-                        .sum();
-                    let r = centered(body, w, (rows as u16).saturating_add(4));
-                    f.render_widget(Clear, r);
-                    let block = Block::default()
-                        .borders(Borders::ALL)
-                        .border_set(sym.border_set())
-                        .border_style(theme.border)
-                        .title(Span::styled(format!(" {title} "), theme.title));
-                    let mut text: Vec<Line> =
-                        lines.iter().map(|l| Line::from(sanitize(l))).collect();
-                    text.push(Line::styled("enter/esc: close", theme.muted));
-                    f.render_widget(
-                        Paragraph::new(text).block(block).wrap(Wrap { trim: false }),
-                        r,
-                    );
-                }
-            }
-        }
+        self.draw_popups(f, body);
         self.finish(f);
     }
 
-    /// The last passes: the mono theme resets every cell's colours (keeping
-    /// modifiers, which crossterm's NO_COLOR handling would also wipe), and
-    /// `--ascii` folds every drawing symbol to ASCII.
+    /// The last passes (see `passes::finish`).
     fn finish(&self, f: &mut Frame) {
-        if self.theme.mono {
-            for cell in f.buffer_mut().content.iter_mut() {
-                cell.set_fg(Color::Reset);
-                cell.set_bg(Color::Reset);
-            }
-        }
-        if self.sym.ascii {
-            ascii_fold(f.buffer_mut());
-        }
-    }
-}
-
-/// `--ascii`: replaces the symbols the app draws with (dashes, arrows,
-/// marks, box drawing, the control pictures of sanitised text) by ASCII, in
-/// every cell, whichever view or widget put them there. Letters of stored
-/// names (ø, é) are data and stay.
-pub fn ascii_fold(buf: &mut ratatui::buffer::Buffer) {
-    for cell in buf.content.iter_mut() {
-        let mut chars = cell.symbol().chars();
-        let (Some(c), None) = (chars.next(), chars.next()) else {
-            continue;
-        };
-        if c.is_ascii() {
-            continue;
-        }
-        let to = match c {
-            '—' | '–' | '─' | '━' | '·' | '•' => "-",
-            '│' | '┃' => "|",
-            '┌' | '┐' | '└' | '┘' | '├' | '┤' | '┬' | '┴' | '┼' => "+",
-            '×' | '✗' => "x",
-            '▶' | '→' | '►' => ">",
-            '◀' | '←' | '◄' => "<",
-            '↑' | '▲' => "^",
-            '↓' | '▼' => "v",
-            '✓' => "+",
-            '⊘' => "o",
-            '…' => ".",
-            '\u{2400}'..='\u{2426}' => "?",
-            _ => continue,
-        };
-        cell.set_symbol(to);
-    }
-}
-
-/// The ASCII stand-in for a symbol; letters and digits are returned as they are.
-pub fn ascii_symbol(c: char) -> char {
-    match c {
-        '─' | '━' | '═' | '—' | '–' | '‒' => '-',
-        '│' | '┃' | '║' => '|',
-        '▶' | '→' | '►' | '»' => '>',
-        '◀' | '←' | '◄' | '«' => '<',
-        '↑' | '▲' => '^',
-        '↓' | '▼' => 'v',
-        '✓' | '✔' => '+',
-        '✗' | '✘' | '×' => 'x',
-        '⊘' | '●' | '○' => 'o',
-        '·' | '•' | '…' => '.',
-        '\u{2500}'..='\u{257F}' => '+',
-        '\u{2400}'..='\u{243F}' => '?',
-        '\u{2000}'..='\u{206F}'
-        | '\u{2190}'..='\u{21FF}'
-        | '\u{2200}'..='\u{22FF}'
-        | '\u{2580}'..='\u{27BF}' => '*',
-        other => other,
+        super::passes::finish(f.buffer_mut(), self.theme.mono, self.depth, self.sym.ascii);
     }
 }
 
@@ -1005,6 +754,7 @@ fn is_global(a: Action) -> bool {
         Action::Quit
             | Action::ForceQuit
             | Action::SuspendApp
+            | Action::Redraw
             | Action::Help
             | Action::Palette
             | Action::NextTab

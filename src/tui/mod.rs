@@ -5,10 +5,14 @@
 //! input is read and parsed by our own reader (`input.rs`, `event.rs`).
 
 pub mod app;
+pub mod backend;
+pub mod caps;
 pub mod event;
 pub mod first_run;
 pub mod input;
 pub mod keymap;
+pub mod passes;
+pub mod popups;
 pub mod signals;
 pub mod terminal;
 pub mod theme;
@@ -21,7 +25,7 @@ use std::time::{Duration, Instant};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
-use crate::config::Config;
+use crate::config::{Ascii, Colors, Config};
 use crate::ops::Session;
 use app::{App, Tab};
 use keymap::Keymap;
@@ -39,15 +43,27 @@ pub struct Look {
     pub keymap: Keymap,
     pub theme: Theme,
     pub ascii: bool,
+    /// The colours the terminal shows (each frame is mapped down to them).
+    pub depth: caps::ColorDepth,
     pub mouse: bool,
     /// Hide the screen after this long without input (None: never).
     pub idle_lock: Option<Duration>,
 }
 
 impl Look {
-    /// From the config, the `--ascii` flag and NO_COLOR. Errors name the file
-    /// and key.
+    /// From the config, the `--ascii` flag and the environment (NO_COLOR,
+    /// TERM, COLORTERM, the locale). Errors name the file and key.
     pub fn from_config(config: &Config, origin: &str, ascii_flag: bool) -> Result<Look, String> {
+        Look::from_config_env(config, origin, ascii_flag, caps::env)
+    }
+
+    /// As `from_config`, with the environment read through `var`.
+    pub fn from_config_env(
+        config: &Config,
+        origin: &str,
+        ascii_flag: bool,
+        var: impl Fn(&str) -> Option<String>,
+    ) -> Result<Look, String> {
         let keymap = Keymap::default_keymap().with_overrides(&config.keys, origin)?;
         // The configured theme is checked even when NO_COLOR replaces it:
         // a bad config is an error whatever the environment.
@@ -58,16 +74,36 @@ impl Look {
         } else {
             Theme::builtin(&config.theme).map_err(|e| format!("{origin}: theme: {e}"))?
         };
-        let no_color = std::env::var("NO_COLOR").is_ok_and(|v| !v.is_empty());
+        let no_color = var("NO_COLOR").is_some_and(|v| !v.is_empty());
         let theme = if no_color {
             Theme::builtin("mono")?
         } else {
             configured
         };
+        let ascii = ascii_flag
+            || match config.ascii {
+                Ascii::On => true,
+                Ascii::Off => false,
+                Ascii::Auto => !caps::locale_is_utf8(&var),
+            };
+        let depth = match config.colors {
+            Colors::Depth(d) => d,
+            Colors::Auto => {
+                caps::ColorDepth::detect(var("TERM").as_deref(), var("COLORTERM").as_deref())
+            }
+        };
+        // A terminal that needs ASCII is an old one: at most 16 colours (on a
+        // VT100 the 5 of 38;5;N reads as blink).
+        let depth = if ascii {
+            depth.min(caps::ColorDepth::Ansi16)
+        } else {
+            depth
+        };
         Ok(Look {
             keymap,
             theme,
-            ascii: ascii_flag || config.ascii,
+            ascii,
+            depth,
             mouse: config.mouse,
             idle_lock: (config.idle_lock_minutes > 0)
                 .then(|| Duration::from_secs(u64::from(config.idle_lock_minutes) * 60)),
@@ -87,7 +123,8 @@ pub fn run(session: Session, look: Look) -> std::io::Result<i32> {
     let mouse = look.mouse;
     let idle_lock = look.idle_lock;
     let mut app = App::new(session, look.keymap, look.theme, look.ascii);
-    let mut guard = terminal::TerminalGuard::enter(mouse)?;
+    app.depth = look.depth;
+    let mut guard = terminal::TerminalGuard::enter(mouse, look.depth)?;
     let mut input = input::Input::stdin();
     let code = run_loop(&mut app, &mut guard, &mut input, idle_lock)?;
     drop(guard);
@@ -111,26 +148,19 @@ fn run_loop(
     let mut pending = signals::take();
     loop {
         // Signals first: a quit is acted on between events, never inside one.
-        if let Some(signo) = pending.quit() {
-            tracing::info!("quitting on signal {signo}");
-            return Ok(128 + signo);
-        }
-        if pending.contains(libc::SIGTSTP) && app.allow_suspend || app.suspend {
-            app.suspend = false;
-            guard.suspend()?;
-            // Our own stop ends with SIGCONT: already handled by suspend.
-            pending = signals::take().without(libc::SIGCONT);
-            app.dirty = true;
-            continue;
-        }
-        if pending.contains(libc::SIGCONT) {
-            guard.resume()?;
-            app.dirty = true;
-        }
-        if pending.contains(libc::SIGWINCH) {
-            app.dirty = true;
+        let suspend = std::mem::take(&mut app.suspend);
+        match on_signals(pending, guard, suspend, app.allow_suspend)? {
+            Err(code) => return Ok(code),
+            Ok(true) => app.dirty = true,
+            Ok(false) => {}
         }
         pending = Default::default();
+        if app.redraw {
+            // Like a continue: clear, forget the last frame, paint it all.
+            app.redraw = false;
+            guard.redraw_all()?;
+            app.dirty = true;
+        }
         if app.dirty {
             if let Err(e) = guard.terminal.draw(|f| app.draw(f)) {
                 if terminal::is_gone() || e.raw_os_error() == Some(libc::EIO) {
@@ -216,6 +246,42 @@ fn run_loop(
             app.version += 1;
             app.dirty = true;
         }
+    }
+}
+
+/// Acts on the signals taken (the app's loop and the first-run screen's
+/// alike): `Err(128 + n)` for a terminating signal; a stop (SIGTSTP, or
+/// `suspend` asked for by a key) gives the terminal back and returns when
+/// continued; a continue from outside takes the terminal over again.
+/// `Ok(true)` when the screen must be drawn again.
+pub(crate) fn on_signals(
+    mut pending: signals::Signals,
+    guard: &mut terminal::TerminalGuard,
+    mut suspend: bool,
+    allow_suspend: bool,
+) -> std::io::Result<Result<bool, i32>> {
+    let mut redraw = false;
+    loop {
+        if let Some(signo) = pending.quit() {
+            tracing::info!("quitting on signal {signo}");
+            return Ok(Err(128 + signo));
+        }
+        if pending.contains(libc::SIGTSTP) && allow_suspend || suspend {
+            suspend = false;
+            guard.suspend()?;
+            // Our own stop ends with SIGCONT: already handled by suspend.
+            pending = signals::take().without(libc::SIGCONT);
+            redraw = true;
+            continue;
+        }
+        if pending.contains(libc::SIGCONT) {
+            guard.resume()?;
+            redraw = true;
+        }
+        if pending.contains(libc::SIGWINCH) {
+            redraw = true;
+        }
+        return Ok(Ok(redraw));
     }
 }
 

@@ -11,7 +11,6 @@ use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::Once;
 use std::time::Duration;
 
-use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::event::{
     DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
 };
@@ -21,6 +20,8 @@ use ratatui::crossterm::terminal::{
 use ratatui::crossterm::{cursor, execute, queue};
 use ratatui::Terminal;
 
+use super::backend::AppBackend;
+use super::caps::ColorDepth;
 use super::signals;
 
 /// Bits of what has been set up, so restore undoes exactly that.
@@ -92,7 +93,7 @@ pub struct TerminalGuard {
     /// Never dropped: ratatui's drop writes "show cursor" (which `restore`
     /// did already) and, if that fails, prints to stderr, which panics when
     /// the terminal is gone.
-    pub terminal: ManuallyDrop<Terminal<CrosstermBackend<io::Stdout>>>,
+    pub terminal: ManuallyDrop<Terminal<AppBackend<io::Stdout>>>,
     mouse: bool,
 }
 
@@ -114,7 +115,8 @@ fn take_over(mouse: bool) -> io::Result<()> {
 }
 
 impl TerminalGuard {
-    pub fn enter(mouse: bool) -> io::Result<TerminalGuard> {
+    /// Takes the terminal over; frames are written for `depth` colours.
+    pub fn enter(mouse: bool, depth: ColorDepth) -> io::Result<TerminalGuard> {
         HOOK.call_once(|| {
             let previous = std::panic::take_hook();
             std::panic::set_hook(Box::new(move |info| {
@@ -125,7 +127,7 @@ impl TerminalGuard {
         });
         signals::install()?;
         take_over(mouse)?;
-        let terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+        let terminal = Terminal::new(AppBackend::new(io::stdout(), depth))?;
         Ok(TerminalGuard {
             terminal: ManuallyDrop::new(terminal),
             mouse,
@@ -153,6 +155,16 @@ impl TerminalGuard {
             let _ = disable_raw_mode();
         }
         take_over(self.mouse)?;
+        self.redraw_all()
+    }
+
+    /// Clears the screen and forgets the last frame, so that the next draw
+    /// paints every cell (ctrl-l; after a stop; stray output of another
+    /// program on the terminal goes with it).
+    pub fn redraw_all(&mut self) -> io::Result<()> {
+        if is_gone() {
+            return Ok(());
+        }
         // Not `Terminal::clear`: in ratatui 0.30 it asks the terminal for the
         // cursor position, reading our input. A resize to the current size
         // clears the screen and forgets the last frame just the same.

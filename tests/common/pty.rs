@@ -1,5 +1,5 @@
-//! The real binary in a pseudo-terminal (100×30, TERM=xterm-256color, fixed
-//! clock and login), with everything it writes collected by a thread. The
+//! The real binary in a pseudo-terminal (100×30 unless told otherwise,
+//! TERM=xterm-256color, LANG=C.UTF-8, fixed clock and login), with everything it writes collected by a thread. The
 //! master side can be closed under the running child (a dropped SSH
 //! connection, `tmux kill-session`); signals can be sent by pid and the
 //! child's state read from /proc. Every wait is bounded and a child still
@@ -38,6 +38,8 @@ pub struct Spawn<'a> {
     /// would be): closing the master then sends it SIGHUP. Without, the
     /// child sees only the end of its input.
     pub controlling: bool,
+    /// The window size as (rows, columns); (0, 0) as a serial line reports.
+    pub size: (u16, u16),
 }
 
 impl Default for Spawn<'_> {
@@ -46,6 +48,7 @@ impl Default for Spawn<'_> {
             args: &[],
             env: &[],
             controlling: true,
+            size: (30, 100),
         }
     }
 }
@@ -80,8 +83,8 @@ impl Pty {
     pub fn spawn_with(db: &Path, login: &str, how: Spawn) -> Pty {
         let pair = native_pty_system()
             .openpty(PtySize {
-                rows: 30,
-                cols: 100,
+                rows: how.size.0,
+                cols: how.size.1,
                 pixel_width: 0,
                 pixel_height: 0,
             })
@@ -94,6 +97,7 @@ impl Pty {
         }
         cmd.set_controlling_tty(how.controlling);
         cmd.env("TERM", "xterm-256color");
+        cmd.env("LANG", "C.UTF-8");
         cmd.env("CLEARANCE_TEST_LOGIN", login);
         cmd.env("CLEARANCE_TEST_NOW", cli::NOW);
         cmd.env("TZ", "UTC");
@@ -103,6 +107,11 @@ impl Pty {
             "CLEARANCE_DB",
             "CLEARANCE_TEST_PANIC_ON_KEY",
             "RUST_LOG",
+            "COLORTERM",
+            "LC_ALL",
+            "LC_CTYPE",
+            "LINES",
+            "COLUMNS",
         ] {
             cmd.env_remove(k);
         }

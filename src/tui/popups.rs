@@ -1,0 +1,264 @@
+//! Popups: help, the palette, confirmations, forms and information, on
+//! top of the views. Keys and pastes go to the top popup only; every popup
+//! is drawn over the body, the top one last.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::Frame;
+
+use super::app::{App, Effect, Tab};
+use super::keymap::{Action, Context, Key};
+use super::widgets::centered;
+use super::widgets::confirm::Confirm;
+use super::widgets::form::Form;
+use super::widgets::help::Help;
+use super::widgets::palette::Palette;
+use super::widgets::status::Status;
+use crate::domain::text::sanitize;
+
+pub enum Popup {
+    Help(Help),
+    Palette(Palette),
+    /// The confirmation and the exact effect captured when it was asked for.
+    Confirm(Confirm, Box<Effect>),
+    /// A form owned by a tab; `tag` says which of the tab's forms it is.
+    Form(Form, Tab, u32),
+    /// Information shown once (e.g. an invitation code).
+    Info(String, Vec<String>),
+}
+
+impl App {
+    /// A key for the top popup.
+    pub(super) fn popup_key(&mut self, k: KeyEvent, key: Key) -> Effect {
+        let keymap = &self.keymap;
+        match self.popups.last_mut() {
+            None => Effect::None,
+            Some(Popup::Help(h)) => match keymap.lookup(&[Context::Help], &key) {
+                Some(Action::Cancel) => Effect::Close,
+                _ => {
+                    match k.code {
+                        KeyCode::Backspace => {
+                            h.filter.pop();
+                        }
+                        KeyCode::Down => h.scroll += 1,
+                        KeyCode::Up => h.scroll = h.scroll.saturating_sub(1),
+                        KeyCode::Char(c) if !c.is_control() => h.filter.push(c),
+                        _ => {}
+                    }
+                    Effect::None
+                }
+            },
+            Some(Popup::Palette(p)) => match keymap.lookup(&[Context::Palette], &key) {
+                Some(Action::Cancel) => Effect::Close,
+                Some(Action::SelectNext) => {
+                    p.selected = (p.selected + 1).min(p.matches(keymap).len().saturating_sub(1));
+                    Effect::None
+                }
+                Some(Action::SelectPrev) => {
+                    p.selected = p.selected.saturating_sub(1);
+                    Effect::None
+                }
+                Some(Action::Submit) => {
+                    let chosen = p.matches(keymap).get(p.selected).map(|m| m.0);
+                    self.popups.pop();
+                    if let Some(a) = chosen {
+                        self.run_action(a);
+                    }
+                    Effect::None
+                }
+                _ => {
+                    match k.code {
+                        KeyCode::Backspace => {
+                            p.query.pop();
+                        }
+                        KeyCode::Char(c) if !c.is_control() => p.query.push(c),
+                        _ => {}
+                    }
+                    p.selected = 0;
+                    Effect::None
+                }
+            },
+            Some(Popup::Confirm(c, _)) => {
+                if c.expect.is_some() {
+                    match k.code {
+                        KeyCode::Esc => return Effect::Close,
+                        KeyCode::Enter if c.ready() => return self.confirmed(),
+                        KeyCode::Enter => return Effect::None,
+                        KeyCode::Backspace => c.backspace(),
+                        KeyCode::Char(ch) => c.type_char(ch),
+                        _ => {}
+                    }
+                    return Effect::None;
+                }
+                match keymap.lookup(&[Context::Confirm], &key) {
+                    Some(Action::Confirm) => self.confirmed(),
+                    Some(Action::Cancel) => Effect::Close,
+                    _ => Effect::None,
+                }
+            }
+            Some(Popup::Info(..)) => match k.code {
+                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => Effect::Close,
+                _ => Effect::None,
+            },
+            Some(Popup::Form(form, _, _)) => match keymap.lookup(&[Context::Form], &key) {
+                Some(Action::NextField) => {
+                    form.next_field();
+                    Effect::None
+                }
+                Some(Action::PrevField) => {
+                    form.prev_field();
+                    Effect::None
+                }
+                Some(Action::Cancel) => {
+                    if form.changed() {
+                        let c = Confirm::new(
+                            "Discard?",
+                            vec!["Discard the changes in this form?".into()],
+                            false,
+                        );
+                        Effect::Open(Popup::Confirm(c, Box::new(Effect::Close)))
+                    } else {
+                        Effect::Close
+                    }
+                }
+                Some(Action::Submit) => self.submit_form(),
+                _ => {
+                    form.input(k);
+                    Effect::None
+                }
+            },
+        }
+    }
+
+    fn confirmed(&mut self) -> Effect {
+        match self.popups.pop() {
+            Some(Popup::Confirm(_, effect)) => {
+                // A confirmed "close" closes what the confirmation was about.
+                if matches!(*effect, Effect::Close) {
+                    self.popups.pop();
+                    return Effect::None;
+                }
+                *effect
+            }
+            _ => Effect::None,
+        }
+    }
+
+    fn submit_form(&mut self) -> Effect {
+        let Some(Popup::Form(form, tab, tag)) = self.popups.last_mut() else {
+            return Effect::None;
+        };
+        if !form.validate_all() {
+            form.error = Some("fix the marked fields first".into());
+            return Effect::None;
+        }
+        let (tab, tag) = (*tab, *tag);
+        let Some(Popup::Form(form, _, _)) = self.popups.pop() else {
+            return Effect::None;
+        };
+        let result = self.with_view(tab, |view, cx| view.submit(tag, &form, cx));
+        // The form stays on top until its command succeeds.
+        self.popups.push(Popup::Form(form, tab, tag));
+        match result {
+            Ok(Effect::Run(cmd)) => {
+                match self.execute(cmd) {
+                    Ok(()) => {
+                        self.popups.pop();
+                    }
+                    Err(msg) => {
+                        if let Some(Popup::Form(f, _, _)) = self.popups.last_mut() {
+                            f.error = Some(msg);
+                        }
+                    }
+                }
+                Effect::None
+            }
+            Ok(other) => {
+                self.popups.pop();
+                other
+            }
+            Err(msg) => {
+                if let Some(Popup::Form(f, _, _)) = self.popups.last_mut() {
+                    f.error = Some(msg);
+                }
+                Effect::None
+            }
+        }
+    }
+
+    pub(super) fn on_paste(&mut self, text: &str) {
+        self.dirty = true;
+        // Pasted text goes into the focused text field only; anywhere else it
+        // is dropped, so a paste can never run as commands.
+        match self.popups.last_mut() {
+            Some(Popup::Form(f, _, _)) => {
+                if let Some(cut) = f.paste(text) {
+                    self.status = Some(Status {
+                        text: cut,
+                        error: true,
+                    });
+                }
+            }
+            Some(Popup::Confirm(c, _)) if c.expect.is_some() => {
+                // type_char stops at the confirmation's own limit.
+                for ch in super::widgets::clean_paste(text, 200).0.chars() {
+                    c.type_char(ch);
+                }
+            }
+            Some(_) => {}
+            None => {
+                let tab = self.tab;
+                if !self.view(tab).paste(text) {
+                    self.status = Some(Status {
+                        text: "paste ignored: no text field has focus".into(),
+                        error: false,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Draws every popup over the body, the top one last.
+    pub(super) fn draw_popups(&mut self, f: &mut Frame, body: Rect) {
+        for i in 0..self.popups.len() {
+            let theme = &self.theme;
+            let sym = self.sym;
+            match &mut self.popups[i] {
+                Popup::Help(h) => h.render(f, body, &self.keymap, theme, sym),
+                Popup::Palette(p) => p.render(f, body, &self.keymap, theme, sym),
+                Popup::Confirm(c, _) => c.render(f, body, theme, sym),
+                Popup::Form(form, _, _) => form.render(f, body, theme, sym),
+                Popup::Info(title, lines) => {
+                    // Long lines wrap (a signoff answer's fix must not be
+                    // cut off); a wrapped line may need one row more than
+                    // its length alone says, as words move down whole.
+                    let w = body.width.saturating_sub(6).min(72);
+                    let inner = w.saturating_sub(2).max(1) as usize;
+                    let rows: usize = lines
+                        .iter()
+                        .map(|l| match sanitize(l).chars().count() {
+                            n if n <= inner => 1,
+                            n => n.div_ceil(inner) + 1,
+                        })
+                        .sum();
+                    let r = centered(body, w, (rows as u16).saturating_add(4));
+                    f.render_widget(Clear, r);
+                    let block = Block::default()
+                        .borders(Borders::ALL)
+                        .border_set(sym.border_set())
+                        .border_style(theme.border)
+                        .title(Span::styled(format!(" {title} "), theme.title));
+                    let mut text: Vec<Line> =
+                        lines.iter().map(|l| Line::from(sanitize(l))).collect();
+                    text.push(Line::styled("enter/esc: close", theme.muted));
+                    f.render_widget(
+                        Paragraph::new(text).block(block).wrap(Wrap { trim: false }),
+                        r,
+                    );
+                }
+            }
+        }
+    }
+}
