@@ -75,9 +75,16 @@ pub struct User {
     pub created_at: DateTime<Utc>,
 }
 
+/// The day an instant falls on, for every expiry and validity date: days are
+/// UTC days, in the rules, the CLI and the app alike (screens show times in
+/// local time, but "today" is the same everywhere, whatever the time zone).
+pub fn day_of(at: DateTime<Utc>) -> NaiveDate {
+    at.date_naive()
+}
+
 /// True while a date-limited thing (inclusive last day) still holds at `at`.
 pub fn holds_until(until: Option<NaiveDate>, at: DateTime<Utc>) -> bool {
-    until.is_none_or(|u| at.date_naive() <= u)
+    until.is_none_or(|u| day_of(at) <= u)
 }
 
 /// The instant a date-limited thing stops holding: the start of the next day, UTC.

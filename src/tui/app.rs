@@ -120,7 +120,7 @@ impl Cx<'_> {
     }
 
     pub fn today(&self) -> chrono::NaiveDate {
-        self.now.with_timezone(&chrono::Local).date_naive()
+        crate::domain::users::day_of(self.now)
     }
 }
 

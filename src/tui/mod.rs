@@ -144,7 +144,8 @@ fn run_loop(
 ) -> std::io::Result<i32> {
     let mut last_input = Instant::now();
     let mut status_set: Option<(Instant, String)> = None;
-    let mut today = chrono::Local::now().date_naive();
+    // Expiry days are UTC days (domain::users::day_of), whatever the zone.
+    let mut today = crate::domain::users::day_of(chrono::Utc::now());
     let mut pending = signals::take();
     loop {
         // Signals first: a quit is acted on between events, never inside one.
@@ -181,12 +182,10 @@ fn run_loop(
             (_, Some(c)) => status_set = Some((Instant::now(), c)),
             (_, None) => status_set = None,
         }
-        let now = chrono::Local::now();
-        let midnight = (today + chrono::Duration::days(1))
-            .and_hms_opt(0, 0, 0)
-            .and_then(|m| m.and_local_timezone(chrono::Local).earliest())
-            .map(|m| (m - now).to_std().unwrap_or(Duration::ZERO))
-            .unwrap_or(LONGEST_WAIT);
+        let now = chrono::Utc::now();
+        let midnight = (crate::domain::users::end_of(today) - now)
+            .to_std()
+            .unwrap_or(Duration::ZERO);
         let fade = status_set
             .as_ref()
             .map(|(t, _)| STATUS_FADE.saturating_sub(t.elapsed()))
@@ -239,7 +238,7 @@ fn run_loop(
         if idle_lock.is_some_and(|l| last_input.elapsed() >= l) && !app.locked {
             app.lock();
         }
-        let d = chrono::Local::now().date_naive();
+        let d = crate::domain::users::day_of(chrono::Utc::now());
         if d != today {
             // Standings and expiries change with the date.
             today = d;
