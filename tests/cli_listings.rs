@@ -59,3 +59,50 @@ fn a_scope_check_without_relations_asks_for_any_one() {
     assert_ne!(v["required"], "all", "{v}");
     assert!(v["required"].as_str().unwrap().contains(" or "), "{v}");
 }
+
+/// Untrusted text in a CSV export never starts a spreadsheet formula: every
+/// cell beginning with `=`, `+`, `-` or `@` is quoted with a leading `'`.
+#[test]
+fn csv_export_neutralises_formulas_in_every_untrusted_column() {
+    let db = Db::init("maintenance");
+    db.run(&[
+        "user",
+        "add",
+        "--given",
+        "=HYPERLINK(\"http://x\",\"y\")",
+        "--family",
+        "+1+1",
+        "--email",
+        "f@example.org",
+    ])
+    .ok();
+    db.run(&["role", "add", "@SUM(A1)", "--description", "d"])
+        .ok();
+    let users = db
+        .run(&["export", "--format", "csv", "--table", "users"])
+        .ok()
+        .stdout;
+    let roles = db
+        .run(&["export", "--format", "csv", "--table", "roles"])
+        .ok()
+        .stdout;
+    let mut cells = Vec::new();
+    for text in [&users, &roles] {
+        let mut r = csv::Reader::from_reader(text.as_bytes());
+        for rec in r.records() {
+            cells.extend(rec.unwrap().iter().map(str::to_string).collect::<Vec<_>>());
+        }
+    }
+    assert!(
+        cells.contains(&"'=HYPERLINK(\"http://x\",\"y\")".to_string()),
+        "{users}"
+    );
+    assert!(cells.contains(&"'+1+1".to_string()), "{users}");
+    assert!(cells.contains(&"'@SUM(A1)".to_string()), "{roles}");
+    for c in &cells {
+        assert!(
+            !c.starts_with(['=', '+', '@']),
+            "a cell starts a formula: {c}"
+        );
+    }
+}

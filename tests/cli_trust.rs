@@ -371,3 +371,75 @@ fn kind_set_changes_only_what_it_names() {
     );
     db.run(&["kind", "set", "NEW1", "--name", "New kind"]).ok();
 }
+
+/// Every change command takes `--reason`; the reason is stored with the
+/// change in the audit log and shown with it. A reason on a read is refused.
+#[test]
+fn a_reason_is_recorded_with_any_change() {
+    let db = Db::init("maintenance");
+    db.run(&[
+        "user",
+        "add",
+        "--given",
+        "Wes",
+        "--family",
+        "Work",
+        "--login",
+        "wes",
+        "--reason",
+        "new hire, ticket 4711",
+    ])
+    .ok();
+    db.run(&[
+        "user",
+        "assign",
+        "wes",
+        "Workshop technician",
+        "--reason",
+        "covering for Ann in March",
+    ])
+    .ok();
+    db.run(&[
+        "kind",
+        "set",
+        "RII",
+        "--warning-days",
+        "45",
+        "--reason",
+        "audit finding 12",
+    ])
+    .ok();
+    let audit = db.run(&["--json", "audit", "list"]).ok().json();
+    let summaries: Vec<String> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["summary"].as_str().unwrap().to_string())
+        .collect();
+    for reason in [
+        "new hire, ticket 4711",
+        "covering for Ann in March",
+        "audit finding 12",
+    ] {
+        assert!(
+            summaries
+                .iter()
+                .any(|s| s.contains(&format!("(reason: {reason})"))),
+            "{summaries:?}"
+        );
+    }
+    let mut g = db.guard();
+    g.refuse(
+        &["user", "list", "--reason", "curious"],
+        &["--reason goes with a change command"],
+    );
+    g.refuse(
+        &["user", "deactivate", "wes", "--reason", " "],
+        &["reason must not be empty"],
+    );
+    g.refuse(
+        &["user", "deactivate", "wes", "--reason", "a\u{1b}[31m"],
+        &["reason", "control"],
+    );
+    assert_eq!(g.count(), 3);
+}

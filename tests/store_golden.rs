@@ -499,6 +499,19 @@ fn enum_variant_tags_are_pinned() {
             edit: Default::default(),
         },
         Command::SetKind(settings().kinds[0].clone()),
+        Command::Rescue {
+            user: 1,
+            login: s(),
+            forced: false,
+        },
+        Command::EditKind {
+            code: s(),
+            edit: Default::default(),
+        },
+        Command::Reasoned {
+            reason: s(),
+            command: Box::new(Command::Batch(vec![])),
+        },
     ];
     let names: Vec<(u32, &str)> = commands.iter().map(|c| (tag(c), c.name())).collect();
     let expected: Vec<(u32, &str)> = [
@@ -527,6 +540,10 @@ fn enum_variant_tags_are_pinned() {
         "batch",
         "auth edit",
         "kind set",
+        "rescue",
+        "kind set",
+        // A reasoned command is named after the command it carries.
+        "batch",
     ]
     .into_iter()
     .enumerate()

@@ -39,6 +39,9 @@ pub struct Cli {
     /// Act as another user (needs users.impersonate; the audit records both)
     #[arg(long = "as", global = true, value_name = "USER")]
     pub as_user: Option<String>,
+    /// Why: recorded with the change in the audit log (any change command)
+    #[arg(long, global = true, value_name = "TEXT")]
+    pub reason: Option<String>,
     /// Configuration file (default: the platform config directory's clearance/config.toml)
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -96,6 +99,27 @@ pub enum Cmd {
     Snapshot(data::SnapshotArgs),
 }
 
+impl Cmd {
+    /// Whether the command changes the data through one audited command, so
+    /// that a `--reason` can be recorded with it.
+    fn takes_reason(&self) -> bool {
+        match self {
+            Cmd::User(c) => !matches!(
+                c,
+                users::UserCmd::List(_)
+                    | users::UserCmd::Show { .. }
+                    | users::UserCmd::Accept { .. }
+            ),
+            Cmd::Role(c) => !matches!(c, roles::RoleCmd::List | roles::RoleCmd::Show { .. }),
+            Cmd::Qual(c) => !matches!(c, authz::QualCmd::List { .. } | authz::QualCmd::Show { .. }),
+            Cmd::Auth(c) => !matches!(c, authz::AuthCmd::List { .. } | authz::AuthCmd::Show { .. }),
+            Cmd::Kind(c) => matches!(c, authz::KindCmd::Set { .. }),
+            Cmd::Import(_) => true,
+            _ => false,
+        }
+    }
+}
+
 /// A one-line error for the user, with its exit code.
 #[derive(Debug)]
 pub struct CliError(pub String);
@@ -113,6 +137,8 @@ pub struct Ctx {
     pub db: PathBuf,
     pub json: bool,
     pub as_user: Option<String>,
+    /// The reason given with `--reason`, recorded with the change.
+    pub reason: Option<String>,
     pub login: String,
     pub config: Option<PathBuf>,
     pub ascii: bool,
@@ -142,9 +168,20 @@ impl Ctx {
     pub fn run(&self, cmd: crate::ops::Command) -> CliResult {
         let mut s = self.session()?;
         let actor = s.actor(self.as_user.as_deref())?;
-        let out = s.execute(actor, cmd)?;
+        let out = s.execute(actor, self.with_reason(cmd))?;
         self.done(&out);
         Ok(0)
+    }
+
+    /// The command with the `--reason` given, if any, to be recorded with it.
+    pub fn with_reason(&self, cmd: crate::ops::Command) -> crate::ops::Command {
+        match &self.reason {
+            Some(reason) => crate::ops::Command::Reasoned {
+                reason: reason.clone(),
+                command: Box::new(cmd),
+            },
+            None => cmd,
+        }
     }
 
     pub fn done(&self, out: &crate::ops::Outcome) {
@@ -333,14 +370,24 @@ fn run(cli: Cli) -> CliResult {
         db,
         json: cli.json,
         as_user: cli.as_user.clone(),
+        reason: cli.reason.clone(),
         login: os_login()?,
         config: cli.config.clone(),
         ascii: cli.ascii,
     };
     crate::logging::init(&ctx.db);
     let Some(cmd) = cli.command else {
+        if ctx.reason.is_some() {
+            return Err(CliError("--reason goes with a change command".into()));
+        }
         return data::open_app(&ctx);
     };
+    if ctx.reason.is_some() && !cmd.takes_reason() {
+        return Err(CliError(
+            "--reason goes with a change command (add, edit, assign, set, …); nothing was done"
+                .into(),
+        ));
+    }
     match cmd {
         Cmd::Init(a) => data::init(&ctx, a),
         Cmd::Demo => data::demo(&ctx),

@@ -232,20 +232,19 @@ pub fn run(ctx: &Ctx, cmd: UserCmd) -> CliResult {
             ctx.run(Command::DeleteUser { user })
         }
         UserCmd::Invite { user, days } => {
-            if days == 0 || days > 90 {
-                return Err(CliError("--days must be 1 to 90".into()));
-            }
+            // The validity limit is a rule (domain::rules); 0 days has
+            // already expired.
             let code = crate::ops::new_invitation_code()?;
             let mut s = ctx.session()?;
             let actor = s.actor(ctx.as_user.as_deref())?;
-            let expires = s.now() + chrono::Duration::days(days as i64);
+            let expires = s.now() + chrono::Duration::days(i64::from(days));
             let out = s.execute(
                 actor,
-                Command::Invite {
+                ctx.with_reason(Command::Invite {
                     user,
                     code_hash: crate::ops::code_hash(&code),
                     expires,
-                },
+                }),
             )?;
             if ctx.json {
                 println!(

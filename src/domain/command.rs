@@ -185,6 +185,12 @@ pub enum Command {
         code: String,
         edit: KindEdit,
     },
+    /// Any command with the reason the operator gave for it; the audit entry
+    /// records both, and the summary says why.
+    Reasoned {
+        reason: String,
+        command: Box<Command>,
+    },
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -241,6 +247,7 @@ impl Command {
             Command::SetKind(_) => "kind set",
             Command::Rescue { .. } => "rescue",
             Command::EditKind { .. } => "kind set",
+            Command::Reasoned { command, .. } => command.name(),
         }
     }
 }

@@ -131,7 +131,30 @@ fn granting_or_assigning_more_than_you_hold_is_escalation() {
         role: "Pilot".into(),
         levels: vec![("billing.manage".into(), "manage".into())],
     };
-    assert!(matches!(run(&mut org, ADMIN, set.clone()), Ok(())));
+    // HR cannot edit roles at all (rule 1) ...
+    let r = run(&mut org, as_user(hr), set.clone());
+    assert!(
+        matches!(&r, Err(DomainError::Forbidden(m)) if m.contains("roles.manage")),
+        "{r:?}"
+    );
+    // ... and with roles.manage but without billing, it is escalation (rule 2).
+    run(
+        &mut org,
+        ADMIN,
+        Command::Grant {
+            user: "hr".into(),
+            permission: "roles.manage".into(),
+            level: "yes".into(),
+            until: None,
+        },
+    )
+    .unwrap();
+    let r = run(&mut org, as_user(hr), set.clone());
+    assert!(
+        matches!(&r, Err(DomainError::Escalation(m)) if m.contains("billing.manage")),
+        "{r:?}"
+    );
+    assert!(matches!(run(&mut org, ADMIN, set), Ok(())));
 }
 
 #[test]
@@ -689,7 +712,34 @@ fn suspended_and_expired_authorizations_do_not_cover() {
             reason: " ".into(),
         },
     );
-    assert!(r.is_err());
+    assert!(
+        matches!(&r, Err(DomainError::Invalid(m)) if m.contains("reason must not be empty")),
+        "{r:?}"
+    );
+    // Revoked is final: no way back to active.
+    run(
+        &mut org,
+        ADMIN,
+        Command::SetAuthorizationStatus {
+            reference: "CS-1".into(),
+            status: AuthorizationStatus::Revoked,
+            reason: "left the company".into(),
+        },
+    )
+    .unwrap();
+    let r = run(
+        &mut org,
+        ADMIN,
+        Command::SetAuthorizationStatus {
+            reference: "CS-1".into(),
+            status: AuthorizationStatus::Active,
+            reason: "back".into(),
+        },
+    );
+    assert!(
+        matches!(&r, Err(DomainError::Conflict(m)) if m.contains("is revoked; cannot make it active")),
+        "{r:?}"
+    );
 }
 
 #[test]
@@ -800,8 +850,16 @@ fn kinds_are_configured_by_authorization_managers_only() {
         ),
         Err(DomainError::Forbidden(_))
     ));
-    assert!(run(&mut org, ADMIN, Command::SetKind(kind("E W", Some(24)))).is_err());
-    assert!(run(&mut org, ADMIN, Command::SetKind(kind("EWIS", Some(0)))).is_err());
+    let r = run(&mut org, ADMIN, Command::SetKind(kind("E W", Some(24))));
+    assert!(
+        matches!(&r, Err(DomainError::Invalid(m)) if m.contains("malformed kind code 'E W'")),
+        "{r:?}"
+    );
+    let r = run(&mut org, ADMIN, Command::SetKind(kind("EWIS", Some(0))));
+    assert!(
+        matches!(&r, Err(DomainError::Invalid(m)) if m.contains("maximum validity must be 1 to 600 months")),
+        "{r:?}"
+    );
     run(&mut org, ADMIN, Command::SetKind(kind("ewis", Some(24)))).unwrap();
     assert_eq!(org.kind("EWIS").unwrap().max_validity_months, Some(24));
     // Changing the policy replaces the kind with the same code.

@@ -15,7 +15,7 @@ use super::error::{invalid, DomainError, DomainResult};
 use super::holdings::{holdings, Holdings, Until};
 use super::org::{Change, Counters, Organisation, Put, Record, RecordKey};
 use super::roles::Role;
-use super::text::sanitize;
+use super::text::{self, sanitize};
 use super::users::{User, UserId, UserStatus};
 
 mod authorizations;
@@ -433,6 +433,16 @@ pub fn plan(
         Command::EditKind { code, edit } => authorizations::edit_kind(&mut cx, code, edit)?,
         Command::EditAuthorization { reference, edit } => {
             authorizations::edit_authorization(&mut cx, reference, edit)?
+        }
+        Command::Reasoned { reason, command } => {
+            let reason = text::required_text("reason", reason)?;
+            if matches!(**command, Command::Reasoned { .. }) {
+                return Err(invalid("a reason is given once"));
+            }
+            let inner = plan(org, actor, command, now)?;
+            cx.counters = inner.counters;
+            cx.puts = inner.puts;
+            format!("{} (reason: {reason})", inner.summary)
         }
         Command::Batch(cmds) => {
             if cmds.is_empty() {

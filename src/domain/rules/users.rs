@@ -15,6 +15,9 @@ use super::{check_unique_email, check_unique_login, Ctx};
 use super::super::holdings::Until;
 use super::setup::new_user;
 
+/// The longest an invitation code stays valid.
+pub const MAX_INVITATION_DAYS: i64 = 90;
+
 pub(super) fn add_user(cx: &mut Ctx<'_>, nu: &NewUser) -> DomainResult<String> {
     let org = cx.org;
     let now = cx.now;
@@ -309,6 +312,11 @@ pub(super) fn invite(
     }
     if *expires <= now {
         return Err(invalid("the invitation must expire in the future"));
+    }
+    if *expires > now + chrono::Duration::days(MAX_INVITATION_DAYS) {
+        return Err(invalid(format!(
+            "an invitation is valid for at most {MAX_INVITATION_DAYS} days"
+        )));
     }
     let mut u = before.clone();
     let resend = u.invitation.is_some();
