@@ -5,8 +5,7 @@ use serde_json::json;
 
 use super::users::require_holder;
 use super::{cell, parse_date, parse_datetime, CliResult, Ctx, EXIT_DENIED};
-use crate::domain::authorizations::{parse_ata, signoff_check, AircraftType, SignoffRequest};
-use crate::domain::catalog::system;
+use crate::domain::authorizations::{parse_ata, AircraftType, SignoffRequest};
 use crate::domain::engine::{self, Requirement};
 use crate::domain::read::Subject;
 use crate::domain::text::sanitize;
@@ -181,26 +180,7 @@ pub fn signoff(ctx: &Ctx, a: SignoffArgs) -> CliResult {
             .map(|p| org.resolve_user(p).map(|u| u.id))
             .transpose()?,
     };
-    // The permission comes from roles and grants in force at noon on the date.
-    let at = date
-        .and_hms_opt(12, 0, 0)
-        .map(|d| d.and_utc())
-        .unwrap_or_else(|| s.now());
-    let pi = org.catalog().system(system::SIGNOFFS_COMPLETE);
-    let has_perm = engine::effective_levels(org, u, at).levels[pi] != 0;
-    let bases_of = |a: &crate::domain::authorizations::Authorization| {
-        a.bases
-            .iter()
-            .filter_map(|b| org.qualifications.get(b))
-            .collect::<Vec<_>>()
-    };
-    let candidates: Vec<_> = org
-        .authorizations
-        .values()
-        .filter(|x| x.holder == u.id)
-        .map(|x| (x, bases_of(x)))
-        .collect();
-    let d = signoff_check(u, has_perm, kind, &candidates, &req);
+    let d = crate::domain::signoff::signoff(org, u, &req)?;
     if ctx.json {
         ctx.print_json(&d)?;
     } else if d.allowed {

@@ -11,6 +11,7 @@ pub mod qualifications;
 pub mod read;
 pub mod roles;
 pub mod rules;
+pub mod signoff;
 pub mod text;
 pub mod users;
 

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 
-use super::authorizations::{signoff_check, AircraftType, AuthorizationStatus, SignoffRequest};
+use super::authorizations::{AircraftType, AuthorizationStatus, SignoffRequest};
 use super::command::{Command, NewAuthorization, NewQualification, NewUser, UserEdit};
 use super::engine::{check, effective_levels, required_level, Requirement};
 use super::error::DomainError;
@@ -561,23 +561,6 @@ fn signoff(
     let u = org.resolve_user(who).unwrap();
     let k = org.kind(kind).unwrap();
     let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap();
-    let at = date.and_hms_opt(12, 0, 0).unwrap().and_utc();
-    let p = org.catalog().resolve("signoffs.complete").unwrap();
-    let has = effective_levels(org, u, at).levels[p] != 0;
-    let cands: Vec<_> = org
-        .authorizations
-        .values()
-        .filter(|a| a.holder == u.id)
-        .map(|a| {
-            (
-                a,
-                a.bases
-                    .iter()
-                    .filter_map(|b| org.qualifications.get(b))
-                    .collect::<Vec<_>>(),
-            )
-        })
-        .collect();
     let req = SignoffRequest {
         kind: k.code.clone(),
         aircraft_type: AircraftType::parse(ty).unwrap(),
@@ -586,7 +569,7 @@ fn signoff(
         date,
         performed_by,
     };
-    signoff_check(u, has, k, &cands, &req)
+    super::signoff::signoff(org, u, &req).unwrap()
 }
 
 #[test]

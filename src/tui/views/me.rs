@@ -9,9 +9,8 @@ use ratatui::Frame;
 
 use super::pane;
 use super::users::standing_mark;
-use crate::domain::authorizations::{parse_ata, signoff_check, AircraftType, SignoffRequest};
-use crate::domain::catalog::system;
-use crate::domain::engine::{effective_levels, explain};
+use crate::domain::authorizations::{parse_ata, AircraftType, SignoffRequest};
+use crate::domain::engine::explain;
 use crate::domain::text::sanitize;
 use crate::tui::app::{Cx, Effect, Popup, Tab, View};
 use crate::tui::keymap::{Action, Context};
@@ -233,28 +232,7 @@ impl View for MeView {
             date,
             performed_by: None,
         };
-        let at = date
-            .and_hms_opt(12, 0, 0)
-            .map(|d| d.and_utc())
-            .unwrap_or(cx.now);
-        let has = effective_levels(org, me, at).levels
-            [org.catalog().system(system::SIGNOFFS_COMPLETE)]
-            != 0;
-        let cands: Vec<_> = org
-            .authorizations
-            .values()
-            .filter(|a| a.holder == me.id)
-            .map(|a| {
-                (
-                    a,
-                    a.bases
-                        .iter()
-                        .filter_map(|b| org.qualifications.get(b))
-                        .collect::<Vec<_>>(),
-                )
-            })
-            .collect();
-        let d = signoff_check(me, has, kind, &cands, &req);
+        let d = crate::domain::signoff::signoff(org, me, &req).map_err(|e| e.to_string())?;
         let mut lines = Vec::new();
         if d.allowed {
             lines.push(format!(
