@@ -1,6 +1,7 @@
 //! The domain: pure rules and data. No I/O, no terminal, no storage.
 
 pub mod authorizations;
+pub mod bases;
 pub mod catalog;
 pub mod command;
 pub mod engine;
