@@ -6,19 +6,17 @@
 
 pub mod audit;
 pub mod codec;
+mod commit;
 pub mod lock;
 
-use std::fs::OpenOptions;
 use std::path::{Path, PathBuf};
 
-use sled::transaction::{abort, ConflictableTransactionError, TransactionError, TransactionalTree};
-use sled::Transactional;
 use thiserror::Error;
 
-use crate::domain::org::{Counters, Organisation, Put, Record, RecordKey};
+use crate::domain::org::{Counters, Organisation, Record, RecordKey};
 use crate::domain::roles::RoleId;
 use crate::domain::users::{User, UserStatus};
-use audit::{AuditBody, AuditEntry, Checkpoint, Verification, GENESIS};
+use audit::{AuditEntry, Checkpoint, Verification, GENESIS};
 use lock::LockFile;
 
 /// The schema this build reads and writes.
@@ -300,109 +298,6 @@ impl Store {
             })
     }
 
-    /// Commits one change with its audit entry in one transaction, then
-    /// flushes and syncs. Returns the entry as written.
-    pub fn commit(
-        &mut self,
-        body: AuditBody,
-        counters: Counters,
-        admin_role: RoleId,
-    ) -> Result<AuditEntry, StoreError> {
-        self.writable()?;
-        let entry = AuditEntry::new(self.head.seq + 1, self.head.hash, body);
-        let entry_bytes = codec::encode(&entry);
-        let counters_bytes = codec::encode(&counters);
-        let mut head_bytes = entry.seq.to_be_bytes().to_vec();
-        head_bytes.extend_from_slice(&entry.hash);
-        let writes: Vec<(usize, Vec<u8>, Option<Vec<u8>>)> = entry
-            .body
-            .changes
-            .iter()
-            .map(|p| {
-                let (t, k) = record_place(&p.key);
-                let v = p.after.as_ref().map(|r| match r {
-                    Record::Settings(s) => codec::encode(s.as_ref()),
-                    Record::User(u) => codec::encode(u),
-                    Record::Role(r) => codec::encode(r),
-                    Record::Qualification(q) => codec::encode(q),
-                    Record::Authorization(a) => codec::encode(a),
-                });
-                (t, k, v)
-            })
-            .collect();
-        if let Some((t, k, _)) = writes
-            .iter()
-            .find(|(_, _, v)| v.as_ref().is_some_and(|v| v.len() > 60 * 1024))
-        {
-            return Err(StoreError::Conflict(format!(
-                "record {}/{} would exceed 60 KiB",
-                TREE_NAMES[*t],
-                key_text(k)
-            )));
-        }
-        let changes = &entry.body.changes;
-        let seq = entry.seq;
-        let refs: Vec<&sled::Tree> = self.trees.iter().collect();
-        let result = refs.as_slice().transaction(|tx| {
-            let meta = &tx[T_META];
-            if meta.get(K_SCHEMA)?.is_none() {
-                meta.insert(K_SCHEMA, &SCHEMA_VERSION.to_be_bytes())?;
-            }
-            for (t, k, v) in &writes {
-                match v {
-                    Some(v) => tx[*t].insert(k.as_slice(), v.as_slice())?,
-                    None => tx[*t].remove(k.as_slice())?,
-                };
-            }
-            let mut admins = meta
-                .get(K_ADMINS)?
-                .and_then(|v| v.as_ref().try_into().ok().map(i64::from_be_bytes))
-                .unwrap_or(0);
-            for p in changes {
-                admins += update_indexes(tx, p, admin_role)?;
-            }
-            meta.insert(K_ADMINS, &admins.to_be_bytes())?;
-            for (i, chunk) in entry_bytes.chunks(CHUNK).enumerate() {
-                let mut k = seq.to_be_bytes().to_vec();
-                k.extend_from_slice(&(i as u32).to_be_bytes());
-                tx[T_AUDIT].insert(k, chunk)?;
-            }
-            meta.insert(K_HEAD, head_bytes.as_slice())?;
-            meta.insert(K_COUNTERS, counters_bytes.as_slice())?;
-            Ok(())
-        });
-        match result {
-            Ok(()) => {}
-            Err(TransactionError::Abort(e)) => return Err(e),
-            Err(TransactionError::Storage(e)) => return Err(storage(e)),
-        }
-        // Committed: from here any failure is fatal.
-        if let Err(e) = self.sync() {
-            self.failed = true;
-            return Err(StoreError::Fatal(e));
-        }
-        self.head = Checkpoint {
-            seq: entry.seq,
-            hash: entry.hash,
-        };
-        if self.schema.is_none() {
-            self.schema = Some(SCHEMA_VERSION);
-        }
-        Ok(entry)
-    }
-
-    /// Flushes sled, then syncs its data file: sled's flush alone leaves the
-    /// drive cache.
-    fn sync(&self) -> Result<(), String> {
-        self.db.flush().map_err(|e| e.to_string())?;
-        let f = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open(Self::sled_dir(&self.path).join("db"))
-            .map_err(|e| e.to_string())?;
-        f.sync_data().map_err(|e| e.to_string())
-    }
-
     /// Every audit entry in order; undecodable ones as errors naming the key.
     pub fn audit_entries(&self) -> impl Iterator<Item = Result<AuditEntry, String>> + '_ {
         let mut it = self.trees[T_AUDIT].iter().peekable();
@@ -547,80 +442,4 @@ impl Store {
             .position(|n| *n == name)
             .map(|i| &self.trees[i])
     }
-}
-
-type TxResult<T> = Result<T, ConflictableTransactionError<StoreError>>;
-
-fn index_put(t: &TransactionalTree, tree: usize, key: &[u8], id: u32) -> TxResult<()> {
-    if let Some(v) = t.get(key)? {
-        if v.as_ref() != id.to_be_bytes() {
-            return abort(StoreError::Conflict(format!(
-                "{} '{}' is already taken in {}",
-                match tree {
-                    T_IDX_EMAIL => "email",
-                    T_IDX_LOGIN => "login",
-                    T_IDX_ROLE => "role name",
-                    _ => "reference",
-                },
-                String::from_utf8_lossy(key),
-                TREE_NAMES[tree]
-            )));
-        }
-    }
-    t.insert(key, &id.to_be_bytes())?;
-    Ok(())
-}
-
-/// Keeps the unique indexes and the administrator counter in step with one
-/// record change. Returns the change in the administrator counter.
-fn update_indexes(tx: &[TransactionalTree], p: &Put, admin_role: RoleId) -> TxResult<i64> {
-    let mut delta = 0;
-    // Removals first, so a value can move between records in one change.
-    match &p.before {
-        Some(Record::User(u)) => {
-            if !u.is_deleted() {
-                if let Some(e) = &u.email {
-                    tx[T_IDX_EMAIL].remove(e.as_bytes())?;
-                }
-                if let Some(l) = &u.login {
-                    tx[T_IDX_LOGIN].remove(l.as_bytes())?;
-                }
-            }
-            delta -= admin_holder(u, admin_role) as i64;
-        }
-        Some(Record::Role(r)) => {
-            tx[T_IDX_ROLE].remove(r.name.to_lowercase().as_bytes())?;
-        }
-        Some(Record::Authorization(a)) => {
-            tx[T_IDX_REF].remove(a.reference.to_lowercase().as_bytes())?;
-        }
-        _ => {}
-    }
-    match &p.after {
-        Some(Record::User(u)) => {
-            if !u.is_deleted() {
-                if let Some(e) = &u.email {
-                    index_put(&tx[T_IDX_EMAIL], T_IDX_EMAIL, e.as_bytes(), u.id)?;
-                }
-                if let Some(l) = &u.login {
-                    index_put(&tx[T_IDX_LOGIN], T_IDX_LOGIN, l.as_bytes(), u.id)?;
-                }
-            }
-            delta += admin_holder(u, admin_role) as i64;
-        }
-        Some(Record::Role(r)) => index_put(
-            &tx[T_IDX_ROLE],
-            T_IDX_ROLE,
-            r.name.to_lowercase().as_bytes(),
-            r.id,
-        )?,
-        Some(Record::Authorization(a)) => index_put(
-            &tx[T_IDX_REF],
-            T_IDX_REF,
-            a.reference.to_lowercase().as_bytes(),
-            a.id,
-        )?,
-        _ => {}
-    }
-    Ok(delta)
 }
