@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod codec;
 mod commit;
+mod files;
 pub mod lock;
 
 use std::path::{Path, PathBuf};
@@ -44,8 +45,16 @@ pub enum StoreError {
     Fatal(String),
 }
 
+/// A storage error in one line: sled appends a (usually empty) backtrace to
+/// some of its messages, which says nothing to the person reading it.
 fn storage<E: std::fmt::Display>(e: E) -> StoreError {
-    StoreError::Storage(e.to_string())
+    let text = e.to_string();
+    let line = text.lines().next().unwrap_or_default();
+    let line = match line.find(" backtrace") {
+        Some(at) => &line[..at],
+        None => line,
+    };
+    StoreError::Storage(line.to_string())
 }
 
 // Tree order inside a transaction.
@@ -164,6 +173,7 @@ impl Store {
             .map_err(|e| StoreError::Storage(format!("cannot create {}: {e}", path.display())))?;
         let since = chrono::Local::now().format("%Y-%m-%d %H:%M").to_string();
         let lock = LockFile::acquire(path, holder, &since).map_err(StoreError::Locked)?;
+        files::remove_incomplete_snapshots(&Self::sled_dir(path))?;
         let db = Self::open_sled(path)?;
         let trees = TREE_NAMES
             .iter()
