@@ -7,7 +7,7 @@
 pub mod audit;
 pub mod codec;
 mod commit;
-mod files;
+pub mod files;
 pub mod lock;
 
 use std::path::{Path, PathBuf};
@@ -169,12 +169,18 @@ impl Store {
     /// Takes the lock, then opens (or creates) the database. `holder` is the
     /// login written into the lock file for others to see.
     pub fn open(path: &Path, holder: &str) -> Result<Store, StoreError> {
-        std::fs::create_dir_all(path)
-            .map_err(|e| StoreError::Storage(format!("cannot create {}: {e}", path.display())))?;
+        files::create_db_dir(path)?;
         let since = chrono::Local::now().format("%Y-%m-%d %H:%M").to_string();
         let lock = LockFile::acquire(path, holder, &since).map_err(StoreError::Locked)?;
-        files::remove_incomplete_snapshots(&Self::sled_dir(path))?;
+        let sled_dir = Self::sled_dir(path);
+        files::remove_incomplete_snapshots(&sled_dir)?;
         let db = Self::open_sled(path)?;
+        // sled has created, renamed or removed files (its snapshot, on a new
+        // database its directory, conf and data file), as we may have (the
+        // lock file): make those names durable.
+        files::make_db_private(path, &sled_dir)?;
+        files::sync_dir(&sled_dir)?;
+        files::sync_dir(path)?;
         let trees = TREE_NAMES
             .iter()
             .map(|n| db.open_tree(n))
