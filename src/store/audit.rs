@@ -35,24 +35,33 @@ pub struct AuditEntry {
     pub body: AuditBody,
 }
 
-pub fn entry_hash(seq: u64, prev: &[u8; 32], body: &AuditBody) -> [u8; 32] {
+/// The entry's hash; fails only for a body over the codec's size limit.
+pub fn entry_hash(
+    seq: u64,
+    prev: &[u8; 32],
+    body: &AuditBody,
+) -> Result<[u8; 32], super::codec::EncodeError> {
     let mut h = Sha256::new();
     h.update(TAG);
     h.update(seq.to_be_bytes());
     h.update(prev);
-    h.update(super::codec::canonical(body));
-    h.finalize().into()
+    h.update(super::codec::canonical(body)?);
+    Ok(h.finalize().into())
 }
 
 impl AuditEntry {
-    pub fn new(seq: u64, prev_hash: [u8; 32], body: AuditBody) -> Self {
-        let hash = entry_hash(seq, &prev_hash, &body);
-        AuditEntry {
+    pub fn new(
+        seq: u64,
+        prev_hash: [u8; 32],
+        body: AuditBody,
+    ) -> Result<Self, super::codec::EncodeError> {
+        let hash = entry_hash(seq, &prev_hash, &body)?;
+        Ok(AuditEntry {
             seq,
             prev_hash,
             hash,
             body,
-        }
+        })
     }
 }
 
@@ -156,8 +165,8 @@ pub fn verify(
         if e.prev_hash != prev {
             problems.push(format!("entry {}: previous-hash link broken", e.seq));
         }
-        let h = entry_hash(e.seq, &e.prev_hash, &e.body);
-        if h != e.hash {
+        let h = entry_hash(e.seq, &e.prev_hash, &e.body).ok();
+        if h != Some(e.hash) {
             problems.push(format!(
                 "entry {}: contents do not match its hash (edited)",
                 e.seq

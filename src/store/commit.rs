@@ -23,27 +23,40 @@ impl Store {
         admin_role: RoleId,
     ) -> Result<AuditEntry, StoreError> {
         self.writable()?;
-        let entry = AuditEntry::new(self.head.seq + 1, self.head.hash, body);
-        let entry_bytes = codec::encode(&entry);
-        let counters_bytes = codec::encode(&counters);
+        let too_large = |what: String| {
+            move |e: codec::EncodeError| StoreError::TooLarge {
+                what,
+                detail: e.to_string(),
+            }
+        };
+        let entry = AuditEntry::new(self.head.seq + 1, self.head.hash, body)
+            .map_err(too_large("its audit entry".into()))?;
+        let entry_bytes = codec::encode(&entry).map_err(too_large("its audit entry".into()))?;
+        let counters_bytes = codec::encode(&counters).map_err(too_large("meta/counters".into()))?;
         let mut head_bytes = entry.seq.to_be_bytes().to_vec();
         head_bytes.extend_from_slice(&entry.hash);
-        let writes: Vec<(usize, Vec<u8>, Option<Vec<u8>>)> = entry
-            .body
-            .changes
-            .iter()
-            .map(|p| {
-                let (t, k) = record_place(&p.key);
-                let v = p.after.as_ref().map(|r| match r {
-                    Record::Settings(s) => codec::encode(s.as_ref()),
-                    Record::User(u) => codec::encode(u),
-                    Record::Role(r) => codec::encode(r),
-                    Record::Qualification(q) => codec::encode(q),
-                    Record::Authorization(a) => codec::encode(a),
-                });
-                (t, k, v)
-            })
-            .collect();
+        let mut writes: Vec<(usize, Vec<u8>, Option<Vec<u8>>)> = Vec::new();
+        for p in &entry.body.changes {
+            let (t, k) = record_place(&p.key);
+            let v = match &p.after {
+                None => None,
+                Some(r) => Some(
+                    match r {
+                        Record::Settings(s) => codec::encode(s.as_ref()),
+                        Record::User(u) => codec::encode(u),
+                        Record::Role(r) => codec::encode(r),
+                        Record::Qualification(q) => codec::encode(q),
+                        Record::Authorization(a) => codec::encode(a),
+                    }
+                    .map_err(too_large(format!(
+                        "{}/{}",
+                        TREE_NAMES[t],
+                        key_text(&k)
+                    )))?,
+                ),
+            };
+            writes.push((t, k, v));
+        }
         if let Some((t, k, _)) = writes
             .iter()
             .find(|(_, _, v)| v.as_ref().is_some_and(|v| v.len() > 60 * 1024))

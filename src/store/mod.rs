@@ -41,6 +41,8 @@ pub enum StoreError {
     NewerSchema { found: u32, supported: u32 },
     #[error("conflict: {0}")]
     Conflict(String),
+    #[error("cannot record this change: {what} is {detail}")]
+    TooLarge { what: String, detail: String },
     #[error("fatal storage error after commit ({0}); the last change may not be saved; stopping")]
     Fatal(String),
 }
@@ -348,7 +350,7 @@ impl Store {
                 codec::decode::<AuditEntry>(&bytes)
                     .map_err(|e| format!("corrupt record at audit/{}: {e}", key_text(&k)))
                     .and_then(|e| {
-                        if codec::encode(&e) == bytes {
+                        if codec::encode(&e).is_ok_and(|b| b == bytes) {
                             Ok(e)
                         } else {
                             Err(format!(
