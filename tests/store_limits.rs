@@ -100,3 +100,34 @@ fn import_file_over_the_size_limit_is_refused_in_one_line() {
     );
     assert_eq!(fixtures::open(&db).store().head().seq, head + 1);
 }
+
+#[test]
+fn an_audit_head_at_the_largest_sequence_number_is_named_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(fixtures::init_maintenance(dir.path()));
+    {
+        let store = Store::open(dir.path(), ADMIN_LOGIN).unwrap();
+        let meta = store.raw_tree("meta").unwrap();
+        let mut head = u64::MAX.to_be_bytes().to_vec();
+        head.extend_from_slice(&[0u8; 32]);
+        meta.insert("audit_head", head).unwrap();
+        meta.flush().unwrap();
+    }
+    let out = cli(
+        dir.path(),
+        &["user", "add", "--given", "Ole", "--family", "Berg"],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("corrupt record at meta/audit_head: the sequence number is at its maximum"),
+        "{stderr}"
+    );
+    let out = cli(dir.path(), &["audit", "verify"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

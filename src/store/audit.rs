@@ -151,7 +151,7 @@ pub fn verify(
             Ok(e) => e,
             Err(msg) => {
                 problems.push(msg);
-                expected += 1;
+                expected = expected.saturating_add(1);
                 continue;
             }
         };
@@ -184,9 +184,9 @@ pub fn verify(
             }
         }
         prev = e.hash;
-        expected = e.seq + 1;
+        expected = e.seq.saturating_add(1);
     }
-    let last_seq = expected - 1;
+    let last_seq = expected.saturating_sub(1);
     match head {
         Some(h) if h.seq != last_seq || h.hash != prev => problems.push(format!(
             "the stored head (entry {}) does not match the last entry ({last_seq}): entries were removed or added",

@@ -29,7 +29,16 @@ impl Store {
                 detail: e.to_string(),
             }
         };
-        let entry = AuditEntry::new(self.head.seq + 1, self.head.hash, body)
+        let seq = self
+            .head
+            .seq
+            .checked_add(1)
+            .ok_or_else(|| StoreError::Corrupt {
+                tree: "meta",
+                key: "audit_head".into(),
+                detail: "the sequence number is at its maximum".into(),
+            })?;
+        let entry = AuditEntry::new(seq, self.head.hash, body)
             .map_err(too_large("its audit entry".into()))?;
         let entry_bytes = codec::encode(&entry).map_err(too_large("its audit entry".into()))?;
         let counters_bytes = codec::encode(&counters).map_err(too_large("meta/counters".into()))?;
