@@ -131,3 +131,28 @@ fn an_audit_head_at_the_largest_sequence_number_is_named_not_a_panic() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// `user list --json` is written item by item; its bytes are still exactly
+/// those of the whole array pretty-printed at once, empty or not.
+#[test]
+fn streamed_user_list_json_is_the_pretty_printed_array() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(build_workload(dir.path()));
+    for args in [
+        &["--json", "user", "list"][..],
+        &["--json", "user", "list", "--status", "deleted"][..],
+    ] {
+        let out = cli(dir.path(), args);
+        assert_eq!(out.status.code(), Some(0));
+        let text = String::from_utf8(out.stdout).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let whole = format!("{}\n", serde_json::to_string_pretty(&v).unwrap());
+        assert_eq!(text, whole, "{args:?}");
+        let n = v.as_array().unwrap().len();
+        if args.len() == 3 {
+            assert!(n > 100, "{n} users listed");
+        } else {
+            assert_eq!(text, "[]\n");
+        }
+    }
+}

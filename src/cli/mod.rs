@@ -159,6 +159,23 @@ impl Ctx {
         println!("{}", serde_json::to_string_pretty(v)?);
         Ok(())
     }
+
+    /// Prints a JSON array as [`Ctx::print_json`] would print it, building
+    /// each item only as it is written, so that a long list is never held
+    /// in memory as a whole.
+    pub fn print_json_items<T: serde::Serialize>(
+        &self,
+        items: impl Iterator<Item = T>,
+    ) -> CliResult<()> {
+        use serde::Serializer;
+        use std::io::Write;
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        let mut ser = serde_json::Serializer::pretty(&mut out);
+        ser.collect_seq(items)?;
+        out.write_all(b"\n")?;
+        out.flush()?;
+        Ok(())
+    }
 }
 
 /// The clock: the system clock; builds with the `test-hooks` feature (the
