@@ -504,7 +504,7 @@ pub fn doctor(ctx: &Ctx) -> CliResult {
         ctx.print_json(&json!({"ok": problems.is_empty(), "problems": problems}))?;
     } else if problems.is_empty() {
         println!(
-            "ok: {} users, {} roles, {} qualifications, {} authorizations; indexes, counters, references and the audit chain ({} entries) agree",
+            "ok: {} users, {} roles, {} qualifications, {} authorizations; the audit chain ({} entries) is intact and every record, index and counter is what it derives; references agree",
             s.org().users.len(),
             s.org().roles.len(),
             s.org().qualifications.len(),

@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod codec;
 mod commit;
+mod doctor;
 pub mod files;
 pub mod lock;
 
@@ -379,81 +380,10 @@ impl Store {
         audit::verify(entries, head, anchor)
     }
 
-    /// Integrity check: indexes, counters and references against the records.
-    pub fn doctor(&self, org: &Organisation) -> Result<Vec<String>, StoreError> {
-        let mut problems = Vec::new();
-        let mut expect_email = std::collections::BTreeMap::new();
-        let mut expect_login = std::collections::BTreeMap::new();
-        for u in org.live_users() {
-            if let Some(e) = &u.email {
-                expect_email.insert(e.as_bytes().to_vec(), u.id);
-            }
-            if let Some(l) = &u.login {
-                expect_login.insert(l.as_bytes().to_vec(), u.id);
-            }
-        }
-        let expect_role: std::collections::BTreeMap<Vec<u8>, u32> = org
-            .roles
-            .values()
-            .map(|r| (r.name.to_lowercase().into_bytes(), r.id))
-            .collect();
-        let expect_ref: std::collections::BTreeMap<Vec<u8>, u32> = org
-            .authorizations
-            .values()
-            .map(|a| (a.reference.to_lowercase().into_bytes(), a.id))
-            .collect();
-        for (t, expect) in [
-            (T_IDX_EMAIL, &expect_email),
-            (T_IDX_LOGIN, &expect_login),
-            (T_IDX_ROLE, &expect_role),
-            (T_IDX_REF, &expect_ref),
-        ] {
-            let mut found = std::collections::BTreeMap::new();
-            for kv in self.trees[t].iter() {
-                let (k, v) = kv.map_err(storage)?;
-                let id = v
-                    .as_ref()
-                    .try_into()
-                    .map(u32::from_be_bytes)
-                    .unwrap_or(u32::MAX);
-                found.insert(k.to_vec(), id);
-            }
-            if &found != expect {
-                problems.push(format!(
-                    "index {} does not match the records ({} entries, {} expected)",
-                    TREE_NAMES[t],
-                    found.len(),
-                    expect.len()
-                ));
-            }
-        }
-        let admins = org
-            .users
-            .values()
-            .filter(|u| admin_holder(u, org.settings.admin_role))
-            .count() as i64;
-        let stored = self.trees[T_META]
-            .get(K_ADMINS)
-            .map_err(storage)?
-            .and_then(|v| v.as_ref().try_into().ok().map(i64::from_be_bytes))
-            .unwrap_or(-1);
-        if stored != admins {
-            problems.push(format!(
-                "administrator counter is {stored}, the records give {admins}"
-            ));
-        }
-        if org.counters.next_user <= org.users.keys().next_back().copied().unwrap_or(0) {
-            problems.push("user id counter is behind the records".into());
-        }
-        if let Err(e) = crate::domain::rules::validate_organisation(org, chrono::Utc::now()) {
-            problems.push(format!("records: {e}"));
-        }
-        let v = self.verify_audit(None);
-        problems.extend(v.problems.into_iter().map(|p| format!("audit: {p}")));
-        Ok(problems)
-    }
-
-    /// Test and repair support: the raw trees, for tamper tests and doctor.
+    /// The raw, writable trees: for the test suite's tamper and fault tests
+    /// only. Outside `test-hooks` builds it does not exist, so that every
+    /// write goes through [`Store::commit`].
+    #[cfg(feature = "test-hooks")]
     pub fn raw_tree(&self, name: &str) -> Option<&sled::Tree> {
         TREE_NAMES
             .iter()
