@@ -260,12 +260,27 @@ fn every_direct_edit_is_named_by_doctor() {
         // The chain alone does not see it: only the records moved.
         assert!(store.verify_audit(None).ok(), "{what}: the chain broke");
         drop(store);
-        let problems =
-            match clearance::ops::Session::open(copy.path(), ADMIN_LOGIN, fixtures::clock()) {
-                Ok(s) => s.store().doctor(s.org()).unwrap(),
-                // An edit the load itself refuses is not what this test is about.
-                Err(e) => panic!("{what}: the edited database does not load: {e}"),
-            };
+        // Opening sees it at once: the stored state is not what the head
+        // entry seals. Commands refuse to work on it.
+        match clearance::ops::Session::open(copy.path(), ADMIN_LOGIN, fixtures::clock()) {
+            Ok(_) => missed.push(format!("{what}: the database opened for work")),
+            Err(e) => assert!(
+                e.to_string()
+                    .contains("the stored records differ from the state audit entry 8 seals"),
+                "{what}: {e}"
+            ),
+        }
+        // doctor opens it to inspect, and names the key.
+        let s =
+            clearance::ops::Session::open_to_inspect(copy.path(), ADMIN_LOGIN, fixtures::clock())
+                .unwrap_or_else(|e| panic!("{what}: the edited database does not load: {e}"));
+        let problems = s.store().doctor(s.org()).unwrap();
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("differ from the state audit entry 8 seals")),
+            "{what}: {problems:?}"
+        );
         for needle in &expect {
             if !problems.iter().any(|p| p.contains(needle.as_str())) {
                 missed.push(format!("{what}: no problem says '{needle}': {problems:?}"));

@@ -35,7 +35,7 @@ pub enum AuditCmd {
 }
 
 pub fn run(ctx: &Ctx, cmd: AuditCmd) -> CliResult {
-    let s = ctx.session()?;
+    let s = ctx.session_to_inspect()?;
     require_read(&s, ctx, &[system::AUDIT_VIEW])?;
     let org = s.org();
     let who = |id: u32| {

@@ -497,7 +497,7 @@ pub fn import(ctx: &Ctx, a: ImportArgs) -> CliResult {
 }
 
 pub fn doctor(ctx: &Ctx) -> CliResult {
-    let s = ctx.session()?;
+    let s = ctx.session_to_inspect()?;
     require_read(&s, ctx, &[system::AUDIT_VIEW])?;
     let problems = s.store().doctor(s.org())?;
     if ctx.json {

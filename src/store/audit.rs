@@ -1,15 +1,19 @@
 //! The audit chain: every change's entry, hash-chained.
-//! `hash = SHA-256(TAG ‖ seq ‖ prev_hash ‖ canonical bytes of the body)`.
+//! Record version 1: `hash = SHA-256(TAG ‖ seq ‖ prev_hash ‖ canonical body)`.
+//! Record version 2 adds a [`Seal`] (the id counters and a digest of the
+//! whole stored state after the change):
+//! `hash = SHA-256(TAG_V2 ‖ seq ‖ prev_hash ‖ canonical body ‖ canonical seal)`.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::domain::command::Command;
-use crate::domain::org::Put;
+use crate::domain::org::{Counters, Put};
 use crate::domain::users::UserId;
 
 pub const TAG: &[u8] = b"clearance-audit-v1";
+pub const TAG_V2: &[u8] = b"clearance-audit-v2";
 pub const GENESIS: [u8; 32] = [0; 32];
 
 /// What an entry says, apart from its place in the chain.
@@ -27,12 +31,45 @@ pub struct AuditBody {
     pub summary: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// What an entry of record version 2 adds: the state its change leaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Seal {
+    /// The id counters after the change.
+    pub counters: Counters,
+    /// The digest of every record, index entry and counter after the change
+    /// (see `store::state`).
+    pub state: [u8; 32],
+}
+
+/// One entry of the chain. It is stored as record version 1 (no seal, the
+/// entries written before seals existed) or 2 (sealed): see
+/// `codec::encode_entry`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEntry {
     pub seq: u64,
     pub prev_hash: [u8; 32],
     pub hash: [u8; 32],
     pub body: AuditBody,
+    pub seal: Option<Seal>,
+}
+
+/// Record version 1 of an entry, as stored.
+#[derive(Serialize, Deserialize)]
+pub(super) struct EntryV1<B> {
+    pub seq: u64,
+    pub prev_hash: [u8; 32],
+    pub hash: [u8; 32],
+    pub body: B,
+}
+
+/// Record version 2 of an entry, as stored.
+#[derive(Serialize, Deserialize)]
+pub(super) struct EntryV2<B> {
+    pub seq: u64,
+    pub prev_hash: [u8; 32],
+    pub hash: [u8; 32],
+    pub body: B,
+    pub seal: Seal,
 }
 
 /// The entry's hash; fails only for a body over the codec's size limit.
@@ -49,7 +86,24 @@ pub fn entry_hash(
     Ok(h.finalize().into())
 }
 
+/// The hash of a sealed (record version 2) entry.
+pub fn sealed_entry_hash(
+    seq: u64,
+    prev: &[u8; 32],
+    body: &AuditBody,
+    seal: &Seal,
+) -> Result<[u8; 32], super::codec::EncodeError> {
+    let mut h = Sha256::new();
+    h.update(TAG_V2);
+    h.update(seq.to_be_bytes());
+    h.update(prev);
+    h.update(super::codec::canonical(body)?);
+    h.update(super::codec::canonical(seal)?);
+    Ok(h.finalize().into())
+}
+
 impl AuditEntry {
+    /// An unsealed entry, as record version 1 stored them.
     pub fn new(
         seq: u64,
         prev_hash: [u8; 32],
@@ -61,7 +115,33 @@ impl AuditEntry {
             prev_hash,
             hash,
             body,
+            seal: None,
         })
+    }
+
+    /// A sealed entry (record version 2), as the store writes them now.
+    pub fn sealed(
+        seq: u64,
+        prev_hash: [u8; 32],
+        body: AuditBody,
+        seal: Seal,
+    ) -> Result<Self, super::codec::EncodeError> {
+        let hash = sealed_entry_hash(seq, &prev_hash, &body, &seal)?;
+        Ok(AuditEntry {
+            seq,
+            prev_hash,
+            hash,
+            body,
+            seal: Some(seal),
+        })
+    }
+
+    /// What the hash of this entry's contents is, by its version.
+    pub fn computed_hash(&self) -> Result<[u8; 32], super::codec::EncodeError> {
+        match &self.seal {
+            None => entry_hash(self.seq, &self.prev_hash, &self.body),
+            Some(seal) => sealed_entry_hash(self.seq, &self.prev_hash, &self.body, seal),
+        }
     }
 }
 
@@ -169,7 +249,7 @@ pub fn verify(
         if e.prev_hash != prev {
             problems.push(format!("entry {}: previous-hash link broken", e.seq));
         }
-        let h = entry_hash(e.seq, &e.prev_hash, &e.body).ok();
+        let h = e.computed_hash().ok();
         if h != Some(e.hash) {
             problems.push(format!(
                 "entry {}: contents do not match its hash (edited)",

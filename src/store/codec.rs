@@ -6,7 +6,10 @@
 use bincode::Options;
 use serde::{de::DeserializeOwned, Serialize};
 
-/// The record version written today.
+use super::audit::{AuditBody, AuditEntry, EntryV1, EntryV2};
+
+/// The record version written today for every record but the audit entry,
+/// which is written as version 2 (see [`encode_entry`]).
 pub const RECORD_VERSION: u16 = 1;
 
 /// The largest encoded value, in bytes (the audit entry of an import, which
@@ -61,6 +64,66 @@ pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, EncodeError> {
 /// Canonical bytes without the envelope (what the audit chain hashes).
 pub fn canonical<T: Serialize>(value: &T) -> Result<Vec<u8>, EncodeError> {
     options().serialize(value).map_err(encode_error)
+}
+
+/// Encodes an audit entry: record version 2 when it is sealed, version 1
+/// (the layout entries had before seals) when not.
+pub fn encode_entry(e: &AuditEntry) -> Result<Vec<u8>, EncodeError> {
+    let (version, payload) = match &e.seal {
+        None => (
+            1u16,
+            options().serialize(&EntryV1 {
+                seq: e.seq,
+                prev_hash: e.prev_hash,
+                hash: e.hash,
+                body: &e.body,
+            }),
+        ),
+        Some(seal) => (
+            2u16,
+            options().serialize(&EntryV2 {
+                seq: e.seq,
+                prev_hash: e.prev_hash,
+                hash: e.hash,
+                body: &e.body,
+                seal: *seal,
+            }),
+        ),
+    };
+    let mut out = version.to_be_bytes().to_vec();
+    out.extend_from_slice(&payload.map_err(encode_error)?);
+    Ok(out)
+}
+
+/// Decodes an audit entry of record version 1 or 2.
+pub fn decode_entry(bytes: &[u8]) -> Result<AuditEntry, DecodeError> {
+    if bytes.len() < 2 {
+        return Err(DecodeError::Short);
+    }
+    let payload = |e: bincode::Error| DecodeError::Payload(e.to_string());
+    match u16::from_be_bytes([bytes[0], bytes[1]]) {
+        1 => {
+            let e: EntryV1<AuditBody> = options().deserialize(&bytes[2..]).map_err(payload)?;
+            Ok(AuditEntry {
+                seq: e.seq,
+                prev_hash: e.prev_hash,
+                hash: e.hash,
+                body: e.body,
+                seal: None,
+            })
+        }
+        2 => {
+            let e: EntryV2<AuditBody> = options().deserialize(&bytes[2..]).map_err(payload)?;
+            Ok(AuditEntry {
+                seq: e.seq,
+                prev_hash: e.prev_hash,
+                hash: e.hash,
+                body: e.body,
+                seal: Some(e.seal),
+            })
+        }
+        v => Err(DecodeError::UnknownVersion(v)),
+    }
 }
 
 /// Why bytes did not decode.

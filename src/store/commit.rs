@@ -8,9 +8,9 @@ use std::fs::OpenOptions;
 use sled::transaction::{abort, ConflictableTransactionError, TransactionError, TransactionalTree};
 use sled::Transactional;
 
-use super::audit::{AuditBody, AuditEntry, Checkpoint};
+use super::audit::{AuditBody, AuditEntry, Checkpoint, Seal};
 use super::*;
-use crate::domain::org::{Counters, Put, Record};
+use crate::domain::org::{Counters, Put};
 use crate::domain::roles::RoleId;
 
 impl Store {
@@ -38,31 +38,16 @@ impl Store {
                 key: "audit_head".into(),
                 detail: "the sequence number is at its maximum".into(),
             })?;
-        let entry = AuditEntry::new(seq, self.head.hash, body)
-            .map_err(too_large("its audit entry".into()))?;
-        let entry_bytes = codec::encode(&entry).map_err(too_large("its audit entry".into()))?;
-        let counters_bytes = codec::encode(&counters).map_err(too_large("meta/counters".into()))?;
-        let mut head_bytes = entry.seq.to_be_bytes().to_vec();
-        head_bytes.extend_from_slice(&entry.hash);
-        let mut writes: Vec<(usize, Vec<u8>, Option<Vec<u8>>)> = Vec::new();
-        for p in &entry.body.changes {
+        let mut writes: Vec<state::Write> = Vec::new();
+        for p in &body.changes {
             let (t, k) = record_place(&p.key);
             let v = match &p.after {
                 None => None,
-                Some(r) => Some(
-                    match r {
-                        Record::Settings(s) => codec::encode(s.as_ref()),
-                        Record::User(u) => codec::encode(u),
-                        Record::Role(r) => codec::encode(r),
-                        Record::Qualification(q) => codec::encode(q),
-                        Record::Authorization(a) => codec::encode(a),
-                    }
-                    .map_err(too_large(format!(
-                        "{}/{}",
-                        TREE_NAMES[t],
-                        key_text(&k)
-                    )))?,
-                ),
+                Some(r) => Some(state::encode_record(r).map_err(too_large(format!(
+                    "{}/{}",
+                    TREE_NAMES[t],
+                    key_text(&k)
+                )))?),
             };
             writes.push((t, k, v));
         }
@@ -76,6 +61,44 @@ impl Store {
                 key_text(k)
             )));
         }
+        // The state this change leaves, sealed into its audit entry: the
+        // digest before it (checked against the head's seal), what it takes
+        // out and what it writes.
+        let before = self.verified_state()?;
+        let meta = &self.trees[T_META];
+        let old_admins = meta.get(K_ADMINS).map_err(storage)?;
+        let old_counters = meta.get(K_COUNTERS).map_err(storage)?;
+        let admins = old_admins
+            .as_ref()
+            .and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok())
+            .map_or(0, i64::from_be_bytes)
+            + body
+                .changes
+                .iter()
+                .map(|p| state::admin_delta(p, admin_role))
+                .sum::<i64>();
+        let admins_bytes = admins.to_be_bytes();
+        let counters_bytes = codec::encode(&counters).map_err(too_large("meta/counters".into()))?;
+        let mut after = state::apply_changes(before, &body.changes, &writes)
+            .map_err(too_large("a record it replaces".into()))?;
+        if let Some(v) = &old_admins {
+            after.remove(T_META, K_ADMINS, v);
+        }
+        after.add(T_META, K_ADMINS, &admins_bytes);
+        if let Some(v) = &old_counters {
+            after.remove(T_META, K_COUNTERS, v);
+        }
+        after.add(T_META, K_COUNTERS, &counters_bytes);
+        let seal = Seal {
+            counters,
+            state: after.to_bytes(),
+        };
+        let entry = AuditEntry::sealed(seq, self.head.hash, body, seal)
+            .map_err(too_large("its audit entry".into()))?;
+        let entry_bytes =
+            codec::encode_entry(&entry).map_err(too_large("its audit entry".into()))?;
+        let mut head_bytes = entry.seq.to_be_bytes().to_vec();
+        head_bytes.extend_from_slice(&entry.hash);
         let changes = &entry.body.changes;
         let seq = entry.seq;
         let refs: Vec<&sled::Tree> = self.trees.iter().collect();
@@ -90,14 +113,10 @@ impl Store {
                     None => tx[*t].remove(k.as_slice())?,
                 };
             }
-            let mut admins = meta
-                .get(K_ADMINS)?
-                .and_then(|v| v.as_ref().try_into().ok().map(i64::from_be_bytes))
-                .unwrap_or(0);
             for p in changes {
-                admins += update_indexes(tx, p, admin_role)?;
+                update_indexes(tx, p)?;
             }
-            meta.insert(K_ADMINS, &admins.to_be_bytes())?;
+            meta.insert(K_ADMINS, &admins_bytes)?;
             for (i, chunk) in entry_bytes.chunks(CHUNK).enumerate() {
                 let mut k = seq.to_be_bytes().to_vec();
                 k.extend_from_slice(&(i as u32).to_be_bytes());
@@ -121,6 +140,7 @@ impl Store {
             seq: entry.seq,
             hash: entry.hash,
         };
+        self.state.set(Some(after));
         if self.schema.is_none() {
             self.schema = Some(SCHEMA_VERSION);
         }
@@ -162,22 +182,18 @@ fn index_put(t: &TransactionalTree, tree: usize, key: &[u8], id: u32) -> TxResul
     Ok(())
 }
 
-/// Keeps the unique indexes and the administrator counter in step with one
-/// record change. Returns the change in the administrator counter.
-fn update_indexes(tx: &[TransactionalTree], p: &Put, admin_role: RoleId) -> TxResult<i64> {
-    let mut delta = 0;
+/// Keeps the unique indexes in step with one record change (the
+/// administrator counter is computed before the transaction).
+fn update_indexes(tx: &[TransactionalTree], p: &Put) -> TxResult<()> {
     // Removals first, so a value can move between records in one change.
     match &p.before {
-        Some(Record::User(u)) => {
-            if !u.is_deleted() {
-                if let Some(e) = &u.email {
-                    tx[T_IDX_EMAIL].remove(e.as_bytes())?;
-                }
-                if let Some(l) = &u.login {
-                    tx[T_IDX_LOGIN].remove(l.as_bytes())?;
-                }
+        Some(Record::User(u)) if !u.is_deleted() => {
+            if let Some(e) = &u.email {
+                tx[T_IDX_EMAIL].remove(e.as_bytes())?;
             }
-            delta -= admin_holder(u, admin_role) as i64;
+            if let Some(l) = &u.login {
+                tx[T_IDX_LOGIN].remove(l.as_bytes())?;
+            }
         }
         Some(Record::Role(r)) => {
             tx[T_IDX_ROLE].remove(r.name.to_lowercase().as_bytes())?;
@@ -188,16 +204,13 @@ fn update_indexes(tx: &[TransactionalTree], p: &Put, admin_role: RoleId) -> TxRe
         _ => {}
     }
     match &p.after {
-        Some(Record::User(u)) => {
-            if !u.is_deleted() {
-                if let Some(e) = &u.email {
-                    index_put(&tx[T_IDX_EMAIL], T_IDX_EMAIL, e.as_bytes(), u.id)?;
-                }
-                if let Some(l) = &u.login {
-                    index_put(&tx[T_IDX_LOGIN], T_IDX_LOGIN, l.as_bytes(), u.id)?;
-                }
+        Some(Record::User(u)) if !u.is_deleted() => {
+            if let Some(e) = &u.email {
+                index_put(&tx[T_IDX_EMAIL], T_IDX_EMAIL, e.as_bytes(), u.id)?;
             }
-            delta += admin_holder(u, admin_role) as i64;
+            if let Some(l) = &u.login {
+                index_put(&tx[T_IDX_LOGIN], T_IDX_LOGIN, l.as_bytes(), u.id)?;
+            }
         }
         Some(Record::Role(r)) => index_put(
             &tx[T_IDX_ROLE],
@@ -213,5 +226,5 @@ fn update_indexes(tx: &[TransactionalTree], p: &Put, admin_role: RoleId) -> TxRe
         )?,
         _ => {}
     }
-    Ok(delta)
+    Ok(())
 }

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::audit::{AuditEntry, Checkpoint, Verification};
+use super::audit::{AuditEntry, Checkpoint, Seal, Verification};
 use super::*;
 use crate::domain::org::{Counters, Organisation, Record, RecordKey};
 
@@ -18,6 +18,8 @@ struct Derived {
     max_ids: Counters,
     /// Entries whose records "before" are not what the earlier entries left.
     problems: Vec<String>,
+    /// The seal of the last sealed entry.
+    last_seal: Option<Seal>,
 }
 
 /// How a record is named in a problem: `users/#7`, `settings`.
@@ -33,6 +35,9 @@ fn record_name(key: &RecordKey) -> String {
 
 impl Derived {
     fn apply(&mut self, e: &AuditEntry) {
+        if e.seal.is_some() {
+            self.last_seal = e.seal;
+        }
         for p in &e.body.changes {
             if self.records.get(&p.key) != p.before.as_ref() {
                 self.problems.push(format!(
@@ -238,6 +243,14 @@ impl Store {
                 return Ok(());
             }
         };
+        if let Some(seal) = &d.last_seal {
+            if seal.counters != counters {
+                problems.push(format!(
+                    "meta/counters differs from what the audit log derives: it says {:?}, the log {:?}",
+                    counters, seal.counters
+                ));
+            }
+        }
         let m = &d.max_ids;
         for (what, next, used) in [
             ("next_user", counters.next_user, m.next_user),
@@ -271,6 +284,11 @@ impl Store {
             .into_iter()
             .map(|p| format!("audit: {p}"))
             .collect();
+        match self.verified_state() {
+            Ok(_) => {}
+            Err(e @ StoreError::StateDiffers { .. }) => problems.push(e.to_string()),
+            Err(e) => return Err(e),
+        }
         if org.counters.next_user <= org.users.keys().next_back().copied().unwrap_or(0) {
             problems.push("user id counter is behind the records".into());
         }

@@ -10,6 +10,7 @@ mod commit;
 mod doctor;
 pub mod files;
 pub mod lock;
+mod state;
 
 use std::path::{Path, PathBuf};
 
@@ -42,6 +43,8 @@ pub enum StoreError {
     NewerSchema { found: u32, supported: u32 },
     #[error("conflict: {0}")]
     Conflict(String),
+    #[error("the stored records differ from the state audit entry {seq} seals: something changed them behind the audit log's back; 'clearance doctor' names what")]
+    StateDiffers { seq: u64 },
     #[error("cannot record this change: {what} is {detail}")]
     TooLarge { what: String, detail: String },
     #[error("fatal storage error after commit ({0}); the last change may not be saved; stopping")]
@@ -130,6 +133,9 @@ pub struct Store {
     schema: Option<u32>,
     /// Set after a storage error following a commit: no more writes.
     failed: bool,
+    /// The digest of the stored state, once summed and checked against the
+    /// head's seal (see `state`); kept up to date by each commit.
+    state: std::cell::Cell<Option<state::StateDigest>>,
     _lock: LockFile,
 }
 
@@ -228,6 +234,7 @@ impl Store {
             head,
             schema,
             failed: false,
+            state: std::cell::Cell::new(None),
             _lock: lock,
         })
     }
@@ -270,8 +277,56 @@ impl Store {
         })
     }
 
-    /// Loads the whole organisation, or None for an empty database.
+    /// The head entry, decoded (None for an empty log).
+    fn head_entry(&self) -> Result<Option<AuditEntry>, StoreError> {
+        if self.head.seq == 0 {
+            return Ok(None);
+        }
+        let mut bytes = Vec::new();
+        for kv in self.trees[T_AUDIT].scan_prefix(self.head.seq.to_be_bytes()) {
+            let (k, v) = kv.map_err(storage)?;
+            if k.len() == 12 {
+                bytes.extend_from_slice(&v);
+            }
+        }
+        codec::decode_entry(&bytes)
+            .map(Some)
+            .map_err(|e| StoreError::Corrupt {
+                tree: "audit",
+                key: self.head.seq.to_string(),
+                detail: e.to_string(),
+            })
+    }
+
+    /// Sums the stored state and compares it with the head entry's seal.
+    /// Returns the digest when they agree (or the head has no seal: a log
+    /// written before seals, or an empty one); an error naming the entry
+    /// when something was changed behind the log's back.
+    fn verified_state(&self) -> Result<state::StateDigest, StoreError> {
+        if let Some(d) = self.state.get() {
+            return Ok(d);
+        }
+        let d = self.scan_state()?;
+        if let Some(seal) = self.head_entry()?.and_then(|e| e.seal) {
+            if seal.state != d.to_bytes() {
+                return Err(StoreError::StateDiffers { seq: self.head.seq });
+            }
+        }
+        self.state.set(Some(d));
+        Ok(d)
+    }
+
+    /// Loads the whole organisation, or None for an empty database. Refuses
+    /// a database whose stored state is not what its last audit entry seals.
     pub fn load(&self) -> Result<Option<Organisation>, StoreError> {
+        let org = self.load_to_inspect()?;
+        self.verified_state()?;
+        Ok(org)
+    }
+
+    /// Loads the organisation without comparing the stored state with the
+    /// audit log's seal: for `doctor` and `audit`, which say what differs.
+    pub fn load_to_inspect(&self) -> Result<Option<Organisation>, StoreError> {
         if let Some(s) = self.schema {
             if s > SCHEMA_VERSION {
                 return Err(StoreError::NewerSchema {
@@ -348,10 +403,10 @@ impl Store {
             // 't') would pass. (A future entry version must compare against
             // the encoding of the version it was stored as.)
             Some(
-                codec::decode::<AuditEntry>(&bytes)
+                codec::decode_entry(&bytes)
                     .map_err(|e| format!("corrupt record at audit/{}: {e}", key_text(&k)))
                     .and_then(|e| {
-                        if codec::encode(&e).is_ok_and(|b| b == bytes) {
+                        if codec::encode_entry(&e).is_ok_and(|b| b == bytes) {
                             Ok(e)
                         } else {
                             Err(format!(
