@@ -4,6 +4,7 @@
 
 mod audit;
 mod authz;
+mod backup;
 mod data;
 mod query;
 mod roles;
@@ -82,6 +83,10 @@ pub enum Cmd {
     Export(data::ExportArgs),
     /// Replace the organisation with an exported JSON file, all or nothing
     Import(data::ImportArgs),
+    /// Write a consistent copy of the whole database, the audit chain and its head included
+    Backup(backup::BackupArgs),
+    /// Restore a backup into a new database (--db must not exist or be empty)
+    Restore(backup::RestoreArgs),
     /// Check integrity: the audit chain, and every record, index and counter against what it derives
     Doctor,
     /// Add a deterministic synthetic organisation for scale tests
@@ -344,6 +349,8 @@ fn run(cli: Cli) -> CliResult {
         Cmd::Audit(c) => audit::run(&ctx, c),
         Cmd::Export(a) => data::export(&ctx, a),
         Cmd::Import(a) => data::import(&ctx, a),
+        Cmd::Backup(a) => backup::backup(&ctx, a),
+        Cmd::Restore(a) => backup::restore(&ctx, a),
         Cmd::Doctor => data::doctor(&ctx),
         Cmd::Seed(a) => data::seed(&ctx, a),
         Cmd::Presets => data::presets(&ctx),

@@ -149,7 +149,7 @@ impl Store {
 
     /// Flushes sled, then syncs its data file: sled's flush alone leaves the
     /// drive cache.
-    fn sync(&self) -> Result<(), String> {
+    pub(super) fn sync(&self) -> Result<(), String> {
         self.db.flush().map_err(|e| e.to_string())?;
         let f = OpenOptions::new()
             .read(true)

@@ -5,6 +5,7 @@
 //! caller may report success.
 
 pub mod audit;
+mod backup;
 pub mod codec;
 mod commit;
 mod doctor;
@@ -20,6 +21,7 @@ use crate::domain::org::{Counters, Organisation, Record, RecordKey};
 use crate::domain::roles::RoleId;
 use crate::domain::users::{User, UserStatus};
 use audit::{AuditEntry, Checkpoint, Verification, GENESIS};
+pub use backup::BackupSummary;
 use lock::LockFile;
 
 /// The schema this build reads and writes.
@@ -43,6 +45,8 @@ pub enum StoreError {
     NewerSchema { found: u32, supported: u32 },
     #[error("conflict: {0}")]
     Conflict(String),
+    #[error("{0}")]
+    Refused(String),
     #[error("the stored records differ from the state audit entry {seq} seals: something changed them behind the audit log's back; 'clearance doctor' names what")]
     StateDiffers { seq: u64 },
     #[error("cannot record this change: {what} is {detail}")]
