@@ -307,10 +307,19 @@ impl Store {
     /// written before seals, or an empty one); an error naming the entry
     /// when something was changed behind the log's back.
     fn verified_state(&self) -> Result<state::StateDigest, StoreError> {
+        self.verified_state_from(None)
+    }
+
+    /// [`Store::verified_state`], given the digest of the record trees when
+    /// the caller has just read them all (so they are not read twice).
+    fn verified_state_from(
+        &self,
+        records: Option<state::StateDigest>,
+    ) -> Result<state::StateDigest, StoreError> {
         if let Some(d) = self.state.get() {
             return Ok(d);
         }
-        let d = self.scan_state()?;
+        let d = self.scan_state(records)?;
         if let Some(seal) = self.head_entry()?.and_then(|e| e.seal) {
             if seal.state != d.to_bytes() {
                 return Err(StoreError::StateDiffers { seq: self.head.seq });
@@ -323,14 +332,24 @@ impl Store {
     /// Loads the whole organisation, or None for an empty database. Refuses
     /// a database whose stored state is not what its last audit entry seals.
     pub fn load(&self) -> Result<Option<Organisation>, StoreError> {
-        let org = self.load_to_inspect()?;
-        self.verified_state()?;
+        let mut records = state::StateDigest::default();
+        let org = self.load_records(Some(&mut records))?;
+        self.verified_state_from(org.is_some().then_some(records))?;
         Ok(org)
     }
 
     /// Loads the organisation without comparing the stored state with the
     /// audit log's seal: for `doctor` and `audit`, which say what differs.
     pub fn load_to_inspect(&self) -> Result<Option<Organisation>, StoreError> {
+        self.load_records(None)
+    }
+
+    /// Reads and decodes every record; with `digest`, also sums every item
+    /// of the record trees into it (see `state`).
+    fn load_records(
+        &self,
+        mut digest: Option<&mut state::StateDigest>,
+    ) -> Result<Option<Organisation>, StoreError> {
         if let Some(s) = self.schema {
             if s > SCHEMA_VERSION {
                 return Err(StoreError::NewerSchema {
@@ -345,9 +364,18 @@ impl Store {
         let mut records = vec![Record::Settings(Box::new(Self::decode_in(
             T_SETTINGS, K_SETTINGS, &sbytes,
         )?))];
+        if let Some(d) = digest.as_deref_mut() {
+            for kv in self.trees[T_SETTINGS].iter() {
+                let (k, v) = kv.map_err(storage)?;
+                d.add(T_SETTINGS, &k, &v);
+            }
+        }
         for t in [T_ROLES, T_USERS, T_QUALS, T_AUTHS] {
             for kv in self.trees[t].iter() {
                 let (k, v) = kv.map_err(storage)?;
+                if let Some(d) = digest.as_deref_mut() {
+                    d.add(t, &k, &v);
+                }
                 let r = match t {
                     T_ROLES => Record::Role(Self::decode_in(t, &k, &v)?),
                     T_USERS => Record::User(Self::decode_in(t, &k, &v)?),

@@ -27,6 +27,8 @@ pub(super) const COVERED: [usize; 9] = [
     T_IDX_REF,
 ];
 pub(super) const COVERED_META: [&[u8]; 2] = [K_COUNTERS, K_ADMINS];
+/// The trees `Store::load` reads whole anyway.
+pub(super) const RECORD_TREES: [usize; 5] = [T_SETTINGS, T_USERS, T_ROLES, T_QUALS, T_AUTHS];
 
 /// One record write of a commit: tree, key, and the new bytes (None removes).
 pub(super) type Write = (usize, Vec<u8>, Option<Vec<u8>>);
@@ -140,10 +142,19 @@ pub(super) fn encode_record(r: &Record) -> Result<Vec<u8>, codec::EncodeError> {
 }
 
 impl Store {
-    /// Sums the digest of everything stored that it covers.
-    pub(super) fn scan_state(&self) -> Result<StateDigest, StoreError> {
-        let mut d = StateDigest::default();
-        for t in COVERED {
+    /// Sums the digest of everything stored that it covers; given the sum
+    /// of the record trees (`RECORD_TREES`), reads only the rest.
+    pub(super) fn scan_state(
+        &self,
+        records: Option<StateDigest>,
+    ) -> Result<StateDigest, StoreError> {
+        let skip: &[usize] = if records.is_some() {
+            &RECORD_TREES
+        } else {
+            &[]
+        };
+        let mut d = records.unwrap_or_default();
+        for t in COVERED.into_iter().filter(|t| !skip.contains(t)) {
             for kv in self.trees[t].iter() {
                 let (k, v) = kv.map_err(storage)?;
                 d.add(t, &k, &v);
