@@ -159,3 +159,35 @@ fn streamed_user_list_json_is_the_pretty_printed_array() {
         }
     }
 }
+
+/// A stored catalog that lacks a system permission (edited behind the log's
+/// back) is named on load, also by `doctor` and `audit`, which open a
+/// database whose state differs from its seal; before, they panicked
+/// looking the permission up.
+#[test]
+fn a_catalog_without_a_system_permission_is_named_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(fixtures::init_maintenance(dir.path()));
+    {
+        let store = Store::open(dir.path(), ADMIN_LOGIN).unwrap();
+        let t = store.raw_tree("settings").unwrap();
+        let v = t.get("settings").unwrap().unwrap();
+        let mut s: clearance::domain::org::Settings = codec::decode(&v).unwrap();
+        s.catalog.permissions.retain(|p| p.key != "audit.view");
+        t.insert("settings", codec::encode(&s).unwrap()).unwrap();
+        t.flush().unwrap();
+    }
+    for args in [
+        &["doctor"][..],
+        &["audit", "verify"][..],
+        &["user", "list"][..],
+    ] {
+        let out = cli(dir.path(), args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.starts_with("error: corrupt record at settings/settings: the catalog lacks the system permission audit.view"),
+            "{args:?}: {stderr}"
+        );
+    }
+}

@@ -361,9 +361,20 @@ impl Store {
         let Some(sbytes) = self.trees[T_SETTINGS].get(K_SETTINGS).map_err(storage)? else {
             return Ok(None);
         };
-        let mut records = vec![Record::Settings(Box::new(Self::decode_in(
-            T_SETTINGS, K_SETTINGS, &sbytes,
-        )?))];
+        let settings: crate::domain::org::Settings =
+            Self::decode_in(T_SETTINGS, K_SETTINGS, &sbytes)?;
+        // Every front end looks the system permissions up by key and may
+        // rely on them: a catalog without one is corrupt, not a panic later.
+        for (key, _) in crate::domain::catalog::system::REQUIRED {
+            if !settings.catalog.permissions.iter().any(|p| p.key == key) {
+                return Err(StoreError::Corrupt {
+                    tree: "settings",
+                    key: "settings".into(),
+                    detail: format!("the catalog lacks the system permission {key}"),
+                });
+            }
+        }
+        let mut records = vec![Record::Settings(Box::new(settings))];
         if let Some(d) = digest.as_deref_mut() {
             for kv in self.trees[T_SETTINGS].iter() {
                 let (k, v) = kv.map_err(storage)?;
