@@ -5,5 +5,12 @@ fn main() {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
+    // Everything clearance creates holds personal data: the database, its
+    // lock and log files, exports. Private to the user whatever the umask
+    // (the store also tightens what an earlier run left looser).
+    // SAFETY: umask only sets this process's file-creation mask; no memory is involved.
+    unsafe {
+        libc::umask(0o077);
+    }
     std::process::exit(clearance::cli::main());
 }

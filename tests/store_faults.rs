@@ -225,7 +225,9 @@ fn newer_schema_is_neither_loaded_nor_written() {
     let meta = store.raw_tree("meta").unwrap();
     assert_ne!(
         meta.get("counters").unwrap().unwrap().as_ref(),
-        clearance::store::codec::encode(&counters).as_slice()
+        clearance::store::codec::encode(&counters)
+            .unwrap()
+            .as_slice()
     );
     assert_eq!(
         meta.get("schema").unwrap().unwrap().as_ref(),

@@ -1,5 +1,6 @@
 //! Golden bytes: every stored record type, encoded with the frozen codec,
-//! must give exactly the pinned bytes (record version 1), and decode back.
+//! must give exactly the pinned bytes (record version 1; audit entries also
+//! version 2, sealed), and decode back.
 //! A change here means every existing database changes meaning: add a new
 //! record version with an explicit upgrade instead of editing these bytes.
 
@@ -19,7 +20,7 @@ use clearance::domain::org::{Counters, Put, Record, RecordKey, Settings};
 use clearance::domain::qualifications::{Qualification, QualificationKind};
 use clearance::domain::roles::Role;
 use clearance::domain::users::{Invitation, PersonalGrant, RoleAssignment, User, UserStatus};
-use clearance::store::audit::{AuditBody, AuditEntry, GENESIS};
+use clearance::store::audit::{AuditBody, AuditEntry, Seal, GENESIS};
 use clearance::store::codec::{self, DecodeError, RECORD_VERSION};
 use serde::{de::DeserializeOwned, Serialize};
 
@@ -202,6 +203,7 @@ fn audit_entry() -> AuditEntry {
             summary: "role Stores: signoffs.complete yes".into(),
         },
     )
+    .unwrap()
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -222,7 +224,7 @@ fn golden<T>(name: &str, value: &T, pinned: &str, fixup: impl Fn(&mut T))
 where
     T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug,
 {
-    let bytes = codec::encode(value);
+    let bytes = codec::encode(value).unwrap();
     let pinned = unhex(pinned);
     assert!(
         bytes == pinned,
@@ -308,6 +310,22 @@ const AUTHORIZATION_V1: &str = "\
     322d3331010000001400000000000000323032362d30312d31355430383a30303a30305a01000000\
     00000000040000000100000001000000000000000100000005000000000000004175646974010000\
     001400000000000000323032362d30312d31355430383a30303a30305a";
+const AUDIT_ENTRY_V2: &str = "\
+    00020700000000000000111111111111111111111111111111111111111111111111111111111111\
+    1111343e84b2088a130e3d1912d6742664ebc99672736c53f55f86afadabb3831e37140000000000\
+    0000323032362d30312d31355430383a30303a30305a0100000004000000000000006d6172610102\
+    0000000e000000060000000000000053746f72657301000000000000001100000000000000736967\
+    6e6f6666732e636f6d706c6574650300000000000000796573010000000000000002000000030000\
+    00010200000003000000060000000000000053746f72657305000000000000005061727473000200\
+    0000000000000a0000000000000061756469742e76696577010a0000000000000075736572732e76\
+    69657701010200000003000000060000000000000053746f72657305000000000000005061727473\
+    0003000000000000000a0000000000000061756469742e766965770111000000000000007369676e\
+    6f6666732e636f6d706c657465010a0000000000000075736572732e766965770122000000000000\
+    00726f6c652053746f7265733a207369676e6f6666732e636f6d706c657465207965730300000004\
+    00000005000000060000002222222222222222222222222222222222222222222222222222222222\
+    222222";
+const AUDIT_ENTRY_V2_HASH: &str =
+    "343e84b2088a130e3d1912d6742664ebc99672736c53f55f86afadabb3831e37";
 const COUNTERS_V1: &str = "000103000000040000000500000006000000";
 const AUDIT_ENTRY_V1: &str = "\
     00010700000000000000111111111111111111111111111111111111111111111111111111111111\
@@ -354,22 +372,90 @@ fn counters_v1_bytes_are_pinned() {
     golden("Counters", &counters(), COUNTERS_V1, |_| {});
 }
 
+/// [`golden`] for audit entries, which have two record versions.
+fn golden_entry(name: &str, e: &AuditEntry, pinned: &str, version: u16) {
+    let bytes = codec::encode_entry(e).unwrap();
+    let pinned = unhex(pinned);
+    assert!(
+        bytes == pinned,
+        "{name}: the encoding changed; if this is a new record version, add it \
+         beside the old one instead of editing the pinned bytes.\nnow:    {}\npinned: {}",
+        hex(&bytes),
+        hex(&pinned)
+    );
+    assert_eq!(&pinned[..2], version.to_be_bytes(), "{name}");
+    assert_eq!(&codec::decode_entry(&pinned).unwrap(), e, "{name}");
+    for v in [0u16, 3, 0x0100, u16::MAX] {
+        let mut other = pinned.clone();
+        other[..2].copy_from_slice(&v.to_be_bytes());
+        assert_eq!(
+            codec::decode_entry(&other),
+            Err(DecodeError::UnknownVersion(v)),
+            "{name}: version {v}"
+        );
+    }
+    // Read as the other version, the bytes do not decode.
+    let mut other = pinned.clone();
+    other[..2].copy_from_slice(&(3 - version).to_be_bytes());
+    assert!(
+        codec::decode_entry(&other).is_err(),
+        "{name}: read as the other version"
+    );
+    for n in 0..pinned.len() {
+        let r = codec::decode_entry(&pinned[..n]);
+        assert!(r.is_err(), "{name}: {n} of {} bytes decoded", pinned.len());
+        if n < 2 {
+            assert_eq!(r, Err(DecodeError::Short), "{name}: {n} bytes");
+        }
+    }
+    let mut long = pinned.clone();
+    long.push(0);
+    assert!(
+        matches!(codec::decode_entry(&long), Err(DecodeError::Payload(_))),
+        "{name}: a trailing byte was accepted"
+    );
+}
+
 #[test]
 fn audit_entry_v1_bytes_and_hash_are_pinned() {
     let e = audit_entry();
-    golden("AuditEntry", &e, AUDIT_ENTRY_V1, |_| {});
+    assert_eq!(e.seal, None);
+    golden_entry("AuditEntry v1", &e, AUDIT_ENTRY_V1, 1);
     // The hash is part of the pinned bytes; it must also still be what the
     // chain computes, so old logs keep verifying.
     assert_eq!(
-        clearance::store::audit::entry_hash(e.seq, &e.prev_hash, &e.body),
+        clearance::store::audit::entry_hash(e.seq, &e.prev_hash, &e.body).unwrap(),
         e.hash
     );
     assert_ne!(e.prev_hash, GENESIS);
 }
 
+/// Record version 2: the version 1 entry's contents with a seal, under a
+/// hash of its own.
+#[test]
+fn audit_entry_v2_bytes_and_hash_are_pinned() {
+    let v1 = audit_entry();
+    let seal = Seal {
+        counters: counters(),
+        state: [0x22; 32],
+    };
+    let e = AuditEntry::sealed(v1.seq, v1.prev_hash, v1.body.clone(), seal).unwrap();
+    golden_entry("AuditEntry v2", &e, AUDIT_ENTRY_V2, 2);
+    assert_eq!(hex(&e.hash), AUDIT_ENTRY_V2_HASH);
+    assert_ne!(e.hash, v1.hash);
+    assert_eq!(e.computed_hash().unwrap(), e.hash);
+    // The seal is covered by the hash.
+    let mut other = e.clone();
+    other.seal = Some(Seal {
+        state: [0x23; 32],
+        ..seal
+    });
+    assert_ne!(other.computed_hash().unwrap(), e.hash);
+}
+
 /// The bincode tag (u32, little-endian) an enum value is written with.
 fn tag<T: Serialize>(value: &T) -> u32 {
-    let b = codec::canonical(value);
+    let b = codec::canonical(value).unwrap();
     u32::from_le_bytes(b[..4].try_into().unwrap())
 }
 
@@ -627,11 +713,18 @@ fn stored_layout_is_pinned() {
         raw("meta", b"audit_head"),
         [&1u64.to_be_bytes()[..], &head.hash[..]].concat()
     );
-    let entry: AuditEntry = codec::decode(&raw("audit", &fixtures::audit_key(1, 0))).unwrap();
+    let stored = raw("audit", &fixtures::audit_key(1, 0));
+    assert_eq!(
+        &stored[..2],
+        2u16.to_be_bytes(),
+        "entries are written sealed"
+    );
+    let entry: AuditEntry = codec::decode_entry(&stored).unwrap();
     assert_eq!(
         (entry.seq, entry.prev_hash, entry.hash),
         (1, GENESIS, head.hash)
     );
+    assert_eq!(entry.seal.map(|s| s.counters), Some(s.org().counters));
     let counters: Counters = codec::decode(&raw("meta", b"counters")).unwrap();
     assert_eq!(counters, s.org().counters);
     let admin: User = codec::decode(&raw("users", &1u32.to_be_bytes())).unwrap();

@@ -278,7 +278,7 @@ fn roll_back(store: &Store, keep: u64) {
         }
     }
     let entry: clearance::store::audit::AuditEntry =
-        clearance::store::codec::decode(&kept).expect("the kept entry decodes");
+        clearance::store::codec::decode_entry(&kept).expect("the kept entry decodes");
     assert_eq!(entry.seq, keep);
     let mut h = keep.to_be_bytes().to_vec();
     h.extend_from_slice(&entry.hash);
@@ -328,14 +328,36 @@ fn consistent_rollback_is_detected_only_against_a_checkpoint() {
 
 #[test]
 fn rewritten_history_differs_from_the_checkpoint() {
-    // Roll back three entries, then append three others: the log again ends
-    // at the checkpointed sequence number with a consistent head, but that
-    // entry is not the checkpointed one.
-    let t = template();
-    let cp = Store::open(t.path(), ADMIN_LOGIN).unwrap().head();
-    let copy = tampered(t.path(), |store| roll_back(store, SEQ_HEAD - 3));
+    // A copy of the database as it was at entry 5, kept aside; the original
+    // goes on to entry 8 and is checkpointed. The old copy then gets three
+    // other entries: its log again ends at the checkpointed sequence number
+    // with a consistent head and records, but that entry is not the
+    // checkpointed one.
+    let dir = tempfile::tempdir().unwrap();
+    let old = tempfile::tempdir().unwrap();
+    let cp = {
+        let mut s = fixtures::init_maintenance(dir.path());
+        fixtures::run(
+            &mut s,
+            clearance::ops::Command::Batch(clearance::demo::demo_commands(now())),
+        );
+        fixtures::run(&mut s, fixtures::bulk_batch(120));
+        let mut extra = fixtures::extra_commands().into_iter();
+        for c in extra.by_ref().take(2) {
+            fixtures::run(&mut s, c);
+        }
+        assert_eq!(s.store().head().seq, SEQ_HEAD - 3);
+        drop(s);
+        copy_db(dir.path(), old.path());
+        let mut s = fixtures::open(dir.path());
+        for c in extra {
+            fixtures::run(&mut s, c);
+        }
+        s.store().head()
+    };
+    assert_eq!(cp.seq, SEQ_HEAD);
     {
-        let mut s = fixtures::open(copy.path());
+        let mut s = fixtures::open(old.path());
         for name in ["Rewritten A", "Rewritten B", "Rewritten C"] {
             fixtures::run(
                 &mut s,
@@ -346,8 +368,9 @@ fn rewritten_history_differs_from_the_checkpoint() {
                 },
             );
         }
+        assert!(s.store().doctor(s.org()).unwrap().is_empty());
     }
-    let store = Store::open(copy.path(), ADMIN_LOGIN).unwrap();
+    let store = Store::open(old.path(), ADMIN_LOGIN).unwrap();
     assert_eq!(store.head().seq, SEQ_HEAD);
     assert!(store.verify_audit(None).ok());
     let v = store.verify_audit(Some(cp));
@@ -355,6 +378,25 @@ fn rewritten_history_differs_from_the_checkpoint() {
         &v,
         "a rewritten history",
         &format!("entry {SEQ_HEAD}: differs from the checkpoint"),
+    );
+}
+
+/// Rolling back the log alone leaves records that its new head does not
+/// seal: the database refuses to open for work.
+#[test]
+fn log_rolled_back_without_its_records_does_not_open_for_work() {
+    let t = template();
+    let copy = tampered(t.path(), |store| roll_back(store, SEQ_HEAD - 3));
+    let err = match clearance::ops::Session::open(copy.path(), ADMIN_LOGIN, fixtures::clock()) {
+        Ok(_) => panic!("a rolled-back log opened for work"),
+        Err(e) => e.to_string(),
+    };
+    assert!(
+        err.contains(&format!(
+            "the stored records differ from the state audit entry {} seals",
+            SEQ_HEAD - 3
+        )),
+        "{err}"
     );
 }
 
@@ -404,14 +446,18 @@ fn cli_verify_against_a_checkpoint_exits_1_after_tampering() {
         "{stdout}"
     );
 
-    // A consistent rollback: plain verify passes, verify against the anchor fails.
+    // A consistent rollback of the log alone: the chain passes on its own,
+    // but the records are ahead of what it derives (the role that entry 6
+    // assigned is on the user's record, not in the log), so plain verify
+    // names that user; verify against the anchor names the truncation.
     let rolled = tampered(t.path(), |store| roll_back(store, 5));
     let out = cli(rolled.path(), &["audit", "verify"]);
-    assert_eq!(
-        code(&out),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(code(&out), Some(1), "{stdout}");
+    assert!(
+        stdout.starts_with("RECORDS DIFFER FROM THE AUDIT LOG")
+            && stdout.contains("differs from what the audit log derives"),
+        "{stdout}"
     );
     let out = cli(rolled.path(), &["audit", "verify", "--anchor", anchor_s]);
     let stdout = String::from_utf8_lossy(&out.stdout);

@@ -63,7 +63,13 @@ pub struct ExportArgs {
 pub struct ImportArgs {
     /// A JSON file written by 'clearance export --format json'
     pub file: PathBuf,
+    /// Refuse files larger than this many megabytes (10^6 bytes)
+    #[arg(long, value_name = "MB", default_value_t = DEFAULT_IMPORT_MAX_MB)]
+    pub max_size_mb: u64,
 }
+
+/// The default bound on the size of an import file, in megabytes.
+pub const DEFAULT_IMPORT_MAX_MB: u64 = 256;
 
 #[derive(Debug, Args)]
 pub struct SnapshotArgs {
@@ -453,11 +459,35 @@ pub fn export(ctx: &Ctx, a: ExportArgs) -> CliResult {
     Ok(0)
 }
 
+/// Reads an export, bounded by `max_mb`, parsing as it reads (the file is
+/// never held in memory as a whole).
+fn read_export(file: &std::path::Path, max_mb: u64) -> CliResult<Export> {
+    use std::io::Read;
+    let cannot = |e: std::io::Error| CliError(format!("cannot read {}: {e}", file.display()));
+    let f = std::fs::File::open(file).map_err(cannot)?;
+    let max = max_mb.saturating_mul(1_000_000);
+    let len = f.metadata().map_err(cannot)?.len();
+    let too_large = || {
+        CliError(format!(
+            "{} is larger than the import limit of {max_mb} MB; raise it with --max-size-mb",
+            file.display()
+        ))
+    };
+    if len > max {
+        return Err(too_large());
+    }
+    // Bounded again while reading, should the file grow meanwhile.
+    let mut reader = std::io::BufReader::new(f.take(max.saturating_add(1)));
+    let parsed: Result<Export, _> = serde_json::from_reader(&mut reader);
+    // All of the allowance taken: the file holds more than `max` bytes.
+    if reader.get_ref().limit() == 0 {
+        return Err(too_large());
+    }
+    parsed.map_err(|e| CliError(format!("{}: not a clearance export: {e}", file.display())))
+}
+
 pub fn import(ctx: &Ctx, a: ImportArgs) -> CliResult {
-    let text = std::fs::read_to_string(&a.file)
-        .map_err(|e| CliError(format!("cannot read {}: {e}", a.file.display())))?;
-    let e: Export = serde_json::from_str(&text)
-        .map_err(|e| CliError(format!("{}: not a clearance export: {e}", a.file.display())))?;
+    let e = read_export(&a.file, a.max_size_mb)?;
     if e.format != EXPORT_FORMAT || e.version != 1 {
         return Err(CliError(format!(
             "{}: unsupported export format {} version {}",
@@ -472,14 +502,14 @@ pub fn import(ctx: &Ctx, a: ImportArgs) -> CliResult {
 }
 
 pub fn doctor(ctx: &Ctx) -> CliResult {
-    let s = ctx.session()?;
+    let s = ctx.session_to_inspect()?;
     require_all(&s, ctx, Subject::Audit)?;
     let problems = s.store().doctor(s.org())?;
     if ctx.json {
         ctx.print_json(&json!({"ok": problems.is_empty(), "problems": problems}))?;
     } else if problems.is_empty() {
         println!(
-            "ok: {} users, {} roles, {} qualifications, {} authorizations; indexes, counters, references and the audit chain ({} entries) agree",
+            "ok: {} users, {} roles, {} qualifications, {} authorizations; the audit chain ({} entries) is intact and every record, index and counter is what it derives; references agree",
             s.org().users.len(),
             s.org().roles.len(),
             s.org().qualifications.len(),

@@ -4,6 +4,7 @@
 
 mod audit;
 mod authz;
+mod backup;
 mod data;
 mod query;
 mod rescue;
@@ -86,7 +87,11 @@ pub enum Cmd {
     Export(data::ExportArgs),
     /// Replace the organisation with an exported JSON file, all or nothing
     Import(data::ImportArgs),
-    /// Check integrity: indexes, counters, references, the audit chain
+    /// Write a consistent copy of the whole database, the audit chain and its head included
+    Backup(backup::BackupArgs),
+    /// Restore a backup into a new database (--db must not exist or be empty)
+    Restore(backup::RestoreArgs),
+    /// Check integrity: the audit chain, and every record, index and counter against what it derives
     Doctor,
     /// Locked out? Bind your login to an account administrator (only the owner
     /// of the database files, only when no administrator with a login exists)
@@ -164,6 +169,12 @@ impl Ctx {
         Session::open(&self.db, &self.login, clock())
     }
 
+    /// Opens the organisation even when its records differ from what the
+    /// audit log seals: for `doctor` and `audit`, which say what differs.
+    pub fn session_to_inspect(&self) -> Result<Session, OpsError> {
+        Session::open_to_inspect(&self.db, &self.login, clock())
+    }
+
     /// Opens the organisation, runs one command as the operator, prints the outcome.
     pub fn run(&self, cmd: crate::ops::Command) -> CliResult {
         let mut s = self.session()?;
@@ -201,6 +212,23 @@ impl Ctx {
     /// Prints a JSON value.
     pub fn print_json(&self, v: &impl serde::Serialize) -> CliResult<()> {
         println!("{}", json_safe(&serde_json::to_string_pretty(v)?));
+        Ok(())
+    }
+
+    /// Prints a JSON array as [`Ctx::print_json`] would print it, building
+    /// each item only as it is written, so that a long list is never held
+    /// in memory as a whole.
+    pub fn print_json_items<T: serde::Serialize>(
+        &self,
+        items: impl Iterator<Item = T>,
+    ) -> CliResult<()> {
+        use serde::Serializer;
+        use std::io::Write;
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        let mut ser = serde_json::Serializer::pretty(&mut out);
+        ser.collect_seq(items)?;
+        out.write_all(b"\n")?;
+        out.flush()?;
         Ok(())
     }
 }
@@ -402,6 +430,8 @@ fn run(cli: Cli) -> CliResult {
         Cmd::Audit(c) => audit::run(&ctx, c),
         Cmd::Export(a) => data::export(&ctx, a),
         Cmd::Import(a) => data::import(&ctx, a),
+        Cmd::Backup(a) => backup::backup(&ctx, a),
+        Cmd::Restore(a) => backup::restore(&ctx, a),
         Cmd::Doctor => data::doctor(&ctx),
         Cmd::Rescue(a) => rescue::rescue(&ctx, a),
         Cmd::Seed(a) => data::seed(&ctx, a),

@@ -292,7 +292,7 @@ fn list(ctx: &Ctx, a: ListArgs) -> CliResult {
         .filter(|u| role.is_none_or(|r| u.assignment(r.id).is_some()))
         .collect();
     if ctx.json {
-        ctx.print_json(&users.iter().map(|u| user_json(org, u)).collect::<Vec<_>>())?;
+        ctx.print_json_items(users.iter().map(|u| user_json(org, u)))?;
         return Ok(0);
     }
     println!(

@@ -82,11 +82,28 @@ pub struct Session {
 
 impl Session {
     /// Opens an existing organisation. `login` is the OS login of the process.
+    /// Refuses a database whose records were changed behind the audit log's
+    /// back (see [`Session::open_to_inspect`]).
     pub fn open(path: &Path, login: &str, clock: Box<dyn Clock>) -> OpsResult<Session> {
+        Self::open_with(path, login, clock, Store::load)
+    }
+
+    /// Opens an organisation even when its stored state is not what the
+    /// audit log seals, for `doctor` and `audit`, which name what differs.
+    /// Such a store takes no writes.
+    pub fn open_to_inspect(path: &Path, login: &str, clock: Box<dyn Clock>) -> OpsResult<Session> {
+        Self::open_with(path, login, clock, Store::load_to_inspect)
+    }
+
+    fn open_with(
+        path: &Path,
+        login: &str,
+        clock: Box<dyn Clock>,
+        load: fn(&Store) -> Result<Option<Organisation>, StoreError>,
+    ) -> OpsResult<Session> {
         let store = Store::open(path, login)?;
-        let org = store
-            .load()?
-            .ok_or_else(|| OpsError::NoOrganisation(path.display().to_string()))?;
+        let org =
+            load(&store)?.ok_or_else(|| OpsError::NoOrganisation(path.display().to_string()))?;
         Ok(Session {
             store,
             org,

@@ -1,15 +1,19 @@
 //! The audit chain: every change's entry, hash-chained.
-//! `hash = SHA-256(TAG ‖ seq ‖ prev_hash ‖ canonical bytes of the body)`.
+//! Record version 1: `hash = SHA-256(TAG ‖ seq ‖ prev_hash ‖ canonical body)`.
+//! Record version 2 adds a [`Seal`] (the id counters and a digest of the
+//! whole stored state after the change):
+//! `hash = SHA-256(TAG_V2 ‖ seq ‖ prev_hash ‖ canonical body ‖ canonical seal)`.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::domain::command::Command;
-use crate::domain::org::Put;
+use crate::domain::org::{Counters, Put};
 use crate::domain::users::UserId;
 
 pub const TAG: &[u8] = b"clearance-audit-v1";
+pub const TAG_V2: &[u8] = b"clearance-audit-v2";
 pub const GENESIS: [u8; 32] = [0; 32];
 
 /// What an entry says, apart from its place in the chain.
@@ -27,31 +31,116 @@ pub struct AuditBody {
     pub summary: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// What an entry of record version 2 adds: the state its change leaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Seal {
+    /// The id counters after the change.
+    pub counters: Counters,
+    /// The digest of every record, index entry and counter after the change
+    /// (see `store::state`).
+    pub state: [u8; 32],
+}
+
+/// One entry of the chain. It is stored as record version 1 (no seal, the
+/// entries written before seals existed) or 2 (sealed): see
+/// `codec::encode_entry`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEntry {
     pub seq: u64,
     pub prev_hash: [u8; 32],
     pub hash: [u8; 32],
     pub body: AuditBody,
+    pub seal: Option<Seal>,
 }
 
-pub fn entry_hash(seq: u64, prev: &[u8; 32], body: &AuditBody) -> [u8; 32] {
+/// Record version 1 of an entry, as stored.
+#[derive(Serialize, Deserialize)]
+pub(super) struct EntryV1<B> {
+    pub seq: u64,
+    pub prev_hash: [u8; 32],
+    pub hash: [u8; 32],
+    pub body: B,
+}
+
+/// Record version 2 of an entry, as stored.
+#[derive(Serialize, Deserialize)]
+pub(super) struct EntryV2<B> {
+    pub seq: u64,
+    pub prev_hash: [u8; 32],
+    pub hash: [u8; 32],
+    pub body: B,
+    pub seal: Seal,
+}
+
+/// The entry's hash; fails only for a body over the codec's size limit.
+pub fn entry_hash(
+    seq: u64,
+    prev: &[u8; 32],
+    body: &AuditBody,
+) -> Result<[u8; 32], super::codec::EncodeError> {
     let mut h = Sha256::new();
     h.update(TAG);
     h.update(seq.to_be_bytes());
     h.update(prev);
-    h.update(super::codec::canonical(body));
-    h.finalize().into()
+    h.update(super::codec::canonical(body)?);
+    Ok(h.finalize().into())
+}
+
+/// The hash of a sealed (record version 2) entry.
+pub fn sealed_entry_hash(
+    seq: u64,
+    prev: &[u8; 32],
+    body: &AuditBody,
+    seal: &Seal,
+) -> Result<[u8; 32], super::codec::EncodeError> {
+    let mut h = Sha256::new();
+    h.update(TAG_V2);
+    h.update(seq.to_be_bytes());
+    h.update(prev);
+    h.update(super::codec::canonical(body)?);
+    h.update(super::codec::canonical(seal)?);
+    Ok(h.finalize().into())
 }
 
 impl AuditEntry {
-    pub fn new(seq: u64, prev_hash: [u8; 32], body: AuditBody) -> Self {
-        let hash = entry_hash(seq, &prev_hash, &body);
-        AuditEntry {
+    /// An unsealed entry, as record version 1 stored them.
+    pub fn new(
+        seq: u64,
+        prev_hash: [u8; 32],
+        body: AuditBody,
+    ) -> Result<Self, super::codec::EncodeError> {
+        let hash = entry_hash(seq, &prev_hash, &body)?;
+        Ok(AuditEntry {
             seq,
             prev_hash,
             hash,
             body,
+            seal: None,
+        })
+    }
+
+    /// A sealed entry (record version 2), as the store writes them now.
+    pub fn sealed(
+        seq: u64,
+        prev_hash: [u8; 32],
+        body: AuditBody,
+        seal: Seal,
+    ) -> Result<Self, super::codec::EncodeError> {
+        let hash = sealed_entry_hash(seq, &prev_hash, &body, &seal)?;
+        Ok(AuditEntry {
+            seq,
+            prev_hash,
+            hash,
+            body,
+            seal: Some(seal),
+        })
+    }
+
+    /// What the hash of this entry's contents is, by its version.
+    pub fn computed_hash(&self) -> Result<[u8; 32], super::codec::EncodeError> {
+        match &self.seal {
+            None => entry_hash(self.seq, &self.prev_hash, &self.body),
+            Some(seal) => sealed_entry_hash(self.seq, &self.prev_hash, &self.body, seal),
         }
     }
 }
@@ -117,6 +206,10 @@ pub struct Verification {
     pub head_hash: String,
     /// Every problem found; empty means the chain is intact.
     pub problems: Vec<String>,
+    /// Whether the chain itself is intact (`problems` may still name
+    /// records that differ from what it derives: see `Store::verify_all`).
+    #[serde(skip)]
+    pub chain_intact: bool,
 }
 
 impl Verification {
@@ -142,7 +235,7 @@ pub fn verify(
             Ok(e) => e,
             Err(msg) => {
                 problems.push(msg);
-                expected += 1;
+                expected = expected.saturating_add(1);
                 continue;
             }
         };
@@ -156,8 +249,8 @@ pub fn verify(
         if e.prev_hash != prev {
             problems.push(format!("entry {}: previous-hash link broken", e.seq));
         }
-        let h = entry_hash(e.seq, &e.prev_hash, &e.body);
-        if h != e.hash {
+        let h = e.computed_hash().ok();
+        if h != Some(e.hash) {
             problems.push(format!(
                 "entry {}: contents do not match its hash (edited)",
                 e.seq
@@ -175,9 +268,9 @@ pub fn verify(
             }
         }
         prev = e.hash;
-        expected = e.seq + 1;
+        expected = e.seq.saturating_add(1);
     }
-    let last_seq = expected - 1;
+    let last_seq = expected.saturating_sub(1);
     match head {
         Some(h) if h.seq != last_seq || h.hash != prev => problems.push(format!(
             "the stored head (entry {}) does not match the last entry ({last_seq}): entries were removed or added",
@@ -198,6 +291,7 @@ pub fn verify(
         entries: count,
         head_seq: last_seq,
         head_hash: hex(&prev),
+        chain_intact: problems.is_empty(),
         problems,
     }
 }

@@ -5,20 +5,23 @@
 //! caller may report success.
 
 pub mod audit;
+mod backup;
 pub mod codec;
+mod commit;
+mod doctor;
+pub mod files;
 pub mod lock;
+mod state;
 
-use std::fs::OpenOptions;
 use std::path::{Path, PathBuf};
 
-use sled::transaction::{abort, ConflictableTransactionError, TransactionError, TransactionalTree};
-use sled::Transactional;
 use thiserror::Error;
 
-use crate::domain::org::{Counters, Organisation, Put, Record, RecordKey};
+use crate::domain::org::{Counters, Organisation, Record, RecordKey};
 use crate::domain::roles::RoleId;
 use crate::domain::users::{User, UserStatus};
-use audit::{AuditBody, AuditEntry, Checkpoint, Verification, GENESIS};
+use audit::{AuditEntry, Checkpoint, Verification, GENESIS};
+pub use backup::BackupSummary;
 use lock::LockFile;
 
 /// The schema this build reads and writes.
@@ -42,12 +45,26 @@ pub enum StoreError {
     NewerSchema { found: u32, supported: u32 },
     #[error("conflict: {0}")]
     Conflict(String),
+    #[error("{0}")]
+    Refused(String),
+    #[error("the stored records differ from the state audit entry {seq} seals: something changed them behind the audit log's back; 'clearance doctor' names what")]
+    StateDiffers { seq: u64 },
+    #[error("cannot record this change: {what} is {detail}")]
+    TooLarge { what: String, detail: String },
     #[error("fatal storage error after commit ({0}); the last change may not be saved; stopping")]
     Fatal(String),
 }
 
+/// A storage error in one line: sled appends a (usually empty) backtrace to
+/// some of its messages, which says nothing to the person reading it.
 fn storage<E: std::fmt::Display>(e: E) -> StoreError {
-    StoreError::Storage(e.to_string())
+    let text = e.to_string();
+    let line = text.lines().next().unwrap_or_default();
+    let line = match line.find(" backtrace") {
+        Some(at) => &line[..at],
+        None => line,
+    };
+    StoreError::Storage(line.to_string())
 }
 
 // Tree order inside a transaction.
@@ -120,6 +137,9 @@ pub struct Store {
     schema: Option<u32>,
     /// Set after a storage error following a commit: no more writes.
     failed: bool,
+    /// The digest of the stored state, once summed and checked against the
+    /// head's seal (see `state`); kept up to date by each commit.
+    state: std::cell::Cell<Option<state::StateDigest>>,
     _lock: LockFile,
 }
 
@@ -162,11 +182,18 @@ impl Store {
     /// Takes the lock, then opens (or creates) the database. `holder` is the
     /// login written into the lock file for others to see.
     pub fn open(path: &Path, holder: &str) -> Result<Store, StoreError> {
-        std::fs::create_dir_all(path)
-            .map_err(|e| StoreError::Storage(format!("cannot create {}: {e}", path.display())))?;
+        files::create_db_dir(path)?;
         let since = chrono::Local::now().format("%Y-%m-%d %H:%M").to_string();
         let lock = LockFile::acquire(path, holder, &since).map_err(StoreError::Locked)?;
+        let sled_dir = Self::sled_dir(path);
+        files::remove_incomplete_snapshots(&sled_dir)?;
         let db = Self::open_sled(path)?;
+        // sled has created, renamed or removed files (its snapshot, on a new
+        // database its directory, conf and data file), as we may have (the
+        // lock file): make those names durable.
+        files::make_db_private(path, &sled_dir)?;
+        files::sync_dir(&sled_dir)?;
+        files::sync_dir(path)?;
         let trees = TREE_NAMES
             .iter()
             .map(|n| db.open_tree(n))
@@ -211,6 +238,7 @@ impl Store {
             head,
             schema,
             failed: false,
+            state: std::cell::Cell::new(None),
             _lock: lock,
         })
     }
@@ -253,8 +281,75 @@ impl Store {
         })
     }
 
-    /// Loads the whole organisation, or None for an empty database.
+    /// The head entry, decoded (None for an empty log).
+    fn head_entry(&self) -> Result<Option<AuditEntry>, StoreError> {
+        if self.head.seq == 0 {
+            return Ok(None);
+        }
+        let mut bytes = Vec::new();
+        for kv in self.trees[T_AUDIT].scan_prefix(self.head.seq.to_be_bytes()) {
+            let (k, v) = kv.map_err(storage)?;
+            if k.len() == 12 {
+                bytes.extend_from_slice(&v);
+            }
+        }
+        codec::decode_entry(&bytes)
+            .map(Some)
+            .map_err(|e| StoreError::Corrupt {
+                tree: "audit",
+                key: self.head.seq.to_string(),
+                detail: e.to_string(),
+            })
+    }
+
+    /// Sums the stored state and compares it with the head entry's seal.
+    /// Returns the digest when they agree (or the head has no seal: a log
+    /// written before seals, or an empty one); an error naming the entry
+    /// when something was changed behind the log's back.
+    fn verified_state(&self) -> Result<state::StateDigest, StoreError> {
+        self.verified_state_from(None)
+    }
+
+    /// [`Store::verified_state`], given the digest of the record trees when
+    /// the caller has just read them all (so they are not read twice).
+    fn verified_state_from(
+        &self,
+        records: Option<state::StateDigest>,
+    ) -> Result<state::StateDigest, StoreError> {
+        if let Some(d) = self.state.get() {
+            return Ok(d);
+        }
+        let d = self.scan_state(records)?;
+        if let Some(seal) = self.head_entry()?.and_then(|e| e.seal) {
+            if seal.state != d.to_bytes() {
+                return Err(StoreError::StateDiffers { seq: self.head.seq });
+            }
+        }
+        self.state.set(Some(d));
+        Ok(d)
+    }
+
+    /// Loads the whole organisation, or None for an empty database. Refuses
+    /// a database whose stored state is not what its last audit entry seals.
     pub fn load(&self) -> Result<Option<Organisation>, StoreError> {
+        let mut records = state::StateDigest::default();
+        let org = self.load_records(Some(&mut records))?;
+        self.verified_state_from(org.is_some().then_some(records))?;
+        Ok(org)
+    }
+
+    /// Loads the organisation without comparing the stored state with the
+    /// audit log's seal: for `doctor` and `audit`, which say what differs.
+    pub fn load_to_inspect(&self) -> Result<Option<Organisation>, StoreError> {
+        self.load_records(None)
+    }
+
+    /// Reads and decodes every record; with `digest`, also sums every item
+    /// of the record trees into it (see `state`).
+    fn load_records(
+        &self,
+        mut digest: Option<&mut state::StateDigest>,
+    ) -> Result<Option<Organisation>, StoreError> {
         if let Some(s) = self.schema {
             if s > SCHEMA_VERSION {
                 return Err(StoreError::NewerSchema {
@@ -266,12 +361,32 @@ impl Store {
         let Some(sbytes) = self.trees[T_SETTINGS].get(K_SETTINGS).map_err(storage)? else {
             return Ok(None);
         };
-        let mut records = vec![Record::Settings(Box::new(Self::decode_in(
-            T_SETTINGS, K_SETTINGS, &sbytes,
-        )?))];
+        let settings: crate::domain::org::Settings =
+            Self::decode_in(T_SETTINGS, K_SETTINGS, &sbytes)?;
+        // Every front end looks the system permissions up by key and may
+        // rely on them: a catalog without one is corrupt, not a panic later.
+        for (key, _) in crate::domain::catalog::system::REQUIRED {
+            if !settings.catalog.permissions.iter().any(|p| p.key == key) {
+                return Err(StoreError::Corrupt {
+                    tree: "settings",
+                    key: "settings".into(),
+                    detail: format!("the catalog lacks the system permission {key}"),
+                });
+            }
+        }
+        let mut records = vec![Record::Settings(Box::new(settings))];
+        if let Some(d) = digest.as_deref_mut() {
+            for kv in self.trees[T_SETTINGS].iter() {
+                let (k, v) = kv.map_err(storage)?;
+                d.add(T_SETTINGS, &k, &v);
+            }
+        }
         for t in [T_ROLES, T_USERS, T_QUALS, T_AUTHS] {
             for kv in self.trees[t].iter() {
                 let (k, v) = kv.map_err(storage)?;
+                if let Some(d) = digest.as_deref_mut() {
+                    d.add(t, &k, &v);
+                }
                 let r = match t {
                     T_ROLES => Record::Role(Self::decode_in(t, &k, &v)?),
                     T_USERS => Record::User(Self::decode_in(t, &k, &v)?),
@@ -298,109 +413,6 @@ impl Store {
                 key: "settings".into(),
                 detail: e,
             })
-    }
-
-    /// Commits one change with its audit entry in one transaction, then
-    /// flushes and syncs. Returns the entry as written.
-    pub fn commit(
-        &mut self,
-        body: AuditBody,
-        counters: Counters,
-        admin_role: RoleId,
-    ) -> Result<AuditEntry, StoreError> {
-        self.writable()?;
-        let entry = AuditEntry::new(self.head.seq + 1, self.head.hash, body);
-        let entry_bytes = codec::encode(&entry);
-        let counters_bytes = codec::encode(&counters);
-        let mut head_bytes = entry.seq.to_be_bytes().to_vec();
-        head_bytes.extend_from_slice(&entry.hash);
-        let writes: Vec<(usize, Vec<u8>, Option<Vec<u8>>)> = entry
-            .body
-            .changes
-            .iter()
-            .map(|p| {
-                let (t, k) = record_place(&p.key);
-                let v = p.after.as_ref().map(|r| match r {
-                    Record::Settings(s) => codec::encode(s.as_ref()),
-                    Record::User(u) => codec::encode(u),
-                    Record::Role(r) => codec::encode(r),
-                    Record::Qualification(q) => codec::encode(q),
-                    Record::Authorization(a) => codec::encode(a),
-                });
-                (t, k, v)
-            })
-            .collect();
-        if let Some((t, k, _)) = writes
-            .iter()
-            .find(|(_, _, v)| v.as_ref().is_some_and(|v| v.len() > 60 * 1024))
-        {
-            return Err(StoreError::Conflict(format!(
-                "record {}/{} would exceed 60 KiB",
-                TREE_NAMES[*t],
-                key_text(k)
-            )));
-        }
-        let changes = &entry.body.changes;
-        let seq = entry.seq;
-        let refs: Vec<&sled::Tree> = self.trees.iter().collect();
-        let result = refs.as_slice().transaction(|tx| {
-            let meta = &tx[T_META];
-            if meta.get(K_SCHEMA)?.is_none() {
-                meta.insert(K_SCHEMA, &SCHEMA_VERSION.to_be_bytes())?;
-            }
-            for (t, k, v) in &writes {
-                match v {
-                    Some(v) => tx[*t].insert(k.as_slice(), v.as_slice())?,
-                    None => tx[*t].remove(k.as_slice())?,
-                };
-            }
-            let mut admins = meta
-                .get(K_ADMINS)?
-                .and_then(|v| v.as_ref().try_into().ok().map(i64::from_be_bytes))
-                .unwrap_or(0);
-            for p in changes {
-                admins += update_indexes(tx, p, admin_role)?;
-            }
-            meta.insert(K_ADMINS, &admins.to_be_bytes())?;
-            for (i, chunk) in entry_bytes.chunks(CHUNK).enumerate() {
-                let mut k = seq.to_be_bytes().to_vec();
-                k.extend_from_slice(&(i as u32).to_be_bytes());
-                tx[T_AUDIT].insert(k, chunk)?;
-            }
-            meta.insert(K_HEAD, head_bytes.as_slice())?;
-            meta.insert(K_COUNTERS, counters_bytes.as_slice())?;
-            Ok(())
-        });
-        match result {
-            Ok(()) => {}
-            Err(TransactionError::Abort(e)) => return Err(e),
-            Err(TransactionError::Storage(e)) => return Err(storage(e)),
-        }
-        // Committed: from here any failure is fatal.
-        if let Err(e) = self.sync() {
-            self.failed = true;
-            return Err(StoreError::Fatal(e));
-        }
-        self.head = Checkpoint {
-            seq: entry.seq,
-            hash: entry.hash,
-        };
-        if self.schema.is_none() {
-            self.schema = Some(SCHEMA_VERSION);
-        }
-        Ok(entry)
-    }
-
-    /// Flushes sled, then syncs its data file: sled's flush alone leaves the
-    /// drive cache.
-    fn sync(&self) -> Result<(), String> {
-        self.db.flush().map_err(|e| e.to_string())?;
-        let f = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open(Self::sled_dir(&self.path).join("db"))
-            .map_err(|e| e.to_string())?;
-        f.sync_data().map_err(|e| e.to_string())
     }
 
     /// Every audit entry in order; undecodable ones as errors naming the key.
@@ -434,10 +446,10 @@ impl Store {
             // 't') would pass. (A future entry version must compare against
             // the encoding of the version it was stored as.)
             Some(
-                codec::decode::<AuditEntry>(&bytes)
+                codec::decode_entry(&bytes)
                     .map_err(|e| format!("corrupt record at audit/{}: {e}", key_text(&k)))
                     .and_then(|e| {
-                        if codec::encode(&e) == bytes {
+                        if codec::encode_entry(&e).is_ok_and(|b| b == bytes) {
                             Ok(e)
                         } else {
                             Err(format!(
@@ -466,161 +478,14 @@ impl Store {
         audit::verify(entries, head, anchor)
     }
 
-    /// Integrity check: indexes, counters and references against the records.
-    pub fn doctor(&self, org: &Organisation) -> Result<Vec<String>, StoreError> {
-        let mut problems = Vec::new();
-        let mut expect_email = std::collections::BTreeMap::new();
-        let mut expect_login = std::collections::BTreeMap::new();
-        for u in org.live_users() {
-            if let Some(e) = &u.email {
-                expect_email.insert(e.as_bytes().to_vec(), u.id);
-            }
-            if let Some(l) = &u.login {
-                expect_login.insert(l.as_bytes().to_vec(), u.id);
-            }
-        }
-        let expect_role: std::collections::BTreeMap<Vec<u8>, u32> = org
-            .roles
-            .values()
-            .map(|r| (r.name.to_lowercase().into_bytes(), r.id))
-            .collect();
-        let expect_ref: std::collections::BTreeMap<Vec<u8>, u32> = org
-            .authorizations
-            .values()
-            .map(|a| (a.reference.to_lowercase().into_bytes(), a.id))
-            .collect();
-        for (t, expect) in [
-            (T_IDX_EMAIL, &expect_email),
-            (T_IDX_LOGIN, &expect_login),
-            (T_IDX_ROLE, &expect_role),
-            (T_IDX_REF, &expect_ref),
-        ] {
-            let mut found = std::collections::BTreeMap::new();
-            for kv in self.trees[t].iter() {
-                let (k, v) = kv.map_err(storage)?;
-                let id = v
-                    .as_ref()
-                    .try_into()
-                    .map(u32::from_be_bytes)
-                    .unwrap_or(u32::MAX);
-                found.insert(k.to_vec(), id);
-            }
-            if &found != expect {
-                problems.push(format!(
-                    "index {} does not match the records ({} entries, {} expected)",
-                    TREE_NAMES[t],
-                    found.len(),
-                    expect.len()
-                ));
-            }
-        }
-        let admins = org
-            .users
-            .values()
-            .filter(|u| admin_holder(u, org.settings.admin_role))
-            .count() as i64;
-        let stored = self.trees[T_META]
-            .get(K_ADMINS)
-            .map_err(storage)?
-            .and_then(|v| v.as_ref().try_into().ok().map(i64::from_be_bytes))
-            .unwrap_or(-1);
-        if stored != admins {
-            problems.push(format!(
-                "administrator counter is {stored}, the records give {admins}"
-            ));
-        }
-        if org.counters.next_user <= org.users.keys().next_back().copied().unwrap_or(0) {
-            problems.push("user id counter is behind the records".into());
-        }
-        if let Err(e) = crate::domain::rules::validate_organisation(org, chrono::Utc::now()) {
-            problems.push(format!("records: {e}"));
-        }
-        let v = self.verify_audit(None);
-        problems.extend(v.problems.into_iter().map(|p| format!("audit: {p}")));
-        Ok(problems)
-    }
-
-    /// Test and repair support: the raw trees, for tamper tests and doctor.
+    /// The raw, writable trees: for the test suite's tamper and fault tests
+    /// only. Outside `test-hooks` builds it does not exist, so that every
+    /// write goes through [`Store::commit`].
+    #[cfg(feature = "test-hooks")]
     pub fn raw_tree(&self, name: &str) -> Option<&sled::Tree> {
         TREE_NAMES
             .iter()
             .position(|n| *n == name)
             .map(|i| &self.trees[i])
     }
-}
-
-type TxResult<T> = Result<T, ConflictableTransactionError<StoreError>>;
-
-fn index_put(t: &TransactionalTree, tree: usize, key: &[u8], id: u32) -> TxResult<()> {
-    if let Some(v) = t.get(key)? {
-        if v.as_ref() != id.to_be_bytes() {
-            return abort(StoreError::Conflict(format!(
-                "{} '{}' is already taken in {}",
-                match tree {
-                    T_IDX_EMAIL => "email",
-                    T_IDX_LOGIN => "login",
-                    T_IDX_ROLE => "role name",
-                    _ => "reference",
-                },
-                String::from_utf8_lossy(key),
-                TREE_NAMES[tree]
-            )));
-        }
-    }
-    t.insert(key, &id.to_be_bytes())?;
-    Ok(())
-}
-
-/// Keeps the unique indexes and the administrator counter in step with one
-/// record change. Returns the change in the administrator counter.
-fn update_indexes(tx: &[TransactionalTree], p: &Put, admin_role: RoleId) -> TxResult<i64> {
-    let mut delta = 0;
-    // Removals first, so a value can move between records in one change.
-    match &p.before {
-        Some(Record::User(u)) => {
-            if !u.is_deleted() {
-                if let Some(e) = &u.email {
-                    tx[T_IDX_EMAIL].remove(e.as_bytes())?;
-                }
-                if let Some(l) = &u.login {
-                    tx[T_IDX_LOGIN].remove(l.as_bytes())?;
-                }
-            }
-            delta -= admin_holder(u, admin_role) as i64;
-        }
-        Some(Record::Role(r)) => {
-            tx[T_IDX_ROLE].remove(r.name.to_lowercase().as_bytes())?;
-        }
-        Some(Record::Authorization(a)) => {
-            tx[T_IDX_REF].remove(a.reference.to_lowercase().as_bytes())?;
-        }
-        _ => {}
-    }
-    match &p.after {
-        Some(Record::User(u)) => {
-            if !u.is_deleted() {
-                if let Some(e) = &u.email {
-                    index_put(&tx[T_IDX_EMAIL], T_IDX_EMAIL, e.as_bytes(), u.id)?;
-                }
-                if let Some(l) = &u.login {
-                    index_put(&tx[T_IDX_LOGIN], T_IDX_LOGIN, l.as_bytes(), u.id)?;
-                }
-            }
-            delta += admin_holder(u, admin_role) as i64;
-        }
-        Some(Record::Role(r)) => index_put(
-            &tx[T_IDX_ROLE],
-            T_IDX_ROLE,
-            r.name.to_lowercase().as_bytes(),
-            r.id,
-        )?,
-        Some(Record::Authorization(a)) => index_put(
-            &tx[T_IDX_REF],
-            T_IDX_REF,
-            a.reference.to_lowercase().as_bytes(),
-            a.id,
-        )?,
-        _ => {}
-    }
-    Ok(delta)
 }

@@ -42,6 +42,11 @@ pub fn open(dir: &Path) -> Session {
     Session::open(dir, ADMIN_LOGIN, clock()).expect("the organisation opens")
 }
 
+/// The audit head of a closed database.
+pub fn open_head(dir: &Path) -> clearance::store::audit::Checkpoint {
+    open(dir).store().head()
+}
+
 /// Runs one command as the administrator and returns its audit sequence number.
 pub fn run(s: &mut Session, cmd: Command) -> u64 {
     let actor = s.actor(None).expect("the administrator may act");

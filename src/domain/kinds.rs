@@ -1,0 +1,173 @@
+//! Authorization kinds: configured per organisation, each with its policy —
+//! expiry, maximum validity, warning horizon, independence, the bases its
+//! authorizations must rest on, and whether their scope must name aircraft
+//! types.
+//!
+//! Stored records are bincode, which has no field evolution: kinds written
+//! before `requires` and `explicit_types` existed have the *legacy layout*
+//! (six fields). The store decodes and re-encodes those records and audit
+//! entries inside [`legacy_layout`], so old bytes stay readable and hash the
+//! same; everything else (new records, JSON) uses the current layout.
+
+use std::cell::Cell;
+
+use chrono::{Months, NaiveDate};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::bases::BasisRequirement;
+use super::error::{invalid, DomainResult};
+
+/// A kind of authorization with its policy, configured per organisation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthorizationKind {
+    pub code: String,
+    pub name: String,
+    pub expiry_required: bool,
+    pub max_validity_months: Option<u32>,
+    pub warning_days: u32,
+    /// Inspection kinds: the inspector must not be who performed the work.
+    pub independent: bool,
+    /// The bases every authorization of this kind must rest on.
+    pub requires: Vec<BasisRequirement>,
+    /// The scope must name aircraft types ("any type" is never an accident).
+    pub explicit_types: bool,
+}
+
+thread_local! {
+    static LEGACY: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f` with kinds read and written in the legacy (six-field) layout:
+/// for the store's records and audit entries of the versions before kinds
+/// had bases.
+pub fn legacy_layout<R>(f: impl FnOnce() -> R) -> R {
+    struct Reset(bool);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            LEGACY.with(|l| l.set(self.0));
+        }
+    }
+    let _reset = Reset(LEGACY.with(|l| l.replace(true)));
+    f()
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename = "AuthorizationKind")]
+struct KindV1 {
+    code: String,
+    name: String,
+    expiry_required: bool,
+    max_validity_months: Option<u32>,
+    warning_days: u32,
+    independent: bool,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename = "AuthorizationKind")]
+struct KindV2 {
+    code: String,
+    name: String,
+    expiry_required: bool,
+    max_validity_months: Option<u32>,
+    warning_days: u32,
+    independent: bool,
+    #[serde(default)]
+    requires: Vec<BasisRequirement>,
+    #[serde(default)]
+    explicit_types: bool,
+}
+
+impl Serialize for AuthorizationKind {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let k = self.clone();
+        if LEGACY.with(Cell::get) {
+            KindV1 {
+                code: k.code,
+                name: k.name,
+                expiry_required: k.expiry_required,
+                max_validity_months: k.max_validity_months,
+                warning_days: k.warning_days,
+                independent: k.independent,
+            }
+            .serialize(s)
+        } else {
+            KindV2 {
+                code: k.code,
+                name: k.name,
+                expiry_required: k.expiry_required,
+                max_validity_months: k.max_validity_months,
+                warning_days: k.warning_days,
+                independent: k.independent,
+                requires: k.requires,
+                explicit_types: k.explicit_types,
+            }
+            .serialize(s)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for AuthorizationKind {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        if LEGACY.with(Cell::get) {
+            let k = KindV1::deserialize(d)?;
+            Ok(AuthorizationKind {
+                code: k.code,
+                name: k.name,
+                expiry_required: k.expiry_required,
+                max_validity_months: k.max_validity_months,
+                warning_days: k.warning_days,
+                independent: k.independent,
+                requires: vec![],
+                explicit_types: false,
+            })
+        } else {
+            let k = KindV2::deserialize(d)?;
+            Ok(AuthorizationKind {
+                code: k.code,
+                name: k.name,
+                expiry_required: k.expiry_required,
+                max_validity_months: k.max_validity_months,
+                warning_days: k.warning_days,
+                independent: k.independent,
+                requires: k.requires,
+                explicit_types: k.explicit_types,
+            })
+        }
+    }
+}
+
+impl AuthorizationKind {
+    /// Checks an authorization's dates against this kind's policy.
+    pub fn check_dates(
+        &self,
+        effective_from: NaiveDate,
+        expires: Option<NaiveDate>,
+    ) -> DomainResult<()> {
+        match expires {
+            None if self.expiry_required => Err(invalid(format!(
+                "kind {} requires an expiry date",
+                self.code
+            ))),
+            None => Ok(()),
+            Some(e) => {
+                if e < effective_from {
+                    return Err(invalid(format!(
+                        "expiry {e} is before the effective date {effective_from}"
+                    )));
+                }
+                if let Some(m) = self.max_validity_months {
+                    let limit = effective_from
+                        .checked_add_months(Months::new(m))
+                        .unwrap_or(NaiveDate::MAX);
+                    if e > limit {
+                        return Err(invalid(format!(
+                            "expiry {e} is beyond kind {}'s maximum validity of {m} months (latest {limit})",
+                            self.code
+                        )));
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+}
