@@ -163,7 +163,15 @@ pub fn demo_commands(now: DateTime<Utc>) -> Vec<Command> {
             issued: d(-2000 + n as i64 * 30),
             expires: Some(d(800 + n as i64 * 20)),
         }));
-        // One continuation training has lapsed.
+        // Expiries: two within 30 days, one expired, the rest comfortable.
+        let (from, expires) = match n {
+            1 => (d(-700), d(12)),
+            3 => (d(-690), d(27)),
+            4 => (d(-400), d(-5)),
+            _ => (d(-300 + n as i64), d(330 + n as i64 * 10)),
+        };
+        // Continuation training just before the authorization took effect
+        // (the kind requires one within 24 months); one has lapsed since.
         let cont_expiry = if n == 5 {
             d(-12)
         } else {
@@ -175,16 +183,9 @@ pub fn demo_commands(now: DateTime<Utc>) -> Vec<Command> {
             number: format!("CT-{}-{:03}", today.format("%Y"), 40 + n),
             categories: vec![],
             type_ratings: vec![],
-            issued: cont_expiry - Duration::days(730),
+            issued: from - Duration::days(10),
             expires: Some(cont_expiry),
         }));
-        // Expiries: two within 30 days, one expired, the rest comfortable.
-        let (from, expires) = match n {
-            1 => (d(-700), d(12)),
-            3 => (d(-690), d(27)),
-            4 => (d(-400), d(-5)),
-            _ => (d(-300 + n as i64), d(330 + n as i64 * 10)),
-        };
         let systems = match n % 3 {
             0 => vec!["21-36".to_string()],
             1 => vec!["21-36".to_string(), "49".to_string()],
@@ -313,6 +314,8 @@ pub fn seed_batches(
         .kinds
         .iter()
         .filter(|k| k.max_validity_months.is_none_or(|m| m >= 12))
+        // Seeded authorizations rest on no qualifications.
+        .filter(|k| k.requires.is_empty() && !k.explicit_types)
         .map(|k| k.code.clone())
         .collect();
     if !kinds.is_empty() && users > 0 {

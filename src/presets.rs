@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use crate::domain::authorizations::AuthorizationKind;
+use crate::domain::bases::BasisRequirement;
 use crate::domain::catalog::{Area, Catalog, Permission, Scale};
 use crate::domain::org::Settings;
 use crate::domain::roles::Role;
@@ -68,6 +69,11 @@ struct KindFile {
     warning_days: u32,
     #[serde(default)]
     independent: bool,
+    /// Basis requirements: `licence:B1`, `type`, `continuation:24`.
+    #[serde(default)]
+    requires: Vec<String>,
+    #[serde(default)]
+    explicit_types: bool,
 }
 
 /// A preset ready to initialise an organisation from.
@@ -155,18 +161,24 @@ pub fn parse(src: &str) -> Result<Preset, String> {
             levels,
         });
     }
-    let kinds = f
-        .authorization_kinds
-        .into_iter()
-        .map(|k| AuthorizationKind {
+    let mut kinds = Vec::new();
+    for k in f.authorization_kinds {
+        let requires = k
+            .requires
+            .iter()
+            .map(|w| BasisRequirement::parse(w).map_err(|e| format!("kind {}: {e}", k.code)))
+            .collect::<Result<Vec<_>, _>>()?;
+        kinds.push(AuthorizationKind {
             code: k.code,
             name: k.name,
             expiry_required: k.expiry_required,
             max_validity_months: k.max_validity_months,
             warning_days: k.warning_days,
             independent: k.independent,
-        })
-        .collect();
+            requires,
+            explicit_types: k.explicit_types,
+        });
+    }
     Ok(Preset {
         name: f.name.clone(),
         title: f.title,

@@ -588,8 +588,9 @@ fn expiry_before_effective_date_beyond_maximum_validity_and_past_dates() {
             "onyberg",
             "--reference",
             reference,
+            // A kind with a 24-month maximum and no basis requirements.
             "--kind",
-            "B1",
+            "INSP",
             "--aircraft-type",
             "ATR72",
             "--from",
@@ -611,7 +612,7 @@ fn expiry_before_effective_date_beyond_maximum_validity_and_past_dates() {
     );
     g.refuse(
         &add("T-1", "2026-03-02", None),
-        &["B1", "requires an expiry date"],
+        &["INSP", "requires an expiry date"],
     );
     g.refuse(
         &add("T-1", "2026-02-30", Some("2026-09-01")),

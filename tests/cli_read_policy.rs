@@ -42,7 +42,7 @@ fn org() -> Db {
             "--reference",
             &format!("CS-{i}"),
             "--kind",
-            "B1",
+            "INSP",
             "--aircraft-type",
             "ATR72",
             "--from",

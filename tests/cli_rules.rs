@@ -638,6 +638,8 @@ fn workload(db: &Db) {
             "2028-03-01",
             "--basis",
             "1",
+            "--basis",
+            "2",
         ],
         &[
             "auth",

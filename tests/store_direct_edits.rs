@@ -19,12 +19,12 @@ fn id(n: u32) -> [u8; 4] {
     n.to_be_bytes()
 }
 
-fn get<T: serde::de::DeserializeOwned>(store: &Store, tree: &str, key: &[u8]) -> T {
+fn get<T: codec::Stored>(store: &Store, tree: &str, key: &[u8]) -> T {
     let v = store.raw_tree(tree).unwrap().get(key).unwrap().unwrap();
     codec::decode(&v).unwrap()
 }
 
-fn put<T: serde::Serialize>(store: &Store, tree: &str, key: &[u8], value: &T) {
+fn put<T: codec::Stored>(store: &Store, tree: &str, key: &[u8], value: &T) {
     store
         .raw_tree(tree)
         .unwrap()

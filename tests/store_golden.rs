@@ -14,6 +14,7 @@ use clearance::domain::authorizations::{
     AircraftType, Authorization, AuthorizationKind, AuthorizationScope, AuthorizationStatus,
     StatusChange,
 };
+use clearance::domain::bases::BasisRequirement;
 use clearance::domain::catalog::{Area, Catalog, Permission, Scale};
 use clearance::domain::command::Command;
 use clearance::domain::org::{Counters, Put, Record, RecordKey, Settings};
@@ -21,8 +22,8 @@ use clearance::domain::qualifications::{Qualification, QualificationKind};
 use clearance::domain::roles::Role;
 use clearance::domain::users::{Invitation, PersonalGrant, RoleAssignment, User, UserStatus};
 use clearance::store::audit::{AuditBody, AuditEntry, Seal, GENESIS};
-use clearance::store::codec::{self, DecodeError, RECORD_VERSION};
-use serde::{de::DeserializeOwned, Serialize};
+use clearance::store::codec::{self, DecodeError, Stored};
+use serde::Serialize;
 
 fn at() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 1, 15, 8, 0, 0).unwrap()
@@ -79,6 +80,8 @@ fn settings() -> Settings {
             max_validity_months: Some(24),
             warning_days: 30,
             independent: false,
+            requires: vec![],
+            explicit_types: false,
         }],
     }
 }
@@ -222,7 +225,7 @@ fn unhex(s: &str) -> Vec<u8> {
 /// checks that damaged copies of them fail cleanly.
 fn golden<T>(name: &str, value: &T, pinned: &str, fixup: impl Fn(&mut T))
 where
-    T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug,
+    T: Stored + PartialEq + std::fmt::Debug,
 {
     let bytes = codec::encode(value).unwrap();
     let pinned = unhex(pinned);
@@ -233,7 +236,17 @@ where
         hex(&bytes),
         hex(&pinned)
     );
-    assert_eq!(&pinned[..2], RECORD_VERSION.to_be_bytes(), "{name}");
+    assert_eq!(&pinned[..2], T::VERSION.to_be_bytes(), "{name}");
+    golden_read(name, value, &pinned, fixup);
+}
+
+/// Pinned bytes of any readable version decode to `value`, and nothing
+/// else near them does.
+fn golden_read<T>(name: &str, value: &T, pinned: &[u8], fixup: impl Fn(&mut T))
+where
+    T: Stored + PartialEq + std::fmt::Debug,
+{
+    let pinned = pinned.to_vec();
     let mut back: T = codec::decode(&pinned).unwrap_or_else(|e| panic!("{name}: {e}"));
     fixup(&mut back);
     assert_eq!(
@@ -241,7 +254,7 @@ where
         "{name}: the pinned bytes decode to something else"
     );
 
-    for v in [0u16, 2, 0x0100, u16::MAX] {
+    for v in [0u16, T::VERSION + 1, 0x0100, u16::MAX] {
         let mut other = pinned.clone();
         other[..2].copy_from_slice(&v.to_be_bytes());
         assert_eq!(
@@ -326,6 +339,37 @@ const AUDIT_ENTRY_V2: &str = "\
     222222";
 const AUDIT_ENTRY_V2_HASH: &str =
     "343e84b2088a130e3d1912d6742664ebc99672736c53f55f86afadabb3831e37";
+const SETTINGS_V2: &str = "\
+    00020a00000000000000476f6c64656e204d524f0b000000000000006d61696e74656e616e636505\
+    00000000000000050000000000000075736572730500000000000000557365727305000000000000\
+    00726f6c65730500000000000000526f6c65730e00000000000000617574686f72697a6174696f6e\
+    730e00000000000000417574686f72697a6174696f6e730500000000000000617564697405000000\
+    00000000417564697408000000000000007369676e6f66667308000000000000005369676e6f6666\
+    7308000000000000000a0000000000000075736572732e766965770a000000000000007573657273\
+    2e7669657701000000020000000000000003000000000000006f776e05000000000000006f746865\
+    720c0000000000000075736572732e6d616e6167650c0000000000000075736572732e6d616e6167\
+    6502000000110000000000000075736572732e696d706572736f6e61746511000000000000007573\
+    6572732e696d706572736f6e617465020000000c00000000000000726f6c65732e6d616e6167650c\
+    00000000000000726f6c65732e6d616e616765020000001300000000000000617574686f72697a61\
+    74696f6e732e766965771300000000000000617574686f72697a6174696f6e732e76696577000000\
+    001500000000000000617574686f72697a6174696f6e732e6d616e61676515000000000000006175\
+    74686f72697a6174696f6e732e6d616e616765020000000a0000000000000061756469742e766965\
+    770a0000000000000061756469742e766965770200000011000000000000007369676e6f6666732e\
+    636f6d706c65746511000000000000007369676e6f6666732e636f6d706c65746502000000010000\
+    000100000000000000020000000000000042310d0000000000000043657274696679696e67204231\
+    0101180000001e000000000300000000000000000000000200000000000000423101000000020000\
+    001800000001";
+const AUDIT_ENTRY_V3: &str = "\
+    00030700000000000000111111111111111111111111111111111111111111111111111111111111\
+    111163ac23beed68b285593cdde3d923eeac07ad1a2643f6722981a5c84f495cf4d0140000000000\
+    0000323032362d30312d31355430383a30303a30305a0100000004000000000000006d6172610102\
+    00000018000000020000000000000042310d0000000000000043657274696679696e672042310101\
+    180000001e0000000001000000000000000000000002000000000000004231010000000000000000\
+    1d000000000000006368616e67656420617574686f72697a6174696f6e206b696e64204231030000\
+    00040000000500000006000000333333333333333333333333333333333333333333333333333333\
+    3333333333";
+const AUDIT_ENTRY_V3_HASH: &str =
+    "63ac23beed68b285593cdde3d923eeac07ad1a2643f6722981a5c84f495cf4d0";
 const COUNTERS_V1: &str = "000103000000040000000500000006000000";
 const AUDIT_ENTRY_V1: &str = "\
     00010700000000000000111111111111111111111111111111111111111111111111111111111111\
@@ -340,11 +384,31 @@ const AUDIT_ENTRY_V1: &str = "\
     6f6666732e636f6d706c657465010a0000000000000075736572732e766965770122000000000000\
     00726f6c652053746f7265733a207369676e6f6666732e636f6d706c65746520796573";
 
+/// Record version 1 of the settings (kinds without bases) stays readable:
+/// its kinds read with no required bases and "any type" allowed.
 #[test]
-fn settings_v1_bytes_are_pinned() {
-    golden("Settings", &settings(), SETTINGS_V1, |s| {
-        s.catalog.reindex()
-    });
+fn settings_v1_bytes_stay_readable() {
+    let pinned = unhex(SETTINGS_V1);
+    assert_eq!(&pinned[..2], 1u16.to_be_bytes());
+    golden_read("Settings v1", &settings(), &pinned, |s| s.catalog.reindex());
+}
+
+/// Record version 2: kinds carry their required bases and whether their
+/// scope must name aircraft types.
+#[test]
+fn settings_v2_bytes_are_pinned() {
+    let mut s = settings();
+    s.kinds[0].requires = vec![
+        BasisRequirement::LicenceCategory("B1".into()),
+        BasisRequirement::TypeForEveryAircraft,
+        BasisRequirement::ContinuationTraining { months: 24 },
+    ];
+    s.kinds[0].explicit_types = true;
+    golden("Settings v2", &s, SETTINGS_V2, |s| s.catalog.reindex());
+    // Read as version 1, the new layout does not decode.
+    let mut as_v1 = unhex(SETTINGS_V2);
+    as_v1[..2].copy_from_slice(&1u16.to_be_bytes());
+    assert!(codec::decode::<Settings>(&as_v1).is_err());
 }
 
 #[test]
@@ -385,7 +449,7 @@ fn golden_entry(name: &str, e: &AuditEntry, pinned: &str, version: u16) {
     );
     assert_eq!(&pinned[..2], version.to_be_bytes(), "{name}");
     assert_eq!(&codec::decode_entry(&pinned).unwrap(), e, "{name}");
-    for v in [0u16, 3, 0x0100, u16::MAX] {
+    for v in [0u16, 4, 0x0100, u16::MAX] {
         let mut other = pinned.clone();
         other[..2].copy_from_slice(&v.to_be_bytes());
         assert_eq!(
@@ -394,12 +458,13 @@ fn golden_entry(name: &str, e: &AuditEntry, pinned: &str, version: u16) {
             "{name}: version {v}"
         );
     }
-    // Read as the other version, the bytes do not decode.
+    // Read as a neighbouring version, the bytes do not decode.
     let mut other = pinned.clone();
-    other[..2].copy_from_slice(&(3 - version).to_be_bytes());
+    let neighbour = if version == 1 { 2 } else { version - 1 };
+    other[..2].copy_from_slice(&neighbour.to_be_bytes());
     assert!(
         codec::decode_entry(&other).is_err(),
-        "{name}: read as the other version"
+        "{name}: read as version {neighbour}"
     );
     for n in 0..pinned.len() {
         let r = codec::decode_entry(&pinned[..n]);
@@ -439,7 +504,7 @@ fn audit_entry_v2_bytes_and_hash_are_pinned() {
         counters: counters(),
         state: [0x22; 32],
     };
-    let e = AuditEntry::sealed(v1.seq, v1.prev_hash, v1.body.clone(), seal).unwrap();
+    let e = AuditEntry::sealed_legacy(v1.seq, v1.prev_hash, v1.body.clone(), seal).unwrap();
     golden_entry("AuditEntry v2", &e, AUDIT_ENTRY_V2, 2);
     assert_eq!(hex(&e.hash), AUDIT_ENTRY_V2_HASH);
     assert_ne!(e.hash, v1.hash);
@@ -451,6 +516,31 @@ fn audit_entry_v2_bytes_and_hash_are_pinned() {
         ..seal
     });
     assert_ne!(other.computed_hash().unwrap(), e.hash);
+}
+
+/// Record version 3: a sealed entry with kinds in the current layout (here
+/// a `kind set` whose kind requires bases), under a hash of its own.
+#[test]
+fn audit_entry_v3_bytes_and_hash_are_pinned() {
+    let mut kind = settings().kinds[0].clone();
+    kind.requires = vec![BasisRequirement::LicenceCategory("B1".into())];
+    kind.explicit_types = true;
+    let v1 = audit_entry();
+    let mut body = v1.body.clone();
+    body.command = Command::SetKind(kind);
+    body.changes = vec![];
+    body.summary = "changed authorization kind B1".into();
+    let seal = Seal {
+        counters: counters(),
+        state: [0x33; 32],
+    };
+    let e = AuditEntry::sealed(v1.seq, v1.prev_hash, body.clone(), seal).unwrap();
+    assert!(!e.legacy_kinds);
+    golden_entry("AuditEntry v3", &e, AUDIT_ENTRY_V3, 3);
+    assert_eq!(hex(&e.hash), AUDIT_ENTRY_V3_HASH);
+    assert_eq!(e.computed_hash().unwrap(), e.hash);
+    let legacy = AuditEntry::sealed_legacy(v1.seq, v1.prev_hash, body, seal).unwrap();
+    assert_ne!(legacy.hash, e.hash, "the version is bound into the hash");
 }
 
 /// The bincode tag (u32, little-endian) an enum value is written with.
@@ -716,8 +806,8 @@ fn stored_layout_is_pinned() {
     let stored = raw("audit", &fixtures::audit_key(1, 0));
     assert_eq!(
         &stored[..2],
-        2u16.to_be_bytes(),
-        "entries are written sealed"
+        3u16.to_be_bytes(),
+        "entries are written sealed, with kinds in the current layout"
     );
     let entry: AuditEntry = codec::decode_entry(&stored).unwrap();
     assert_eq!(

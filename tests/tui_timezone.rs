@@ -57,8 +57,8 @@ fn the_app_counts_days_like_the_rules_far_from_utc() {
             Command::AddAuthorization(Box::new(NewAuthorization {
                 holder: "zed".into(),
                 reference: "CS-TZ".into(),
-                kind: "B1".into(),
-                aircraft_types: vec!["ATR72".into()],
+                kind: "INSP".into(),
+                aircraft_types: vec![],
                 systems: vec![],
                 stations: vec![],
                 limitations: String::new(),
@@ -73,7 +73,7 @@ fn the_app_counts_days_like_the_rules_far_from_utc() {
     let session = Session::open(&path, "zed", Box::new(FixedClock(at))).unwrap();
     // The rules: the authorization is valid on its last (UTC) day.
     let a = session.org().resolve_authorization("CS-TZ").unwrap();
-    let kind = session.org().kind("B1").ok();
+    let kind = session.org().kind("INSP").ok();
     let standing = a.standing(clearance::domain::users::day_of(at), kind);
     assert_ne!(standing.word(), "expired");
     let mut app = App::new(

@@ -6,6 +6,7 @@ use serde_json::json;
 use super::users::{read_scope, require_all, require_holder};
 use super::{cell, parse_date, parse_opt_date, CliError, CliResult, Ctx};
 use crate::domain::authorizations::{Authorization, AuthorizationStatus};
+use crate::domain::bases::BasisRequirement;
 use crate::domain::command::{
     Command, KindEdit, NewAuthorization, NewQualification, QualificationEdit,
 };
@@ -267,7 +268,7 @@ pub fn auth_json(
         "effective_from": a.effective_from,
         "expires": a.expires,
         "status": a.status.word(),
-        "standing": a.standing(today, org.kind(&a.kind).ok()).word(),
+        "standing": crate::domain::bases::standing(org, a, today).word(),
         "days_to_expiry": a.days_to_expiry(today),
         "bases": a.bases,
     })
@@ -370,12 +371,13 @@ pub fn run_auth(ctx: &Ctx, cmd: AuthCmd) -> CliResult {
                 cell("EXPIRES", 10)
             );
             for a in &list {
-                let st = a.standing(today, org.kind(&a.kind).ok());
+                let st = crate::domain::bases::standing(org, a, today);
                 let mark = match st {
                     crate::domain::authorizations::Standing::Valid => "✓",
                     crate::domain::authorizations::Standing::Expiring => "!",
                     crate::domain::authorizations::Standing::Expired
-                    | crate::domain::authorizations::Standing::NotYetEffective => "✗",
+                    | crate::domain::authorizations::Standing::NotYetEffective
+                    | crate::domain::authorizations::Standing::MissingBasis => "✗",
                     _ => "⊘",
                 };
                 println!(
@@ -424,7 +426,7 @@ pub fn run_auth(ctx: &Ctx, cmd: AuthCmd) -> CliResult {
                 "authorization {} — {} ({})",
                 sanitize(&a.reference),
                 sanitize(&kind.name),
-                a.standing(today, Some(kind)).word()
+                crate::domain::bases::standing(org, a, today).word()
             );
             println!("  holder:      {}", sanitize(&org.user(a.holder)?.name()));
             println!("  scope:       {}", sanitize(&a.scope.describe()));
@@ -496,6 +498,23 @@ pub enum KindCmd {
         /// Not an inspection kind
         #[arg(long)]
         not_independent: bool,
+        /// A basis its authorizations must rest on (repeat; replaces the
+        /// list): licence:CATEGORY, type, continuation:MONTHS
+        #[arg(
+            long = "requires",
+            value_name = "BASIS",
+            conflicts_with = "no_requires"
+        )]
+        requires: Vec<String>,
+        /// No bases required
+        #[arg(long)]
+        no_requires: bool,
+        /// The scope must name aircraft types
+        #[arg(long, conflicts_with = "any_type")]
+        explicit_types: bool,
+        /// The scope may be "any type"
+        #[arg(long)]
+        any_type: bool,
     },
 }
 
@@ -516,6 +535,10 @@ pub fn run_kind(ctx: &Ctx, cmd: KindCmd) -> CliResult {
             warning_days,
             independent,
             not_independent,
+            requires,
+            no_requires,
+            explicit_types,
+            any_type,
         } => ctx.run(Command::EditKind {
             code,
             edit: KindEdit {
@@ -528,6 +551,19 @@ pub fn run_kind(ctx: &Ctx, cmd: KindCmd) -> CliResult {
                 },
                 warning_days,
                 independent: either(independent, not_independent),
+                requires: if no_requires {
+                    Some(vec![])
+                } else if requires.is_empty() {
+                    None
+                } else {
+                    Some(
+                        requires
+                            .iter()
+                            .map(|w| BasisRequirement::parse(w))
+                            .collect::<Result<_, _>>()?,
+                    )
+                },
+                explicit_types: either(explicit_types, any_type),
             },
         }),
         KindCmd::List => {
@@ -568,6 +604,22 @@ pub fn run_kind(ctx: &Ctx, cmd: KindCmd) -> CliResult {
                     cell(if k.independent { "yes" } else { "no" }, 5),
                     sanitize(&k.name)
                 );
+                if !k.requires.is_empty() || k.explicit_types {
+                    let words: Vec<String> = k.requires.iter().map(|r| r.word()).collect();
+                    println!(
+                        "        requires: {}{}",
+                        if words.is_empty() {
+                            "no bases".to_string()
+                        } else {
+                            words.join(", ")
+                        },
+                        if k.explicit_types {
+                            "; scope must name aircraft types"
+                        } else {
+                            ""
+                        }
+                    );
+                }
             }
             Ok(0)
         }

@@ -274,7 +274,7 @@ pub fn overview(ctx: &Ctx) -> CliResult {
     let mut standing = std::collections::BTreeMap::new();
     for a in org.authorizations.values() {
         *standing
-            .entry(a.standing(today, org.kind(&a.kind).ok()).word())
+            .entry(crate::domain::bases::standing(org, a, today).word())
             .or_insert(0) += 1;
     }
     if ctx.json {
@@ -314,8 +314,8 @@ pub fn overview(ctx: &Ctx) -> CliResult {
         .values()
         .filter(|a| {
             matches!(
-                a.standing(today, org.kind(&a.kind).ok()),
-                Standing::Expiring | Standing::Expired
+                crate::domain::bases::standing(org, a, today),
+                Standing::Expiring | Standing::Expired | Standing::MissingBasis
             )
         })
         .collect();
@@ -444,7 +444,7 @@ pub fn export(ctx: &Ctx, a: ExportArgs) -> CliResult {
                             x.effective_from.to_string(),
                             x.expires.map(|d| d.to_string()).unwrap_or_default(),
                             x.status.word().into(),
-                            x.standing(today, org.kind(&x.kind).ok()).word().into(),
+                            crate::domain::bases::standing(org, x, today).word().into(),
                         ])?;
                     }
                 }

@@ -340,10 +340,9 @@ fn show(ctx: &Ctx, user: &str) -> CliResult {
             "id": q.id, "kind": q.kind.word(), "number": q.number, "categories": q.categories,
             "type_ratings": q.type_ratings, "issued": q.issued, "expires": q.expires, "valid_today": q.valid_on(today)
         })).collect::<Vec<_>>());
-        v["authorizations"] =
-            json!(auths.iter().map(|a| json!({
+        v["authorizations"] = json!(auths.iter().map(|a| json!({
             "reference": a.reference, "kind": a.kind, "status": a.status.word(),
-            "standing": a.standing(today, org.kind(&a.kind).ok()).word(), "expires": a.expires
+            "standing": crate::domain::bases::standing(org, a, today).word(), "expires": a.expires
         })).collect::<Vec<_>>());
         ctx.print_json(&v)?;
         return Ok(0);
@@ -415,7 +414,7 @@ fn show(ctx: &Ctx, user: &str) -> CliResult {
             sanitize(&a.reference),
             sanitize(&a.kind),
             sanitize(&a.scope.describe()),
-            a.standing(today, org.kind(&a.kind).ok()).word()
+            crate::domain::bases::standing(org, a, today).word()
         );
     }
     Ok(0)

@@ -1,7 +1,7 @@
 //! Personnel authorizations: what the organisation approves a person to do,
 //! their kinds and policies, validity on a date, and the signoff check.
 
-use chrono::{DateTime, Months, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::error::{invalid, DomainResult};
@@ -11,53 +11,7 @@ use super::users::{User, UserId};
 
 pub type AuthorizationId = u32;
 
-/// A kind of authorization with its policy, configured per organisation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AuthorizationKind {
-    pub code: String,
-    pub name: String,
-    pub expiry_required: bool,
-    pub max_validity_months: Option<u32>,
-    pub warning_days: u32,
-    /// Inspection kinds: the inspector must not be who performed the work.
-    pub independent: bool,
-}
-
-impl AuthorizationKind {
-    /// Checks an authorization's dates against this kind's policy.
-    pub fn check_dates(
-        &self,
-        effective_from: NaiveDate,
-        expires: Option<NaiveDate>,
-    ) -> DomainResult<()> {
-        match expires {
-            None if self.expiry_required => Err(invalid(format!(
-                "kind {} requires an expiry date",
-                self.code
-            ))),
-            None => Ok(()),
-            Some(e) => {
-                if e < effective_from {
-                    return Err(invalid(format!(
-                        "expiry {e} is before the effective date {effective_from}"
-                    )));
-                }
-                if let Some(m) = self.max_validity_months {
-                    let limit = effective_from
-                        .checked_add_months(Months::new(m))
-                        .unwrap_or(NaiveDate::MAX);
-                    if e > limit {
-                        return Err(invalid(format!(
-                            "expiry {e} is beyond kind {}'s maximum validity of {m} months (latest {limit})",
-                            self.code
-                        )));
-                    }
-                }
-                Ok(())
-            }
-        }
-    }
-}
+pub use super::kinds::AuthorizationKind;
 
 /// An aircraft type, optionally narrowed to one variant: `ATR72` or `ATR72:600`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -270,6 +224,9 @@ pub enum Standing {
     NotYetEffective,
     Suspended,
     Revoked,
+    /// In its dates, but a basis is not valid or the kind's requirements are
+    /// not met: not valid for signoffs.
+    MissingBasis,
 }
 
 impl Standing {
@@ -281,6 +238,7 @@ impl Standing {
             Standing::NotYetEffective => "not yet effective",
             Standing::Suspended => "suspended",
             Standing::Revoked => "revoked",
+            Standing::MissingBasis => "missing basis",
         }
     }
 }
@@ -483,7 +441,14 @@ pub fn signoff_check(
     }
     let mut best: Option<(&Authorization, Vec<Failure>)> = None;
     for (auth, bases) in candidates.iter().filter(|(a, _)| a.kind == kind.code) {
-        let f = authorization_failures(auth, person, bases, req);
+        let mut f = authorization_failures(auth, person, bases, req);
+        // The bases the kind requires, for the type signed off.
+        f.extend(super::bases::unmet(
+            &kind.requires,
+            std::slice::from_ref(&req.aircraft_type),
+            bases,
+            req.date,
+        ));
         let better = match &best {
             None => true,
             Some((b, bf)) => {
@@ -560,6 +525,8 @@ mod tests {
             max_validity_months: Some(24),
             warning_days: 60,
             independent: false,
+            requires: vec![],
+            explicit_types: false,
         };
         let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
         assert!(k.check_dates(d("2026-01-01"), None).is_err());

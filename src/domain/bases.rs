@@ -7,8 +7,9 @@
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use super::authorizations::{AircraftType, Failure};
+use super::authorizations::{AircraftType, Authorization, Failure, Standing};
 use super::error::{invalid, DomainResult};
+use super::org::Organisation;
 use super::qualifications::{Qualification, QualificationKind};
 use super::text;
 
@@ -81,14 +82,16 @@ fn covers_type(q: &Qualification, t: &AircraftType) -> bool {
 
 /// Every requirement that the bases do not meet on `date`, with what would
 /// meet it. `types` are the aircraft types to cover: the authorization's
-/// scope, or the one type signed off. Only bases valid on `date` count.
+/// scope, or the one type signed off. A basis counts once issued; whether it
+/// has since expired is the basis's own validity, reported by the caller
+/// ("renew licence …") rather than here a second time.
 pub fn unmet(
     requires: &[BasisRequirement],
     types: &[AircraftType],
     bases: &[&Qualification],
     date: NaiveDate,
 ) -> Vec<Failure> {
-    let valid: Vec<&Qualification> = bases.iter().copied().filter(|q| q.valid_on(date)).collect();
+    let valid: Vec<&Qualification> = bases.iter().copied().filter(|q| q.issued <= date).collect();
     let mut out = Vec::new();
     for r in requires {
         match r {
@@ -99,7 +102,7 @@ pub fn unmet(
                 });
                 if !held {
                     out.push(Failure {
-                        condition: format!("no valid licence with category {c} among the bases"),
+                        condition: format!("no licence with category {c} among the bases"),
                         fix: format!("add a licence with category {c}"),
                     });
                 }
@@ -116,7 +119,7 @@ pub fn unmet(
                     if !valid.iter().any(|q| covers_type(q, t)) {
                         out.push(Failure {
                             condition: format!(
-                                "no valid type rating or type training for {t} among the bases"
+                                "no type rating or type training for {t} among the bases"
                             ),
                             fix: format!("add a type rating or type training for {t}"),
                         });
@@ -142,6 +145,29 @@ pub fn unmet(
         }
     }
     out
+}
+
+/// How an authorization stands on `date`, bases included: status and
+/// dates first, then every listed basis valid and the kind's requirements
+/// met for the types in scope (else [`Standing::MissingBasis`]).
+pub fn standing(org: &Organisation, a: &Authorization, date: NaiveDate) -> Standing {
+    let kind = org.kind(&a.kind).ok();
+    let st = a.standing(date, kind);
+    if !matches!(st, Standing::Valid | Standing::Expiring) {
+        return st;
+    }
+    let bases: Vec<&Qualification> = a
+        .bases
+        .iter()
+        .filter_map(|b| org.qualifications.get(b))
+        .collect();
+    let all_valid = bases.len() == a.bases.len() && bases.iter().all(|q| q.valid_on(date));
+    let required = kind.map_or(&[][..], |k| k.requires.as_slice());
+    if all_valid && unmet(required, &a.scope.aircraft_types, &bases, date).is_empty() {
+        st
+    } else {
+        Standing::MissingBasis
+    }
 }
 
 #[cfg(test)]
@@ -223,7 +249,7 @@ mod tests {
             "2025-01-01",
         );
         let all = [&lic, &tt, &ct];
-        assert!(unmet(&part145(), &[atr.clone()], &all, d("2026-06-01")).is_empty());
+        assert!(unmet(&part145(), std::slice::from_ref(&atr), &all, d("2026-06-01")).is_empty());
         // Continuation training older than 24 months no longer counts.
         let f = unmet(&part145(), &[atr], &all, d("2027-01-02"));
         assert_eq!(f.len(), 1);

@@ -201,6 +201,9 @@ pub struct KindEdit {
     pub max_validity_months: Option<Option<u32>>,
     pub warning_days: Option<u32>,
     pub independent: Option<bool>,
+    /// The bases its authorizations must rest on (Some(vec![]): none).
+    pub requires: Option<Vec<super::bases::BasisRequirement>>,
+    pub explicit_types: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

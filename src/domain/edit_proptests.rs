@@ -63,6 +63,15 @@ fn populated() -> Organisation {
             issued: day(-400),
             expires: Some(day(900)),
         }),
+        Command::AddQualification(NewQualification {
+            holder: "lena".into(),
+            kind: "continuation-training".into(),
+            number: "CT-1".into(),
+            categories: vec![],
+            type_ratings: vec![],
+            issued: day(-40),
+            expires: Some(day(700)),
+        }),
         Command::AddAuthorization(Box::new(NewAuthorization {
             holder: "lena".into(),
             reference: "CS-1".into(),
@@ -74,7 +83,7 @@ fn populated() -> Organisation {
             first_issue: None,
             effective_from: day(-10),
             expires: Some(day(500)),
-            bases: vec![1],
+            bases: vec![1, 2],
         })),
     ] {
         run(&mut org, cmd).unwrap();
@@ -266,7 +275,7 @@ fn command(org: &Organisation, e: &OneEdit) -> (Command, Vec<String>) {
                     "/limitations"
                 }
                 _ => {
-                    edit.bases = Some(if v % 2 == 0 { vec![] } else { vec![1] });
+                    edit.bases = Some(if v % 2 == 0 { vec![] } else { vec![2, 1] });
                     "/bases"
                 }
             };

@@ -7,6 +7,7 @@ pub mod command;
 pub mod engine;
 pub mod error;
 pub mod holdings;
+pub mod kinds;
 pub mod org;
 pub mod qualifications;
 pub mod read;

@@ -824,6 +824,8 @@ fn kinds_are_configured_by_authorization_managers_only() {
         max_validity_months: months,
         warning_days: 30,
         independent: true,
+        requires: vec![],
+        explicit_types: false,
     };
     assert!(matches!(
         run(

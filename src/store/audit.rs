@@ -3,17 +3,23 @@
 //! Record version 2 adds a [`Seal`] (the id counters and a digest of the
 //! whole stored state after the change):
 //! `hash = SHA-256(TAG_V2 ‖ seq ‖ prev_hash ‖ canonical body ‖ canonical seal)`.
+//! Record version 3 is version 2 with authorization kinds in their current
+//! layout (with the bases they require), hashed under `TAG_V3`; versions 1
+//! and 2 keep the legacy kind layout (`domain::kinds::legacy_layout`) for
+//! reading, re-encoding and hashing, so old logs verify as they did.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::domain::command::Command;
+use crate::domain::kinds::legacy_layout;
 use crate::domain::org::{Counters, Put};
 use crate::domain::users::UserId;
 
 pub const TAG: &[u8] = b"clearance-audit-v1";
 pub const TAG_V2: &[u8] = b"clearance-audit-v2";
+pub const TAG_V3: &[u8] = b"clearance-audit-v3";
 pub const GENESIS: [u8; 32] = [0; 32];
 
 /// What an entry says, apart from its place in the chain.
@@ -51,6 +57,9 @@ pub struct AuditEntry {
     pub hash: [u8; 32],
     pub body: AuditBody,
     pub seal: Option<Seal>,
+    /// Written before kinds had bases (record versions 1 and 2): read,
+    /// re-encoded and hashed in that layout.
+    pub legacy_kinds: bool,
 }
 
 /// Record version 1 of an entry, as stored.
@@ -72,7 +81,8 @@ pub(super) struct EntryV2<B> {
     pub seal: Seal,
 }
 
-/// The entry's hash; fails only for a body over the codec's size limit.
+/// The hash of a record version 1 entry (legacy kind layout); fails only
+/// for a body over the codec's size limit.
 pub fn entry_hash(
     seq: u64,
     prev: &[u8; 32],
@@ -82,22 +92,28 @@ pub fn entry_hash(
     h.update(TAG);
     h.update(seq.to_be_bytes());
     h.update(prev);
-    h.update(super::codec::canonical(body)?);
+    h.update(legacy_layout(|| super::codec::canonical(body))?);
     Ok(h.finalize().into())
 }
 
-/// The hash of a sealed (record version 2) entry.
+/// The hash of a sealed entry: record version 3, or 2 with `legacy_kinds`.
 pub fn sealed_entry_hash(
     seq: u64,
     prev: &[u8; 32],
     body: &AuditBody,
     seal: &Seal,
+    legacy_kinds: bool,
 ) -> Result<[u8; 32], super::codec::EncodeError> {
     let mut h = Sha256::new();
-    h.update(TAG_V2);
+    h.update(if legacy_kinds { TAG_V2 } else { TAG_V3 });
     h.update(seq.to_be_bytes());
     h.update(prev);
-    h.update(super::codec::canonical(body)?);
+    let body = if legacy_kinds {
+        legacy_layout(|| super::codec::canonical(body))?
+    } else {
+        super::codec::canonical(body)?
+    };
+    h.update(body);
     h.update(super::codec::canonical(seal)?);
     Ok(h.finalize().into())
 }
@@ -116,23 +132,46 @@ impl AuditEntry {
             hash,
             body,
             seal: None,
+            legacy_kinds: true,
         })
     }
 
-    /// A sealed entry (record version 2), as the store writes them now.
+    /// A sealed entry (record version 3), as the store writes them now.
     pub fn sealed(
         seq: u64,
         prev_hash: [u8; 32],
         body: AuditBody,
         seal: Seal,
     ) -> Result<Self, super::codec::EncodeError> {
-        let hash = sealed_entry_hash(seq, &prev_hash, &body, &seal)?;
+        Self::sealed_with(seq, prev_hash, body, seal, false)
+    }
+
+    /// A sealed entry in the legacy kind layout (record version 2), as the
+    /// store wrote them before kinds had bases.
+    pub fn sealed_legacy(
+        seq: u64,
+        prev_hash: [u8; 32],
+        body: AuditBody,
+        seal: Seal,
+    ) -> Result<Self, super::codec::EncodeError> {
+        Self::sealed_with(seq, prev_hash, body, seal, true)
+    }
+
+    fn sealed_with(
+        seq: u64,
+        prev_hash: [u8; 32],
+        body: AuditBody,
+        seal: Seal,
+        legacy_kinds: bool,
+    ) -> Result<Self, super::codec::EncodeError> {
+        let hash = sealed_entry_hash(seq, &prev_hash, &body, &seal, legacy_kinds)?;
         Ok(AuditEntry {
             seq,
             prev_hash,
             hash,
             body,
             seal: Some(seal),
+            legacy_kinds,
         })
     }
 
@@ -140,7 +179,13 @@ impl AuditEntry {
     pub fn computed_hash(&self) -> Result<[u8; 32], super::codec::EncodeError> {
         match &self.seal {
             None => entry_hash(self.seq, &self.prev_hash, &self.body),
-            Some(seal) => sealed_entry_hash(self.seq, &self.prev_hash, &self.body, seal),
+            Some(seal) => sealed_entry_hash(
+                self.seq,
+                &self.prev_hash,
+                &self.body,
+                seal,
+                self.legacy_kinds,
+            ),
         }
     }
 }

@@ -7,10 +7,32 @@ use bincode::Options;
 use serde::{de::DeserializeOwned, Serialize};
 
 use super::audit::{AuditBody, AuditEntry, EntryV1, EntryV2};
+use crate::domain::kinds::legacy_layout;
 
-/// The record version written today for every record but the audit entry,
-/// which is written as version 2 (see [`encode_entry`]).
+/// The record version of the records that never changed layout (users,
+/// roles, qualifications, authorizations, counters). The organisation's
+/// settings are at version 2 and audit entries at 3: see [`Stored`] and
+/// [`encode_entry`].
 pub const RECORD_VERSION: u16 = 1;
+
+/// A stored record type and the record version it is written with today.
+/// Every version from 1 up to it stays readable: version 1 of a type whose
+/// version is higher is read in the layout it had (authorization kinds
+/// without bases: `domain::kinds::legacy_layout`).
+pub trait Stored: Serialize + DeserializeOwned {
+    const VERSION: u16 = RECORD_VERSION;
+}
+
+/// Version 2: authorization kinds carry the bases they require and whether
+/// their scope must name aircraft types.
+impl Stored for crate::domain::org::Settings {
+    const VERSION: u16 = 2;
+}
+impl Stored for crate::domain::users::User {}
+impl Stored for crate::domain::roles::Role {}
+impl Stored for crate::domain::qualifications::Qualification {}
+impl Stored for crate::domain::authorizations::Authorization {}
+impl Stored for crate::domain::org::Counters {}
 
 /// The largest encoded value, in bytes (the audit entry of an import, which
 /// embeds the whole organisation, is the largest there is).
@@ -53,8 +75,8 @@ fn encode_error(e: bincode::Error) -> EncodeError {
     }
 }
 
-pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, EncodeError> {
-    let mut out = RECORD_VERSION.to_be_bytes().to_vec();
+pub fn encode<T: Stored>(value: &T) -> Result<Vec<u8>, EncodeError> {
+    let mut out = T::VERSION.to_be_bytes().to_vec();
     options()
         .serialize_into(&mut out, value)
         .map_err(encode_error)?;
@@ -66,62 +88,82 @@ pub fn canonical<T: Serialize>(value: &T) -> Result<Vec<u8>, EncodeError> {
     options().serialize(value).map_err(encode_error)
 }
 
-/// Encodes an audit entry: record version 2 when it is sealed, version 1
-/// (the layout entries had before seals) when not.
+/// Encodes an audit entry: record version 3 when sealed in the current
+/// kind layout, 2 when sealed in the legacy one, 1 (the layout entries had
+/// before seals) when not sealed.
 pub fn encode_entry(e: &AuditEntry) -> Result<Vec<u8>, EncodeError> {
     let (version, payload) = match &e.seal {
         None => (
             1u16,
-            options().serialize(&EntryV1 {
-                seq: e.seq,
-                prev_hash: e.prev_hash,
-                hash: e.hash,
-                body: &e.body,
+            legacy_layout(|| {
+                options().serialize(&EntryV1 {
+                    seq: e.seq,
+                    prev_hash: e.prev_hash,
+                    hash: e.hash,
+                    body: &e.body,
+                })
             }),
         ),
-        Some(seal) => (
-            2u16,
-            options().serialize(&EntryV2 {
-                seq: e.seq,
-                prev_hash: e.prev_hash,
-                hash: e.hash,
-                body: &e.body,
-                seal: *seal,
-            }),
-        ),
+        Some(seal) => {
+            let write = || {
+                options().serialize(&EntryV2 {
+                    seq: e.seq,
+                    prev_hash: e.prev_hash,
+                    hash: e.hash,
+                    body: &e.body,
+                    seal: *seal,
+                })
+            };
+            if e.legacy_kinds {
+                (2u16, legacy_layout(write))
+            } else {
+                (3u16, write())
+            }
+        }
     };
     let mut out = version.to_be_bytes().to_vec();
     out.extend_from_slice(&payload.map_err(encode_error)?);
     Ok(out)
 }
 
-/// Decodes an audit entry of record version 1 or 2.
+/// Decodes an audit entry of record version 1, 2 or 3.
 pub fn decode_entry(bytes: &[u8]) -> Result<AuditEntry, DecodeError> {
     if bytes.len() < 2 {
         return Err(DecodeError::Short);
     }
     let payload = |e: bincode::Error| DecodeError::Payload(e.to_string());
+    let sealed = |legacy_kinds: bool| {
+        let read = || options().deserialize::<EntryV2<AuditBody>>(&bytes[2..]);
+        let e = if legacy_kinds {
+            legacy_layout(read)
+        } else {
+            read()
+        }
+        .map_err(payload)?;
+        Ok(AuditEntry {
+            seq: e.seq,
+            prev_hash: e.prev_hash,
+            hash: e.hash,
+            body: e.body,
+            seal: Some(e.seal),
+            legacy_kinds,
+        })
+    };
     match u16::from_be_bytes([bytes[0], bytes[1]]) {
         1 => {
-            let e: EntryV1<AuditBody> = options().deserialize(&bytes[2..]).map_err(payload)?;
+            let e: EntryV1<AuditBody> =
+                legacy_layout(|| options().deserialize(&bytes[2..])).map_err(payload)?;
             Ok(AuditEntry {
                 seq: e.seq,
                 prev_hash: e.prev_hash,
                 hash: e.hash,
                 body: e.body,
                 seal: None,
+                legacy_kinds: true,
             })
         }
-        2 => {
-            let e: EntryV2<AuditBody> = options().deserialize(&bytes[2..]).map_err(payload)?;
-            Ok(AuditEntry {
-                seq: e.seq,
-                prev_hash: e.prev_hash,
-                hash: e.hash,
-                body: e.body,
-                seal: Some(e.seal),
-            })
-        }
+        2 => sealed(true),
+        3 => sealed(false),
         v => Err(DecodeError::UnknownVersion(v)),
     }
 }
@@ -144,15 +186,19 @@ impl std::fmt::Display for DecodeError {
     }
 }
 
-pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeError> {
+pub fn decode<T: Stored>(bytes: &[u8]) -> Result<T, DecodeError> {
     if bytes.len() < 2 {
         return Err(DecodeError::Short);
     }
     let version = u16::from_be_bytes([bytes[0], bytes[1]]);
-    match version {
-        1 => options()
+    let read = || {
+        options()
             .deserialize(&bytes[2..])
-            .map_err(|e| DecodeError::Payload(e.to_string())),
+            .map_err(|e| DecodeError::Payload(e.to_string()))
+    };
+    match version {
+        1 if T::VERSION > 1 => legacy_layout(read),
+        v if (1..=T::VERSION).contains(&v) => read(),
         v => Err(DecodeError::UnknownVersion(v)),
     }
 }
@@ -160,6 +206,8 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl Stored for Vec<u8> {}
 
     #[test]
     fn a_value_over_the_limit_is_an_error_not_a_panic() {

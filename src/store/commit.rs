@@ -79,7 +79,11 @@ impl Store {
                 .sum::<i64>();
         let admins_bytes = admins.to_be_bytes();
         let counters_bytes = codec::encode(&counters).map_err(too_large("meta/counters".into()))?;
-        let mut after = state::apply_changes(before, &body.changes, &writes)
+        let stored = writes
+            .iter()
+            .map(|(t, k, _)| self.trees[*t].get(k).map_err(storage))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut after = state::apply_changes(before, &body.changes, &stored, &writes)
             .map_err(too_large("a record it replaces".into()))?;
         if let Some(v) = &old_admins {
             after.remove(T_META, K_ADMINS, v);

@@ -269,11 +269,7 @@ impl Store {
         }
     }
 
-    fn decode_in<T: serde::de::DeserializeOwned>(
-        tree: usize,
-        key: &[u8],
-        bytes: &[u8],
-    ) -> Result<T, StoreError> {
+    fn decode_in<T: codec::Stored>(tree: usize, key: &[u8], bytes: &[u8]) -> Result<T, StoreError> {
         codec::decode(bytes).map_err(|e| StoreError::Corrupt {
             tree: TREE_NAMES[tree],
             key: key_text(key),

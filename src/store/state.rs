@@ -109,18 +109,22 @@ pub(super) fn admin_delta(p: &Put, admin_role: RoleId) -> i64 {
     holds(&p.after) - holds(&p.before)
 }
 
-/// The digest after `changes`, given the digest before and each record's
-/// stored bytes after (`encoded`, in the order of `changes`; None for a
-/// removal). The records' bytes before are their re-encoding, which is the
-/// stored value whenever the store is what the log says.
+/// The digest after `changes`, given the digest before, each record's
+/// stored bytes before (`stored`: what is in the tree now, which may be an
+/// older record version than a re-encoding would write) and after
+/// (`encoded`, in the order of `changes`; None for a removal).
 pub(super) fn apply_changes(
     mut d: StateDigest,
     changes: &[Put],
+    stored: &[Option<sled::IVec>],
     encoded: &[Write],
 ) -> Result<StateDigest, codec::EncodeError> {
-    for (p, (t, k, after)) in changes.iter().zip(encoded) {
+    for ((p, (t, k, after)), was) in changes.iter().zip(encoded).zip(stored) {
         if let Some(before) = &p.before {
-            d.remove(*t, k, &encode_record(before)?);
+            match was {
+                Some(bytes) => d.remove(*t, k, bytes),
+                None => d.remove(*t, k, &encode_record(before)?),
+            }
             d.index_entries(before, false);
         }
         if let (Some(v), Some(after)) = (after, &p.after) {

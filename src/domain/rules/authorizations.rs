@@ -150,6 +150,16 @@ pub(super) fn add_authorization(cx: &mut Ctx<'_>, na: &NewAuthorization) -> Doma
             )));
         }
     }
+    meets_kind(
+        org,
+        kind,
+        &reference,
+        &scope,
+        &na.bases,
+        // Issued on the bases valid when it takes effect (records of past
+        // issues can be entered; their standing shows what lapsed since).
+        na.effective_from,
+    )?;
     let id = cx.counters.next_authorization;
     cx.counters.next_authorization += 1;
     let a = Authorization {
@@ -257,6 +267,15 @@ pub(super) fn renew_authorization(
     let kind = org.kind(&before.kind)?;
     let from = effective_from.unwrap_or(before.effective_from.max(cx.today()));
     kind.check_dates(from, Some(*expires))?;
+    // A renewal rests on bases valid from its effective date.
+    meets_kind(
+        org,
+        kind,
+        &before.reference,
+        &before.scope,
+        &before.bases,
+        from.max(cx.today()),
+    )?;
     if Some(*expires) <= before.expires && from == before.effective_from {
         return Err(invalid(format!(
             "renewal must extend the expiry beyond {}",
@@ -295,6 +314,8 @@ pub(super) fn edit_kind(cx: &mut Ctx<'_>, code: &str, edit: &KindEdit) -> Domain
             max_validity_months: None,
             warning_days: 60,
             independent: false,
+            requires: vec![],
+            explicit_types: false,
         },
     };
     if let Some(n) = &edit.name {
@@ -311,6 +332,12 @@ pub(super) fn edit_kind(cx: &mut Ctx<'_>, code: &str, edit: &KindEdit) -> Domain
     }
     if let Some(i) = edit.independent {
         k.independent = i;
+    }
+    if let Some(r) = &edit.requires {
+        k.requires = r.clone();
+    }
+    if let Some(x) = edit.explicit_types {
+        k.explicit_types = x;
     }
     set_kind(cx, &k)
 }
@@ -423,6 +450,17 @@ pub(super) fn edit_authorization(
         }
         a.bases = b.clone();
     }
+    if edit.bases.is_some() || edit.aircraft_types.is_some() {
+        let kind = org.kind(&a.kind)?;
+        meets_kind(
+            org,
+            kind,
+            &a.reference,
+            &a.scope,
+            &a.bases,
+            a.effective_from.max(cx.today()),
+        )?;
+    }
     if a == *before {
         return Err(invalid("nothing to change"));
     }
@@ -480,4 +518,43 @@ fn build_scope(
         scope.stations.push(s.to_ascii_uppercase());
     }
     Ok(scope)
+}
+
+/// A kind's policy on scope and bases, for an authorization being issued,
+/// edited or renewed: named aircraft types where the kind requires them, and
+/// bases meeting every requirement on `date`.
+fn meets_kind(
+    org: &Organisation,
+    kind: &AuthorizationKind,
+    reference: &str,
+    scope: &AuthorizationScope,
+    bases: &[u32],
+    date: NaiveDate,
+) -> DomainResult<()> {
+    if kind.explicit_types && scope.aircraft_types.is_empty() {
+        return Err(invalid(format!(
+            "kind {} needs an explicit aircraft-type scope (name the types; \"any type\" is not allowed)",
+            kind.code
+        )));
+    }
+    let quals: Vec<&Qualification> = bases
+        .iter()
+        .filter_map(|b| org.qualifications.get(b))
+        .collect();
+    let unmet = super::super::bases::unmet(&kind.requires, &scope.aircraft_types, &quals, date);
+    if let Some(first) = unmet.first() {
+        return Err(invalid(format!(
+            "authorization {} lacks a basis kind {} requires on {date}: {} — fix: {}{}",
+            sanitize(reference),
+            kind.code,
+            first.condition,
+            first.fix,
+            if unmet.len() > 1 {
+                format!(" (and {} more)", unmet.len() - 1)
+            } else {
+                String::new()
+            }
+        )));
+    }
+    Ok(())
 }

@@ -62,11 +62,14 @@ impl AuthorizationsView {
             .authorizations
             .values()
             .filter(|a| {
-                let s = a.standing(today, cx.org.kind(&a.kind).ok());
+                let s = crate::domain::bases::standing(cx.org, a, today);
                 match wanted {
                     1 => s == Standing::Valid,
                     2 => s == Standing::Expiring,
-                    3 => matches!(s, Standing::Expired | Standing::NotYetEffective),
+                    3 => matches!(
+                        s,
+                        Standing::Expired | Standing::NotYetEffective | Standing::MissingBasis
+                    ),
                     4 => matches!(s, Standing::Suspended | Standing::Revoked),
                     _ => true,
                 }
@@ -205,7 +208,8 @@ impl View for AuthorizationsView {
             cx.theme.muted,
             |i| {
                 let a = &cx.org.authorizations[&rows[i]];
-                let (sym, style) = standing_mark(a.standing(today, cx.org.kind(&a.kind).ok()), cx);
+                let (sym, style) =
+                    standing_mark(crate::domain::bases::standing(cx.org, a, today), cx);
                 let who = cx
                     .org
                     .users
@@ -238,7 +242,7 @@ impl View for AuthorizationsView {
         if let Some(a) = self.selected(cx) {
             let t = cx.theme;
             let kind = cx.org.kind(&a.kind).ok();
-            let st = a.standing(today, kind);
+            let st = crate::domain::bases::standing(cx.org, a, today);
             let (sym, style) = standing_mark(st, cx);
             lines.push(Line::styled(
                 format!(

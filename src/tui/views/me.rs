@@ -121,7 +121,7 @@ impl View for MeView {
             r.push(Line::styled("  none on record", t.muted));
         }
         for a in auths {
-            let st = a.standing(today, cx.org.kind(&a.kind).ok());
+            let st = crate::domain::bases::standing(cx.org, a, today);
             let (sym, style) = standing_mark(st, cx);
             let days = a
                 .days_to_expiry(today)

@@ -122,9 +122,9 @@ impl UsersView {
         let today = cx.today();
         let mut worst = None;
         for a in cx.org.authorizations.values().filter(|a| a.holder == u.id) {
-            let s = a.standing(today, cx.org.kind(&a.kind).ok());
+            let s = crate::domain::bases::standing(cx.org, a, today);
             let rank = match s {
-                Standing::Expired => 3,
+                Standing::Expired | Standing::MissingBasis => 3,
                 Standing::Suspended => 2,
                 Standing::Expiring => 1,
                 _ => 0,
@@ -134,7 +134,9 @@ impl UsersView {
             }
         }
         match worst.map(|w| w.1) {
-            Some(Standing::Expired) => (cx.sym.expired(), cx.theme.expired),
+            Some(Standing::Expired | Standing::MissingBasis) => {
+                (cx.sym.expired(), cx.theme.expired)
+            }
             Some(Standing::Suspended) => (cx.sym.suspended(), cx.theme.suspended),
             Some(Standing::Expiring) => (cx.sym.expiring(), cx.theme.expiring),
             _ => (" ", Style::default()),
@@ -256,7 +258,7 @@ impl UsersView {
         if !auths.is_empty() {
             lines.push(Line::styled("Authorizations", t.title));
             for a in auths {
-                let st = a.standing(today, cx.org.kind(&a.kind).ok());
+                let st = crate::domain::bases::standing(cx.org, a, today);
                 let (sym, style) = standing_mark(st, cx);
                 lines.push(Line::styled(
                     format!(
@@ -286,7 +288,9 @@ pub fn standing_mark(st: Standing, cx: &Cx) -> (&'static str, Style) {
     match st {
         Standing::Valid => (cx.sym.valid(), cx.theme.granted),
         Standing::Expiring => (cx.sym.expiring(), cx.theme.expiring),
-        Standing::Expired | Standing::NotYetEffective => (cx.sym.expired(), cx.theme.expired),
+        Standing::Expired | Standing::NotYetEffective | Standing::MissingBasis => {
+            (cx.sym.expired(), cx.theme.expired)
+        }
         Standing::Suspended | Standing::Revoked => (cx.sym.suspended(), cx.theme.suspended),
     }
 }
