@@ -22,7 +22,15 @@ use fixtures::*;
 /// rows when it draws or handles an action, not on every typed key).
 fn selected_user(app: &mut App) -> Option<User> {
     let _ = screen(app, 120, 40);
-    let cx = make_cx(&app.session, &app.keymap, &app.theme, app.sym, app.version);
+    let cx = make_cx(
+        &app.session,
+        &app.keymap,
+        &app.theme,
+        app.sym,
+        app.version,
+        app.who,
+    )
+    .expect("the session runs");
     app.users.selected(&cx).cloned()
 }
 

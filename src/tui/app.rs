@@ -30,7 +30,7 @@ use crate::domain::org::Organisation;
 use crate::domain::read::{self, ReadScope, Subject};
 use crate::domain::rules::Actor;
 use crate::domain::text::sanitize;
-use crate::domain::users::User;
+use crate::domain::users::{User, UserId, UserStatus};
 use crate::ops::{Command, Session};
 
 pub const MIN_WIDTH: u16 = 80;
@@ -193,6 +193,8 @@ pub struct App {
     /// The colours the terminal shows; each frame is mapped down to them
     /// (true colour, the default, leaves the theme's colours as they are).
     pub depth: ColorDepth,
+    /// Whom the app runs for (the operator, and with `--as` whom they act as).
+    pub who: Who,
 }
 
 macro_rules! cx {
@@ -203,44 +205,95 @@ macro_rules! cx {
             &$self.theme,
             $self.sym,
             $self.version,
+            $self.who,
         )
     };
 }
 
+/// Whom the app runs for: the operator it started with (None when the
+/// process's login was bound to no active user) and, with `--as`, the user
+/// they act as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Who {
+    pub operator: Option<UserId>,
+    pub acting_as: Option<UserId>,
+}
+
+impl Who {
+    /// The operator bound to the session's login now, acting as nobody.
+    pub fn of(session: &Session) -> Who {
+        Who {
+            operator: session.operator().ok(),
+            acting_as: None,
+        }
+    }
+}
+
+/// Why the app can no longer run for `who`, in words for the "your access
+/// ended" screen; `Ok` with the actor while it still can. Checked on every
+/// key and draw: an account edited, deactivated or expired mid-session (by
+/// this app or another process) ends the session here, never in a panic.
+pub fn standing(session: &Session, who: Who) -> Result<Actor, String> {
+    let org = session.org();
+    let now = session.now();
+    let login = sanitize(session.login());
+    let Some(operator) = who.operator else {
+        return Err(format!("your login '{login}' is bound to no active user"));
+    };
+    let Ok(me) = org.user(operator) else {
+        return Err("your account no longer exists".into());
+    };
+    if me.status != UserStatus::Active {
+        return Err(format!("your account was {}", me.status.word()));
+    }
+    if let Some(until) = me.access_until.filter(|_| !me.holds_access(now)) {
+        return Err(format!("your access expired on {until}"));
+    }
+    if session.operator().ok() != Some(operator) {
+        return Err(format!(
+            "your login '{login}' is no longer bound to your account (its login was changed)"
+        ));
+    }
+    let acting_as = who.acting_as.map(|id| format!("#{id}"));
+    session
+        .actor(acting_as.as_deref())
+        .map_err(|e| match who.acting_as {
+            Some(_) => format!("acting as another user ended: {e}"),
+            None => e.to_string(),
+        })
+}
+
 /// Builds the view context from the app's parts (so views can be borrowed
-/// mutably beside it).
+/// mutably beside it); `Err` says why the session ended (see [`standing`]).
 pub fn make_cx<'a>(
     session: &'a Session,
     keymap: &'a Keymap,
     theme: &'a Theme,
     sym: Symbols,
     version: u64,
-) -> Cx<'a> {
+    who: Who,
+) -> Result<Cx<'a>, String> {
+    let actor = standing(session, who)?;
     let org = session.org();
     let now = session.now();
-    let operator = session
-        .operator()
-        .expect("the app starts only with a bound operator");
-    let me = org.user(operator).expect("operator exists");
-    Cx {
+    let me = org.user(actor.effective()).map_err(|e| e.to_string())?;
+    Ok(Cx {
         session,
         org,
         now,
         me,
-        actor: Actor {
-            operator,
-            acting_as: None,
-        },
+        actor,
         mine: effective_levels(org, me, now).levels,
         keymap,
         theme,
         sym,
         version,
-    }
+    })
 }
 
 impl App {
     pub fn new(session: Session, keymap: Keymap, theme: Theme, ascii: bool) -> App {
+        let who = Who::of(&session);
         let mut app = App {
             session,
             keymap,
@@ -264,14 +317,36 @@ impl App {
             redraw: false,
             drawn: None,
             depth: ColorDepth::TrueColor,
+            who,
         };
         app.tab = app.visible_tabs().first().copied().unwrap_or(Tab::Me);
         app
     }
 
+    /// Runs the app as another user (`--as`): needs `users.impersonate` and
+    /// that user's access within the operator's (checked by the session).
+    /// Views then show and do what that user may.
+    pub fn act_as(&mut self, name: &str) -> Result<(), String> {
+        let actor = self.session.actor(Some(name)).map_err(|e| e.to_string())?;
+        self.who = Who {
+            operator: Some(actor.operator),
+            acting_as: actor.acting_as,
+        };
+        self.version += 1;
+        self.tab = self.visible_tabs().first().copied().unwrap_or(Tab::Me);
+        Ok(())
+    }
+
+    /// Why the session ended (the operator's access is gone), if it did.
+    pub fn ended(&self) -> Option<String> {
+        standing(&self.session, self.who).err()
+    }
+
     /// Tabs the operator may see.
     pub fn visible_tabs(&self) -> Vec<Tab> {
-        let cx = cx!(self);
+        let Ok(cx) = cx!(self) else {
+            return Vec::new();
+        };
         Tab::ALL
             .into_iter()
             .filter(|t| tab_visible(*t, &cx))
@@ -290,14 +365,21 @@ impl App {
 
     /// Runs `f` on a tab's view with the view context (borrowing the app's
     /// parts separately, so the view can change while the context is read).
-    pub(super) fn with_view<R>(&mut self, tab: Tab, f: impl FnOnce(&mut dyn View, &Cx) -> R) -> R {
+    /// None when the session ended (see [`App::ended`]).
+    pub(super) fn with_view<R>(
+        &mut self,
+        tab: Tab,
+        f: impl FnOnce(&mut dyn View, &Cx) -> R,
+    ) -> Option<R> {
         let cx = make_cx(
             &self.session,
             &self.keymap,
             &self.theme,
             self.sym,
             self.version,
-        );
+            self.who,
+        )
+        .ok()?;
         let view: &mut dyn View = match tab {
             Tab::Users => &mut self.users,
             Tab::Roles => &mut self.roles,
@@ -305,7 +387,7 @@ impl App {
             Tab::Audit => &mut self.audit,
             Tab::Me => &mut self.me,
         };
-        f(view, &cx)
+        Some(f(view, &cx))
     }
 
     /// Anything unsaved: a view's edits or a changed form.
@@ -362,6 +444,15 @@ impl App {
             self.quit = true;
             return;
         }
+        if self.ended().is_some() {
+            // Nothing can be seen or saved any more: only quitting acts.
+            if let Some(Action::Quit | Action::ForceQuit) =
+                Key::from_event(&k).and_then(|key| self.keymap.lookup(&[Context::Global], &key))
+            {
+                self.quit = true;
+            }
+            return;
+        }
         // Test-hooks builds only: the pty tests make a key panic to prove that a
         // panic restores the terminal and leaves a report in the log.
         #[cfg(feature = "test-hooks")]
@@ -405,8 +496,9 @@ impl App {
             }
         });
         match outcome {
-            Ok(effect) => self.apply(effect),
-            Err(a) => self.global(a),
+            Some(Ok(effect)) => self.apply(effect),
+            Some(Err(a)) => self.global(a),
+            None => {}
         }
     }
 
@@ -509,13 +601,9 @@ impl App {
 
     fn current_chain(&mut self) -> (Vec<Context>, Vec<Action>) {
         let tab = self.tab;
-        let cx = make_cx(
-            &self.session,
-            &self.keymap,
-            &self.theme,
-            self.sym,
-            self.version,
-        );
+        let Ok(cx) = cx!(self) else {
+            return (vec![Context::Global], Vec::new());
+        };
         let view: &dyn View = match tab {
             Tab::Users => &self.users,
             Tab::Roles => &self.roles,
@@ -532,8 +620,9 @@ impl App {
             return self.global(a);
         }
         let tab = self.tab;
-        let effect = self.with_view(tab, |view, cx| view.handle(a, cx));
-        self.apply(effect);
+        if let Some(effect) = self.with_view(tab, |view, cx| view.handle(a, cx)) {
+            self.apply(effect);
+        }
     }
 
     /// Executes a command as the operator; on success bumps the data version.
@@ -541,7 +630,7 @@ impl App {
         if let Some(f) = &self.fatal {
             return Err(f.clone());
         }
-        let actor = self.session.actor(None).map_err(|e| e.to_string())?;
+        let actor = standing(&self.session, self.who)?;
         match self.session.execute(actor, cmd) {
             Ok(out) => {
                 self.version += 1;
@@ -593,8 +682,9 @@ impl App {
             }
             Effect::Quit => self.quit = true,
             Effect::Notify(tab, tag) => {
-                let effect = self.with_view(tab, |view, cx| view.notify(tag, cx));
-                self.apply(effect);
+                if let Some(effect) = self.with_view(tab, |view, cx| view.notify(tag, cx)) {
+                    self.apply(effect);
+                }
             }
         }
     }
@@ -655,13 +745,10 @@ impl App {
         .areas(area);
         let tabs = self.visible_tabs();
         let tab = self.tab;
-        let cx = make_cx(
-            &self.session,
-            &self.keymap,
-            &self.theme,
-            self.sym,
-            self.version,
-        );
+        let cx = match cx!(self) {
+            Ok(cx) => cx,
+            Err(why) => return self.draw_ended(f, area, &why),
+        };
         // Header: tabs you may see, the organisation, who you are.
         let mut spans = vec![Span::styled(" Clearance ", cx.theme.title)];
         for t in Tab::ALL {
@@ -739,6 +826,33 @@ impl App {
         render_status(f, status, self.status.as_ref(), &self.theme);
         drop(cx);
         self.draw_popups(f, body);
+        self.finish(f);
+    }
+
+    /// The "your access ended" screen: says why; only quitting acts.
+    fn draw_ended(&mut self, f: &mut Frame, area: Rect, why: &str) {
+        let quit = self
+            .keymap
+            .keys_text(&[Context::Global], Action::Quit)
+            .unwrap_or_else(|| "q".into());
+        let w = 64.min(area.width);
+        let lines = vec![
+            Line::styled("Your access ended", self.theme.danger),
+            Line::from(""),
+            Line::from(sanitize(why)),
+            Line::from(""),
+            Line::from("Nothing more can be seen or changed in this session."),
+            Line::styled(format!("{quit}: quit"), self.theme.muted),
+        ];
+        let r = centered(area, w, 10.min(area.height));
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_set(self.sym.border_set())
+            .border_style(self.theme.danger);
+        f.render_widget(
+            Paragraph::new(lines).block(block).wrap(Wrap { trim: true }),
+            r,
+        );
         self.finish(f);
     }
 

@@ -1664,7 +1664,9 @@ pub(crate) mod tests {
         keys(&mut app, "jy");
         assert!(!app.unsaved());
         assert!(status(&app).0.contains("you lack the permission"));
-        let cx = crate::tui::app::make_cx(&app.session, &app.keymap, &app.theme, app.sym, 1);
+        let cx =
+            crate::tui::app::make_cx(&app.session, &app.keymap, &app.theme, app.sym, 1, app.who)
+                .unwrap();
         assert!(!cx.may(system::ROLES_MANAGE));
     }
 
