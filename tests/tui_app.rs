@@ -507,6 +507,7 @@ fn a_technician_sees_only_the_me_tab() {
             idle_lock: None,
         },
         Some(Tab::Users),
+        None,
         100,
         30,
     );

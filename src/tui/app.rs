@@ -765,7 +765,12 @@ impl App {
             spans.push(Span::raw(" "));
         }
         let who = format!(
-            "{} · {}",
+            "{}{} · {}",
+            if cx.actor.acting_as.is_some() {
+                "as "
+            } else {
+                ""
+            },
             sanitize(&cx.me.name()),
             sanitize(&cx.org.settings.name)
         );
