@@ -17,6 +17,7 @@ use crate::domain::authorizations::{
 use crate::domain::catalog::system;
 use crate::domain::command::{Command, NewAuthorization};
 use crate::domain::text::sanitize;
+use crate::domain::users::User;
 use crate::tui::app::{Cx, Effect, Popup, Tab, View};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::widgets::form::{self, Field, Form};
@@ -375,58 +376,7 @@ impl View for AuthorizationsView {
             Action::CycleStatusFilter => {
                 self.standing_filter = (self.standing_filter + 1) % FILTERS.len()
             }
-            Action::New => {
-                let kinds: Vec<String> = cx
-                    .org
-                    .settings
-                    .kinds
-                    .iter()
-                    .map(|k| k.code.clone())
-                    .collect();
-                if kinds.is_empty() {
-                    return Effect::Error("this organisation has no authorization kinds".into());
-                }
-                let holder = sel
-                    .and_then(|a| cx.org.users.get(&a.holder))
-                    .map(|u| u.handle())
-                    .unwrap_or_default();
-                let form = Form::new(
-                    "Issue an authorization",
-                    vec![
-                        Field::text("Holder", &holder, "email, login or #id", form::required),
-                        Field::text("Reference", "", "unique, e.g. CS-120", form::required),
-                        Field::choice("Kind", kinds, 0, "space / ← → or a letter to choose"),
-                        Field::text(
-                            "Aircraft types",
-                            "",
-                            "comma-separated TYPE or TYPE:VARIANT; empty = any",
-                            form::aircraft_types,
-                        ),
-                        Field::text(
-                            "Systems (ATA)",
-                            "",
-                            "e.g. 21-36, 49; empty = any",
-                            form::ata_list,
-                        ),
-                        Field::text("Stations", "", "comma-separated; empty = any", form::list),
-                        Field::text("Limitations", "", "optional", form::any).long(),
-                        Field::text(
-                            "Effective from",
-                            &cx.today().to_string(),
-                            "YYYY-MM-DD",
-                            form::date,
-                        ),
-                        Field::text(
-                            "Expires",
-                            "",
-                            "YYYY-MM-DD (the kind may require it)",
-                            form::optional_date,
-                        ),
-                        Field::text("Bases", "", "qualification ids, e.g. 3, 4", form::numbers),
-                    ],
-                );
-                return Effect::Open(Popup::Form(form, Tab::Authorizations, FORM_NEW));
-            }
+            Action::New => return new_authorization_form(cx, None),
             Action::Edit => {
                 let Some(a) = sel else {
                     return Effect::Error("no authorization selected".into());
@@ -559,4 +509,58 @@ impl View for AuthorizationsView {
             _ => Ok(Effect::None),
         }
     }
+}
+
+/// The form issuing an authorization; the holder is filled in only when it
+/// is opened from that person (the Users tab on a person), else empty.
+pub(crate) fn new_authorization_form(cx: &Cx, holder: Option<&User>) -> Effect {
+    let kinds: Vec<String> = cx
+        .org
+        .settings
+        .kinds
+        .iter()
+        .map(|k| k.code.clone())
+        .collect();
+    if kinds.is_empty() {
+        return Effect::Error("this organisation has no authorization kinds".into());
+    }
+    // Empty unless opened from that person: a selected row is
+    // no reason to issue to its holder.
+    let holder = holder.map(|u| format!("#{}", u.id)).unwrap_or_default();
+    let form = Form::new(
+        "Issue an authorization",
+        vec![
+            Field::text("Holder", &holder, "email, login or #id", form::required),
+            Field::text("Reference", "", "unique, e.g. CS-120", form::required),
+            Field::choice("Kind", kinds, 0, "space / ← → or a letter to choose"),
+            Field::text(
+                "Aircraft types",
+                "",
+                "comma-separated TYPE or TYPE:VARIANT; empty = any",
+                form::aircraft_types,
+            ),
+            Field::text(
+                "Systems (ATA)",
+                "",
+                "e.g. 21-36, 49; empty = any",
+                form::ata_list,
+            ),
+            Field::text("Stations", "", "comma-separated; empty = any", form::list),
+            Field::text("Limitations", "", "optional", form::any).long(),
+            Field::text(
+                "Effective from",
+                &cx.today().to_string(),
+                "YYYY-MM-DD",
+                form::date,
+            ),
+            Field::text(
+                "Expires",
+                "",
+                "YYYY-MM-DD (the kind may require it)",
+                form::optional_date,
+            ),
+            Field::text("Bases", "", "qualification ids, e.g. 3, 4", form::numbers),
+        ],
+    );
+    Effect::Open(Popup::Form(form, Tab::Authorizations, FORM_NEW))
 }

@@ -206,11 +206,15 @@ impl View for UsersView {
     }
 
     fn hidden(&self, cx: &Cx) -> Vec<Action> {
-        if cx.may(system::USERS_MANAGE) {
+        let mut hidden = if cx.may(system::USERS_MANAGE) {
             vec![]
         } else {
             EDIT_ACTIONS.to_vec()
+        };
+        if !cx.may(system::AUTHORIZATIONS_MANAGE) {
+            hidden.push(Action::IssueAuthorization);
         }
+        hidden
     }
 
     fn badge(&self, cx: &Cx) -> Option<&'static str> {
@@ -437,6 +441,10 @@ impl View for UsersView {
                         crate::tui::app::Tab::Users,
                         FORM_UNASSIGN,
                     ))
+                }
+                Action::IssueAuthorization => {
+                    let u = need(&sel)?;
+                    super::authorizations::new_authorization_form(cx, Some(&u))
                 }
                 Action::PersonalGrants => {
                     let u = need(&sel)?;
