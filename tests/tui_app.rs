@@ -1015,7 +1015,12 @@ fn the_idle_lock_hides_the_screen_until_a_key_and_swallows_that_key() {
     assert!(before.contains("Users"));
     app.lock();
     let locked = clearance::tui::render_text(&mut app, 120, 40);
-    assert!(locked.contains("Locked after inactivity"), "{locked}");
+    // It says what it is: a screen blank, not a sign-out.
+    assert!(
+        locked.contains("Screen hidden after inactivity"),
+        "{locked}"
+    );
+    assert!(locked.contains("Still signed in"), "{locked}");
     assert!(
         !locked.contains("Lindqvist"),
         "data shows through the lock:\n{locked}"

@@ -46,7 +46,10 @@ fn issue_authorization_from_a_person_in_users_prefills_them_and_issues_to_them()
         .clone();
     press(&mut app, key('A'));
     assert!(
-        matches!(app.popups.last(), Some(Popup::Form(_, Tab::Authorizations, _))),
+        matches!(
+            app.popups.last(),
+            Some(Popup::Form(_, Tab::Authorizations, _))
+        ),
         "A opens the authorizations tab's form"
     );
     let form = top_form(&app).expect("the form");
@@ -59,7 +62,11 @@ fn issue_authorization_from_a_person_in_users_prefills_them_and_issues_to_them()
     type_text(&mut app, "2027-01-31");
     let seq = audit_seq(&app);
     press_code(&mut app, KeyCode::Enter);
-    assert!(app.popups.is_empty(), "{:?}", top_form(&app).map(|f| &f.error));
+    assert!(
+        app.popups.is_empty(),
+        "{:?}",
+        top_form(&app).map(|f| &f.error)
+    );
     assert_eq!(audit_seq(&app), seq + 1);
     let a = app
         .session
@@ -79,5 +86,9 @@ fn issue_authorization_is_hidden_from_a_planner_without_authorizations_manage() 
     press(&mut app, key('1'));
     press(&mut app, key('A'));
     assert!(app.popups.is_empty());
-    assert!(status_text(&app).contains("lack the permission"), "{}", status_text(&app));
+    assert!(
+        status_text(&app).contains("lack the permission"),
+        "{}",
+        status_text(&app)
+    );
 }

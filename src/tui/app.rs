@@ -180,7 +180,8 @@ pub struct App {
     pub dirty: bool,
     /// Set when a storage error after commit makes further writes unsafe.
     pub fatal: Option<String>,
-    /// The idle lock: the screen is hidden until a key is pressed.
+    /// The idle screen blank: the screen is hidden until a key is pressed,
+    /// which gives the same session back (not a sign-out).
     pub locked: bool,
     /// Job control: the loop gives the terminal back and stops the process.
     pub suspend: bool,
@@ -427,7 +428,8 @@ impl App {
         }
     }
 
-    /// Hides the screen (idle lock on a shared terminal).
+    /// Hides the screen after inactivity. A screen blank only: any key
+    /// shows the same session again, so it is no access control.
     pub fn lock(&mut self) {
         self.locked = true;
         self.dirty = true;
@@ -701,15 +703,22 @@ impl App {
         let area = f.area();
         self.drawn = Some((area.width, area.height));
         if self.locked {
-            let r = centered(area, 44.min(area.width), 3.min(area.height));
+            let r = centered(area, 60.min(area.width), 4.min(area.height));
             let block = Block::default()
                 .borders(Borders::ALL)
                 .border_set(self.sym.border_set())
                 .border_style(self.theme.border);
-            f.render_widget(
-                Paragraph::new(" Locked after inactivity — press any key").block(block),
-                r,
-            );
+            let quit = self
+                .keymap
+                .keys_text(&[Context::Global], Action::Quit)
+                .unwrap_or_else(|| "q".into());
+            let text = vec![
+                Line::from(" Screen hidden after inactivity — any key shows it."),
+                Line::from(format!(
+                    " Still signed in: quit ({quit}) before leaving the terminal."
+                )),
+            ];
+            f.render_widget(Paragraph::new(text).block(block), r);
             self.finish(f);
             return;
         }
