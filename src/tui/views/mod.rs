@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod authorizations;
 pub mod grants;
+pub(crate) mod impact;
 pub mod me;
 pub mod roles;
 pub mod users;

@@ -33,7 +33,7 @@ use crate::tui::app::{Cx, Effect, Popup, Tab, View};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::widgets::confirm::Confirm;
 use crate::tui::widgets::form::{self, Field, Form};
-use crate::tui::widgets::grid::{fit, render_grid, GridCell, GridSpec, GridState, Visible};
+use crate::tui::widgets::grid::{render_grid, GridCell, GridSpec, GridState, Visible};
 use crate::tui::widgets::table::{render_windowed, ListState};
 use crate::tui::widgets::Symbols;
 

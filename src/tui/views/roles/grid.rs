@@ -1,6 +1,7 @@
 //! The grid editor: cells, pending edits, their impact on users, saving.
 
 use super::*;
+use crate::tui::views::impact;
 
 impl RolesView {
     pub(super) fn area_changed(&self, role: RoleId, area: usize) -> bool {
@@ -189,7 +190,6 @@ impl RolesView {
                 }
             }
         }
-        let arrow = cx.sym.pick("→", "->");
         // Per affected user, the levels that change: "key old → new".
         let mut affected: Vec<(String, Vec<String>)> = Vec::new();
         for u in cx
@@ -199,21 +199,7 @@ impl RolesView {
         {
             let before = effective_levels(cx.org, u, cx.now).levels;
             let now = effective_levels(&after, u, cx.now).levels;
-            let changes: Vec<String> = before
-                .iter()
-                .zip(&now)
-                .enumerate()
-                .filter(|(_, (b, a))| b != a)
-                .map(|(i, (b, a))| {
-                    let s = &c.get(i).scale;
-                    format!(
-                        "{} {} {arrow} {}",
-                        c.get(i).key,
-                        s.level_word(*b),
-                        s.level_word(*a)
-                    )
-                })
-                .collect();
+            let changes = impact::level_changes(c, &before, &now, cx.sym);
             if !changes.is_empty() {
                 affected.push((u.name(), changes));
             }
@@ -237,38 +223,7 @@ impl RolesView {
             "{users} user{} gain or lose levels:",
             if users == 1 { "" } else { "s" }
         ));
-        // One user per entry, continued on indented lines when long; whole
-        // users only, at most IMPACT_LINES lines.
-        const WIDTH: usize = 64;
-        let mut used = 0;
-        let mut shown = 0;
-        for (name, changes) in &affected {
-            let mut entry = vec![format!("  {name}: {}", changes[0])];
-            for ch in &changes[1..] {
-                let last = entry.last_mut().expect("entry has a line");
-                if last.chars().count() + 2 + ch.chars().count() <= WIDTH {
-                    last.push_str(", ");
-                    last.push_str(ch);
-                } else {
-                    last.push(',');
-                    entry.push(format!("    {ch}"));
-                }
-            }
-            if used + entry.len() > IMPACT_LINES && shown > 0 {
-                break;
-            }
-            used += entry.len();
-            shown += 1;
-            out.extend(entry.into_iter().map(|l| fit(&l, WIDTH + 2, cx.sym)));
-        }
-        if shown < users {
-            out.push(format!(
-                "  {} and {} more user{}",
-                cx.sym.pick("…", "..."),
-                users - shown,
-                if users - shown == 1 { "" } else { "s" }
-            ));
-        }
+        out.extend(impact::people_lines(&affected, IMPACT_LINES, cx.sym));
         out
     }
 
