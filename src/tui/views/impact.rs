@@ -48,23 +48,9 @@ pub(crate) fn people_lines(
     let mut used = 0;
     let mut shown = 0;
     for (name, changes) in affected {
-        let Some((first, rest)) = changes.split_first() else {
+        let Some(entry) = pack(&format!("  {name}: "), "    ", changes) else {
             continue;
         };
-        let mut entry = vec![format!("  {name}: {first}")];
-        for ch in rest {
-            match entry.last_mut() {
-                Some(last) if last.chars().count() + 2 + ch.chars().count() <= WIDTH => {
-                    last.push_str(", ");
-                    last.push_str(ch);
-                }
-                Some(last) => {
-                    last.push(',');
-                    entry.push(format!("    {ch}"));
-                }
-                None => entry.push(format!("    {ch}")),
-            }
-        }
         if used + entry.len() > max_lines && shown > 0 {
             break;
         }
@@ -81,4 +67,51 @@ pub(crate) fn people_lines(
         ));
     }
     out
+}
+
+/// Changes packed into lines of at most [`WIDTH`] characters, the first
+/// starting with `head`, the rest with `indent`; None when there are none.
+fn pack(head: &str, indent: &str, changes: &[String]) -> Option<Vec<String>> {
+    let (first, rest) = changes.split_first()?;
+    let mut lines = vec![format!("{head}{first}")];
+    for ch in rest {
+        match lines.last_mut() {
+            Some(last) if last.chars().count() + 2 + ch.chars().count() <= WIDTH => {
+                last.push_str(", ");
+                last.push_str(ch);
+            }
+            Some(last) => {
+                last.push(',');
+                lines.push(format!("{indent}{ch}"));
+            }
+            None => lines.push(format!("{indent}{ch}")),
+        }
+    }
+    Some(lines)
+}
+
+/// One person's changes as at most `max_lines` lines (the first ones in
+/// the order given), then "… and N more".
+pub(crate) fn change_lines(changes: &[String], max_lines: usize, sym: Symbols) -> Vec<String> {
+    let mut shown = changes.len();
+    loop {
+        let lines = pack("  ", "  ", &changes[..shown]).unwrap_or_default();
+        let room = if shown < changes.len() {
+            max_lines.saturating_sub(1)
+        } else {
+            max_lines
+        };
+        if lines.len() <= room || shown <= 1 {
+            let mut out: Vec<String> = lines.iter().map(|l| fit(l, WIDTH + 2, sym)).collect();
+            if shown < changes.len() {
+                out.push(format!(
+                    "  {} and {} more",
+                    sym.pick("…", "..."),
+                    changes.len() - shown
+                ));
+            }
+            return out;
+        }
+        shown -= 1;
+    }
 }

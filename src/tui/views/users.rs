@@ -8,6 +8,7 @@ use ratatui::text::Span;
 use ratatui::widgets::Cell;
 use ratatui::Frame;
 
+mod assign;
 mod detail;
 
 use super::grants::{self, GrantEditor};
@@ -29,8 +30,7 @@ use detail::status_span;
 
 const FORM_NEW: u32 = 1;
 const FORM_EDIT: u32 = 2;
-const FORM_ASSIGN: u32 = 3;
-const FORM_UNASSIGN: u32 = 4;
+use assign::{FORM_ASSIGN, FORM_UNASSIGN};
 
 const STATUSES: [Option<UserStatus>; 5] = [
     None,
@@ -406,42 +406,8 @@ impl View for UsersView {
                     );
                     Effect::Open(Popup::Form(form, crate::tui::app::Tab::Users, FORM_EDIT))
                 }
-                Action::AssignRole => {
-                    let u = need(&sel)?;
-                    let form = Form::new(
-                        &format!("Assign a role to {}", sanitize(&u.name())),
-                        vec![
-                            Field::choice(
-                                "Role",
-                                Self::roles_choice(cx),
-                                0,
-                                "space / ← → or a letter to choose",
-                            ),
-                            Field::text("Until", "", "optional: YYYY-MM-DD", form::optional_date),
-                        ],
-                    );
-                    Effect::Open(Popup::Form(form, crate::tui::app::Tab::Users, FORM_ASSIGN))
-                }
-                Action::UnassignRole => {
-                    let u = need(&sel)?;
-                    let held: Vec<String> = u
-                        .roles
-                        .iter()
-                        .filter_map(|a| cx.org.roles.get(&a.role).map(|r| r.name.clone()))
-                        .collect();
-                    if held.is_empty() {
-                        return Err(format!("{} holds no role", u.name()));
-                    }
-                    let form = Form::new(
-                        &format!("Unassign a role from {}", sanitize(&u.name())),
-                        vec![Field::choice("Role", held, 0, "space / ← → to choose")],
-                    );
-                    Effect::Open(Popup::Form(
-                        form,
-                        crate::tui::app::Tab::Users,
-                        FORM_UNASSIGN,
-                    ))
-                }
+                Action::AssignRole => assign::assign_form(cx, &need(&sel)?),
+                Action::UnassignRole => assign::unassign_form(cx, &need(&sel)?)?,
                 Action::IssueAuthorization => {
                     let u = need(&sel)?;
                     super::authorizations::new_authorization_form(cx, Some(&u))
@@ -558,15 +524,15 @@ impl View for UsersView {
                     access_until: Some(date(f.value(4))),
                 },
             },
-            FORM_ASSIGN => Command::AssignRole {
-                user: sel.ok_or("no user selected")?,
-                role: f.value(0),
-                until: date(f.value(1)),
-            },
-            FORM_UNASSIGN => Command::UnassignRole {
-                user: sel.ok_or("no user selected")?,
-                role: f.value(0),
-            },
+            // Assigning and removing show their impact and ask first.
+            FORM_ASSIGN => {
+                let u = self.selected(cx).ok_or("no user selected")?;
+                return assign::confirm_assign(cx, u, &f.value(0), date(f.value(1)));
+            }
+            FORM_UNASSIGN => {
+                let u = self.selected(cx).ok_or("no user selected")?;
+                return assign::confirm_unassign(cx, u, &f.value(0));
+            }
             _ => return Ok(Effect::None),
         }))
     }
