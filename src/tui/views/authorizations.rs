@@ -10,14 +10,14 @@ use ratatui::widgets::{Cell, Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::users::standing_mark;
-use super::{pane, split_detail};
+use super::{pane, quals, split_detail};
 use crate::domain::authorizations::{
     Authorization, AuthorizationId, AuthorizationStatus, Standing,
 };
 use crate::domain::catalog::system;
 use crate::domain::command::{Command, NewAuthorization};
 use crate::domain::text::sanitize;
-use crate::domain::users::User;
+use crate::domain::users::{User, UserId};
 use crate::tui::app::{Cx, Effect, Popup, Tab, View};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::widgets::form::{self, Field, Form};
@@ -30,6 +30,9 @@ const FORM_SUSPEND: u32 = 3;
 const FORM_REINSTATE: u32 = 4;
 const FORM_REVOKE: u32 = 5;
 const FORM_EDIT: u32 = 6;
+/// Whom a new authorization is for (asked first, so that its bases can
+/// be chosen from their qualifications).
+const FORM_NEW_HOLDER: u32 = 7;
 
 const FILTERS: [&str; 5] = [
     "all",
@@ -376,7 +379,19 @@ impl View for AuthorizationsView {
             Action::CycleStatusFilter => {
                 self.standing_filter = (self.standing_filter + 1) % FILTERS.len()
             }
-            Action::New => return new_authorization_form(cx, None),
+            Action::New => {
+                // Empty: a selected row is no reason to issue to its holder.
+                let form = Form::new(
+                    "Issue an authorization: for whom?",
+                    vec![Field::text(
+                        "Holder",
+                        "",
+                        "email, login or #id",
+                        form::required,
+                    )],
+                );
+                return Effect::Open(Popup::Form(form, Tab::Authorizations, FORM_NEW_HOLDER));
+            }
             Action::Edit => {
                 let Some(a) = sel else {
                     return Effect::Error("no authorization selected".into());
@@ -392,7 +407,6 @@ impl View for AuthorizationsView {
                 } else {
                     crate::domain::authorizations::format_ata_ranges(&a.scope.systems)
                 };
-                let bases: Vec<String> = a.bases.iter().map(|b| b.to_string()).collect();
                 let form = Form::new(
                     &format!("Edit {}", sanitize(&a.reference)),
                     vec![
@@ -415,12 +429,7 @@ impl View for AuthorizationsView {
                             form::list,
                         ),
                         Field::text("Limitations", &a.limitations, "optional", form::any).long(),
-                        Field::text(
-                            "Bases",
-                            &bases.join(", "),
-                            "qualification ids",
-                            form::numbers,
-                        ),
+                        quals::bases_field(cx, a.holder, &a.bases),
                     ],
                 );
                 return Effect::Open(Popup::Form(form, Tab::Authorizations, FORM_EDIT));
@@ -461,14 +470,25 @@ impl View for AuthorizationsView {
             }))
         };
         match tag {
+            FORM_NEW_HOLDER => {
+                let u = cx
+                    .org
+                    .resolve_user(&f.value(0))
+                    .map_err(|e| e.to_string())?;
+                Ok(new_authorization_form(cx, u))
+            }
             FORM_NEW => {
-                let bases = form::split_list(&f.value(9))
-                    .iter()
-                    .filter_map(|x| x.trim_start_matches('#').parse().ok())
-                    .collect();
+                // The holder option reads "#ID Name".
+                let holder: UserId = f
+                    .value(0)
+                    .split_whitespace()
+                    .next()
+                    .and_then(|id| id.trim_start_matches('#').parse().ok())
+                    .ok_or("no holder chosen")?;
+                let bases = quals::chosen_bases(cx, holder, f.fields.get(9))?;
                 Ok(Effect::Run(Command::AddAuthorization(Box::new(
                     NewAuthorization {
-                        holder: f.value(0),
+                        holder: format!("#{holder}"),
                         reference: f.value(1),
                         kind: f.value(2),
                         aircraft_types: form::split_list(&f.value(3)),
@@ -488,10 +508,11 @@ impl View for AuthorizationsView {
                 expires: form::parse_date(&f.value(1))?,
             })),
             FORM_EDIT => {
-                let bases = form::split_list(&f.value(4))
-                    .iter()
-                    .filter_map(|x| x.trim_start_matches('#').parse().ok())
-                    .collect();
+                let holder = self
+                    .selected(cx)
+                    .map(|a| a.holder)
+                    .ok_or("no authorization selected")?;
+                let bases = quals::chosen_bases(cx, holder, f.fields.get(4))?;
                 Ok(Effect::Run(Command::EditAuthorization {
                     reference: reference.ok_or("no authorization selected")?,
                     edit: crate::domain::command::AuthorizationEdit {
@@ -511,9 +532,10 @@ impl View for AuthorizationsView {
     }
 }
 
-/// The form issuing an authorization; the holder is filled in only when it
-/// is opened from that person (the Users tab on a person), else empty.
-pub(crate) fn new_authorization_form(cx: &Cx, holder: Option<&User>) -> Effect {
+/// The form issuing an authorization to `holder` (chosen first, or the
+/// person it was opened from in the Users tab); the bases are ticked from
+/// their qualifications.
+pub(crate) fn new_authorization_form(cx: &Cx, holder: &User) -> Effect {
     let kinds: Vec<String> = cx
         .org
         .settings
@@ -524,13 +546,15 @@ pub(crate) fn new_authorization_form(cx: &Cx, holder: Option<&User>) -> Effect {
     if kinds.is_empty() {
         return Effect::Error("this organisation has no authorization kinds".into());
     }
-    // Empty unless opened from that person: a selected row is
-    // no reason to issue to its holder.
-    let holder = holder.map(|u| format!("#{}", u.id)).unwrap_or_default();
     let form = Form::new(
         "Issue an authorization",
         vec![
-            Field::text("Holder", &holder, "email, login or #id", form::required),
+            Field::choice(
+                "Holder",
+                vec![format!("#{} {}", holder.id, sanitize(&holder.name()))],
+                0,
+                "chosen before the form",
+            ),
             Field::text("Reference", "", "unique, e.g. CS-120", form::required),
             Field::choice("Kind", kinds, 0, "space / ← → or a letter to choose"),
             Field::text(
@@ -559,7 +583,7 @@ pub(crate) fn new_authorization_form(cx: &Cx, holder: Option<&User>) -> Effect {
                 "YYYY-MM-DD (the kind may require it)",
                 form::optional_date,
             ),
-            Field::text("Bases", "", "qualification ids, e.g. 3, 4", form::numbers),
+            quals::bases_field(cx, holder.id, &[]),
         ],
     );
     Effect::Open(Popup::Form(form, Tab::Authorizations, FORM_NEW))

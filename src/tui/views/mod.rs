@@ -5,6 +5,7 @@ pub mod authorizations;
 pub mod grants;
 pub(crate) mod impact;
 pub mod me;
+pub(crate) mod quals;
 pub mod roles;
 pub mod users;
 

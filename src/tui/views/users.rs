@@ -10,6 +10,7 @@ use ratatui::Frame;
 
 mod assign;
 mod detail;
+mod quals;
 
 use super::grants::{self, GrantEditor};
 use super::{pane, split_detail};
@@ -57,6 +58,11 @@ pub struct UsersView {
     page: usize,
     /// The personal-grant grid of one user, while it is open.
     pub grants: Option<GrantEditor>,
+    /// The person (and qualification) a qualification form is for.
+    qual: Option<(
+        UserId,
+        Option<crate::domain::qualifications::QualificationId>,
+    )>,
 }
 
 impl UsersView {
@@ -212,7 +218,7 @@ impl View for UsersView {
             EDIT_ACTIONS.to_vec()
         };
         if !cx.may(system::AUTHORIZATIONS_MANAGE) {
-            hidden.push(Action::IssueAuthorization);
+            hidden.extend([Action::IssueAuthorization, Action::Qualifications]);
         }
         hidden
     }
@@ -408,9 +414,13 @@ impl View for UsersView {
                 }
                 Action::AssignRole => assign::assign_form(cx, &need(&sel)?),
                 Action::UnassignRole => assign::unassign_form(cx, &need(&sel)?)?,
+                Action::Qualifications => {
+                    let u = need(&sel)?;
+                    self.qualifications(cx, &u)
+                }
                 Action::IssueAuthorization => {
                     let u = need(&sel)?;
-                    super::authorizations::new_authorization_form(cx, Some(&u))
+                    super::authorizations::new_authorization_form(cx, &u)
                 }
                 Action::PersonalGrants => {
                     let u = need(&sel)?;
@@ -498,6 +508,12 @@ impl View for UsersView {
                 Some(g) => g.submit(f, cx),
                 None => Ok(Effect::None),
             };
+        }
+        if matches!(
+            tag,
+            quals::FORM_QUAL_PICK | quals::FORM_QUAL_ADD | quals::FORM_QUAL_EDIT
+        ) {
+            return self.submit_qualification(tag, f, cx);
         }
         let opt = |s: String| if s.is_empty() { None } else { Some(s) };
         let date = |s: String| form::optional_date_value(&s);
