@@ -13,6 +13,8 @@ use super::caps::ColorDepth;
 use super::keymap::{Action, Context, Key, Keymap};
 pub use super::passes::{ascii_fold, ascii_symbol};
 pub use super::popups::Popup;
+use super::session::render_ended;
+pub use super::session::{standing, Who};
 use super::theme::Theme;
 use super::views::{
     audit::AuditView, authorizations::AuthorizationsView, me::MeView, roles::RolesView,
@@ -30,7 +32,7 @@ use crate::domain::org::Organisation;
 use crate::domain::read::{self, ReadScope, Subject};
 use crate::domain::rules::Actor;
 use crate::domain::text::sanitize;
-use crate::domain::users::{User, UserId, UserStatus};
+use crate::domain::users::User;
 use crate::ops::{Command, Session};
 
 pub const MIN_WIDTH: u16 = 80;
@@ -209,59 +211,6 @@ macro_rules! cx {
             $self.who,
         )
     };
-}
-
-/// Whom the app runs for: the operator it started with (None when the
-/// process's login was bound to no active user) and, with `--as`, the user
-/// they act as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Who {
-    pub operator: Option<UserId>,
-    pub acting_as: Option<UserId>,
-}
-
-impl Who {
-    /// The operator bound to the session's login now, acting as nobody.
-    pub fn of(session: &Session) -> Who {
-        Who {
-            operator: session.operator().ok(),
-            acting_as: None,
-        }
-    }
-}
-
-/// Why the app can no longer run for `who`, in words for the "your access
-/// ended" screen; `Ok` with the actor while it still can. Checked on every
-/// key and draw: an account edited, deactivated or expired mid-session (by
-/// this app or another process) ends the session here, never in a panic.
-pub fn standing(session: &Session, who: Who) -> Result<Actor, String> {
-    let org = session.org();
-    let now = session.now();
-    let login = sanitize(session.login());
-    let Some(operator) = who.operator else {
-        return Err(format!("your login '{login}' is bound to no active user"));
-    };
-    let Ok(me) = org.user(operator) else {
-        return Err("your account no longer exists".into());
-    };
-    if me.status != UserStatus::Active {
-        return Err(format!("your account was {}", me.status.word()));
-    }
-    if let Some(until) = me.access_until.filter(|_| !me.holds_access(now)) {
-        return Err(format!("your access expired on {until}"));
-    }
-    if session.operator().ok() != Some(operator) {
-        return Err(format!(
-            "your login '{login}' is no longer bound to your account (its login was changed)"
-        ));
-    }
-    let acting_as = who.acting_as.map(|id| format!("#{id}"));
-    session
-        .actor(acting_as.as_deref())
-        .map_err(|e| match who.acting_as {
-            Some(_) => format!("acting as another user ended: {e}"),
-            None => e.to_string(),
-        })
 }
 
 /// Builds the view context from the app's parts (so views can be borrowed
@@ -843,30 +792,9 @@ impl App {
         self.finish(f);
     }
 
-    /// The "your access ended" screen: says why; only quitting acts.
+    /// The "your access ended" screen (see `session::render_ended`).
     fn draw_ended(&mut self, f: &mut Frame, area: Rect, why: &str) {
-        let quit = self
-            .keymap
-            .keys_text(&[Context::Global], Action::Quit)
-            .unwrap_or_else(|| "q".into());
-        let w = 64.min(area.width);
-        let lines = vec![
-            Line::styled("Your access ended", self.theme.danger),
-            Line::from(""),
-            Line::from(sanitize(why)),
-            Line::from(""),
-            Line::from("Nothing more can be seen or changed in this session."),
-            Line::styled(format!("{quit}: quit"), self.theme.muted),
-        ];
-        let r = centered(area, w, 10.min(area.height));
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_set(self.sym.border_set())
-            .border_style(self.theme.danger);
-        f.render_widget(
-            Paragraph::new(lines).block(block).wrap(Wrap { trim: true }),
-            r,
-        );
+        render_ended(f, area, why, &self.keymap, &self.theme, self.sym);
         self.finish(f);
     }
 

@@ -13,6 +13,7 @@ pub mod input;
 pub mod keymap;
 pub mod passes;
 pub mod popups;
+pub mod session;
 pub mod signals;
 pub mod terminal;
 pub mod theme;
