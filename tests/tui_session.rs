@@ -130,3 +130,36 @@ fn editing_your_own_login_ends_the_session_with_the_reason() {
     press(&mut app, ctrl('c'));
     assert!(app.quit);
 }
+
+#[test]
+fn acting_as_a_technician_shows_their_tabs_and_name_only() {
+    let demo = Demo::new();
+    let clock = Rc::new(Cell::new(now()));
+    let mut app = app_at(&demo, ADMIN, &clock);
+    assert_eq!(app.visible_tabs().len(), 5);
+    app.act_as(TECHNICIAN)
+        .expect("the administrator may act as a technician");
+    assert_eq!(app.visible_tabs(), vec![Tab::Me]);
+    assert_eq!(app.tab, Tab::Me);
+    let s = screen(&mut app, 120, 40);
+    assert!(s.contains("as Henrik Dahl"), "{s}");
+    assert!(!s.contains("Demo Administrator"), "{s}");
+    // The technician's keys, not the administrator's: no Users tab.
+    press(&mut app, key('1'));
+    assert_eq!(app.tab, Tab::Me);
+    assert!(status_text(&app).contains("no access to that tab"));
+}
+
+#[test]
+fn acting_as_someone_whose_access_exceeds_yours_is_refused() {
+    let demo = Demo::new();
+    add_admin(&demo, "blake", None);
+    let clock = Rc::new(Cell::new(now()));
+    let mut app = app_at(&demo, TECHNICIAN, &clock);
+    let err = app
+        .act_as("blake")
+        .expect_err("a technician cannot act as anyone");
+    assert!(err.contains("users.impersonate"), "{err}");
+    assert_eq!(app.who.acting_as, None);
+    assert_eq!(app.visible_tabs(), vec![Tab::Me]);
+}
