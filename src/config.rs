@@ -22,7 +22,9 @@ pub struct Config {
     /// How many colours the terminal shows: "auto" (from TERM and
     /// COLORTERM), "none", "16", "256" or "truecolor".
     pub colors: Colors,
-    /// Lock the screen after this many idle minutes (0: never).
+    /// Blank the screen after this many idle minutes (0: never): a screen
+    /// blank, not a sign-out — any key shows the session again, so on a
+    /// shared terminal it is no access control.
     pub idle_lock_minutes: u32,
     /// Action name → keys, replacing the default keys of that action.
     pub keys: BTreeMap<String, Vec<String>>,

@@ -22,7 +22,15 @@ use fixtures::*;
 /// rows when it draws or handles an action, not on every typed key).
 fn selected_user(app: &mut App) -> Option<User> {
     let _ = screen(app, 120, 40);
-    let cx = make_cx(&app.session, &app.keymap, &app.theme, app.sym, app.version);
+    let cx = make_cx(
+        &app.session,
+        &app.keymap,
+        &app.theme,
+        app.sym,
+        app.version,
+        app.who,
+    )
+    .expect("the session runs");
     app.users.selected(&cx).cloned()
 }
 
@@ -499,6 +507,7 @@ fn a_technician_sees_only_the_me_tab() {
             idle_lock: None,
         },
         Some(Tab::Users),
+        None,
         100,
         30,
     );
@@ -1006,7 +1015,12 @@ fn the_idle_lock_hides_the_screen_until_a_key_and_swallows_that_key() {
     assert!(before.contains("Users"));
     app.lock();
     let locked = clearance::tui::render_text(&mut app, 120, 40);
-    assert!(locked.contains("Locked after inactivity"), "{locked}");
+    // It says what it is: a screen blank, not a sign-out.
+    assert!(
+        locked.contains("Screen hidden after inactivity"),
+        "{locked}"
+    );
+    assert!(locked.contains("Still signed in"), "{locked}");
     assert!(
         !locked.contains("Lindqvist"),
         "data shows through the lock:\n{locked}"

@@ -189,14 +189,10 @@ pub fn open_app(ctx: &Ctx) -> CliResult {
             Err(e) => return Err(CliError(e)),
         }
     };
-    // A login bound to no active user hears it before the terminal is taken.
-    session.operator()?;
-    if ctx.as_user.is_some() {
-        return Err(CliError(
-            "--as is for commands; the app always runs as you".into(),
-        ));
-    }
-    Ok(crate::tui::run(session, look)?)
+    // A login bound to no active user, or an `--as` the operator may not
+    // take, hears it before the terminal is taken.
+    session.actor(ctx.as_user.as_deref())?;
+    Ok(crate::tui::run(session, look, ctx.as_user.as_deref())?)
 }
 
 pub fn snapshot(ctx: &Ctx, a: SnapshotArgs) -> CliResult {
@@ -225,10 +221,11 @@ pub fn snapshot(ctx: &Ctx, a: SnapshotArgs) -> CliResult {
         .transpose()?;
     let look = ctx.look()?;
     let session = ctx.session()?;
-    session.operator()?;
+    // The view of the user acted as (`--as`), checked like any command's.
+    session.actor(ctx.as_user.as_deref())?;
     print!(
         "{}",
-        crate::tui::snapshot(session, look, tab, w, h).map_err(CliError)?
+        crate::tui::snapshot(session, look, tab, ctx.as_user.as_deref(), w, h).map_err(CliError)?
     );
     Ok(0)
 }

@@ -4,15 +4,14 @@
 
 use chrono::{DateTime, Utc};
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::layout::Rect;
 use ratatui::Frame;
 
 use super::caps::ColorDepth;
 use super::keymap::{Action, Context, Key, Keymap};
 pub use super::passes::{ascii_fold, ascii_symbol};
 pub use super::popups::Popup;
+pub use super::session::{standing, Who};
 use super::theme::Theme;
 use super::views::{
     audit::AuditView, authorizations::AuthorizationsView, me::MeView, roles::RolesView,
@@ -22,14 +21,13 @@ use super::widgets::confirm::Confirm;
 use super::widgets::form::Form;
 use super::widgets::help::Help;
 use super::widgets::palette::Palette;
-use super::widgets::status::{render_hints, render_status, Status};
-use super::widgets::{centered, Symbols};
+use super::widgets::status::Status;
+use super::widgets::Symbols;
 use crate::domain::catalog::Level;
 use crate::domain::engine::effective_levels;
 use crate::domain::org::Organisation;
 use crate::domain::read::{self, ReadScope, Subject};
 use crate::domain::rules::Actor;
-use crate::domain::text::sanitize;
 use crate::domain::users::User;
 use crate::ops::{Command, Session};
 
@@ -180,7 +178,8 @@ pub struct App {
     pub dirty: bool,
     /// Set when a storage error after commit makes further writes unsafe.
     pub fatal: Option<String>,
-    /// The idle lock: the screen is hidden until a key is pressed.
+    /// The idle screen blank: the screen is hidden until a key is pressed,
+    /// which gives the same session back (not a sign-out).
     pub locked: bool,
     /// Job control: the loop gives the terminal back and stops the process.
     pub suspend: bool,
@@ -193,6 +192,8 @@ pub struct App {
     /// The colours the terminal shows; each frame is mapped down to them
     /// (true colour, the default, leaves the theme's colours as they are).
     pub depth: ColorDepth,
+    /// Whom the app runs for (the operator, and with `--as` whom they act as).
+    pub who: Who,
 }
 
 macro_rules! cx {
@@ -203,44 +204,42 @@ macro_rules! cx {
             &$self.theme,
             $self.sym,
             $self.version,
+            $self.who,
         )
     };
 }
 
 /// Builds the view context from the app's parts (so views can be borrowed
-/// mutably beside it).
+/// mutably beside it); `Err` says why the session ended (see [`standing`]).
 pub fn make_cx<'a>(
     session: &'a Session,
     keymap: &'a Keymap,
     theme: &'a Theme,
     sym: Symbols,
     version: u64,
-) -> Cx<'a> {
+    who: Who,
+) -> Result<Cx<'a>, String> {
+    let actor = standing(session, who)?;
     let org = session.org();
     let now = session.now();
-    let operator = session
-        .operator()
-        .expect("the app starts only with a bound operator");
-    let me = org.user(operator).expect("operator exists");
-    Cx {
+    let me = org.user(actor.effective()).map_err(|e| e.to_string())?;
+    Ok(Cx {
         session,
         org,
         now,
         me,
-        actor: Actor {
-            operator,
-            acting_as: None,
-        },
+        actor,
         mine: effective_levels(org, me, now).levels,
         keymap,
         theme,
         sym,
         version,
-    }
+    })
 }
 
 impl App {
     pub fn new(session: Session, keymap: Keymap, theme: Theme, ascii: bool) -> App {
+        let who = Who::of(&session);
         let mut app = App {
             session,
             keymap,
@@ -264,14 +263,36 @@ impl App {
             redraw: false,
             drawn: None,
             depth: ColorDepth::TrueColor,
+            who,
         };
         app.tab = app.visible_tabs().first().copied().unwrap_or(Tab::Me);
         app
     }
 
+    /// Runs the app as another user (`--as`): needs `users.impersonate` and
+    /// that user's access within the operator's (checked by the session).
+    /// Views then show and do what that user may.
+    pub fn act_as(&mut self, name: &str) -> Result<(), String> {
+        let actor = self.session.actor(Some(name)).map_err(|e| e.to_string())?;
+        self.who = Who {
+            operator: Some(actor.operator),
+            acting_as: actor.acting_as,
+        };
+        self.version += 1;
+        self.tab = self.visible_tabs().first().copied().unwrap_or(Tab::Me);
+        Ok(())
+    }
+
+    /// Why the session ended (the operator's access is gone), if it did.
+    pub fn ended(&self) -> Option<String> {
+        standing(&self.session, self.who).err()
+    }
+
     /// Tabs the operator may see.
     pub fn visible_tabs(&self) -> Vec<Tab> {
-        let cx = cx!(self);
+        let Ok(cx) = cx!(self) else {
+            return Vec::new();
+        };
         Tab::ALL
             .into_iter()
             .filter(|t| tab_visible(*t, &cx))
@@ -290,14 +311,21 @@ impl App {
 
     /// Runs `f` on a tab's view with the view context (borrowing the app's
     /// parts separately, so the view can change while the context is read).
-    pub(super) fn with_view<R>(&mut self, tab: Tab, f: impl FnOnce(&mut dyn View, &Cx) -> R) -> R {
+    /// None when the session ended (see [`App::ended`]).
+    pub(super) fn with_view<R>(
+        &mut self,
+        tab: Tab,
+        f: impl FnOnce(&mut dyn View, &Cx) -> R,
+    ) -> Option<R> {
         let cx = make_cx(
             &self.session,
             &self.keymap,
             &self.theme,
             self.sym,
             self.version,
-        );
+            self.who,
+        )
+        .ok()?;
         let view: &mut dyn View = match tab {
             Tab::Users => &mut self.users,
             Tab::Roles => &mut self.roles,
@@ -305,7 +333,7 @@ impl App {
             Tab::Audit => &mut self.audit,
             Tab::Me => &mut self.me,
         };
-        f(view, &cx)
+        Some(f(view, &cx))
     }
 
     /// Anything unsaved: a view's edits or a changed form.
@@ -345,7 +373,8 @@ impl App {
         }
     }
 
-    /// Hides the screen (idle lock on a shared terminal).
+    /// Hides the screen after inactivity. A screen blank only: any key
+    /// shows the same session again, so it is no access control.
     pub fn lock(&mut self) {
         self.locked = true;
         self.dirty = true;
@@ -360,6 +389,15 @@ impl App {
         }
         if k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL) {
             self.quit = true;
+            return;
+        }
+        if self.ended().is_some() {
+            // Nothing can be seen or saved any more: only quitting acts.
+            if let Some(Action::Quit | Action::ForceQuit) =
+                Key::from_event(&k).and_then(|key| self.keymap.lookup(&[Context::Global], &key))
+            {
+                self.quit = true;
+            }
             return;
         }
         // Test-hooks builds only: the pty tests make a key panic to prove that a
@@ -405,8 +443,9 @@ impl App {
             }
         });
         match outcome {
-            Ok(effect) => self.apply(effect),
-            Err(a) => self.global(a),
+            Some(Ok(effect)) => self.apply(effect),
+            Some(Err(a)) => self.global(a),
+            None => {}
         }
     }
 
@@ -509,13 +548,9 @@ impl App {
 
     fn current_chain(&mut self) -> (Vec<Context>, Vec<Action>) {
         let tab = self.tab;
-        let cx = make_cx(
-            &self.session,
-            &self.keymap,
-            &self.theme,
-            self.sym,
-            self.version,
-        );
+        let Ok(cx) = cx!(self) else {
+            return (vec![Context::Global], Vec::new());
+        };
         let view: &dyn View = match tab {
             Tab::Users => &self.users,
             Tab::Roles => &self.roles,
@@ -532,8 +567,9 @@ impl App {
             return self.global(a);
         }
         let tab = self.tab;
-        let effect = self.with_view(tab, |view, cx| view.handle(a, cx));
-        self.apply(effect);
+        if let Some(effect) = self.with_view(tab, |view, cx| view.handle(a, cx)) {
+            self.apply(effect);
+        }
     }
 
     /// Executes a command as the operator; on success bumps the data version.
@@ -541,7 +577,7 @@ impl App {
         if let Some(f) = &self.fatal {
             return Err(f.clone());
         }
-        let actor = self.session.actor(None).map_err(|e| e.to_string())?;
+        let actor = standing(&self.session, self.who)?;
         match self.session.execute(actor, cmd) {
             Ok(out) => {
                 self.version += 1;
@@ -593,8 +629,9 @@ impl App {
             }
             Effect::Quit => self.quit = true,
             Effect::Notify(tab, tag) => {
-                let effect = self.with_view(tab, |view, cx| view.notify(tag, cx));
-                self.apply(effect);
+                if let Some(effect) = self.with_view(tab, |view, cx| view.notify(tag, cx)) {
+                    self.apply(effect);
+                }
             }
         }
     }
@@ -604,147 +641,6 @@ impl App {
             text: s,
             error: true,
         });
-    }
-
-    /// Draws one frame.
-    pub fn draw(&mut self, f: &mut Frame) {
-        let area = f.area();
-        self.drawn = Some((area.width, area.height));
-        if self.locked {
-            let r = centered(area, 44.min(area.width), 3.min(area.height));
-            let block = Block::default()
-                .borders(Borders::ALL)
-                .border_set(self.sym.border_set())
-                .border_style(self.theme.border);
-            f.render_widget(
-                Paragraph::new(" Locked after inactivity — press any key").block(block),
-                r,
-            );
-            self.finish(f);
-            return;
-        }
-        if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-            let msg = format!(
-                "resize to at least {MIN_WIDTH}×{MIN_HEIGHT} (now {}×{})",
-                area.width, area.height
-            );
-            let mut msg = if self.sym.ascii {
-                msg.replace('×', "x")
-            } else {
-                msg
-            };
-            if self.unsaved() {
-                let force = self
-                    .keymap
-                    .keys_text(&[Context::Global], Action::ForceQuit)
-                    .unwrap_or_else(|| "ctrl-c".into());
-                msg.push_str(&format!(
-                    "\nunsaved changes: resize to see them, or {force} to quit and discard them"
-                ));
-            }
-            f.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }), area);
-            self.finish(f);
-            return;
-        }
-        let [header, body, hints, status] = Layout::vertical([
-            Constraint::Length(1),
-            Constraint::Min(1),
-            Constraint::Length(1),
-            Constraint::Length(1),
-        ])
-        .areas(area);
-        let tabs = self.visible_tabs();
-        let tab = self.tab;
-        let cx = make_cx(
-            &self.session,
-            &self.keymap,
-            &self.theme,
-            self.sym,
-            self.version,
-        );
-        // Header: tabs you may see, the organisation, who you are.
-        let mut spans = vec![Span::styled(" Clearance ", cx.theme.title)];
-        for t in Tab::ALL {
-            if !tabs.contains(&t) {
-                continue;
-            }
-            let n = Tab::ALL.iter().position(|x| *x == t).unwrap_or(0) + 1;
-            let style = if t == tab {
-                cx.theme.tab_active
-            } else {
-                cx.theme.tab_inactive
-            };
-            spans.push(Span::styled(format!(" {n} {} ", t.title()), style));
-            spans.push(Span::raw(" "));
-        }
-        let who = format!(
-            "{} · {}",
-            sanitize(&cx.me.name()),
-            sanitize(&cx.org.settings.name)
-        );
-        let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
-        // Cut the name with an ellipsis rather than mid-word at the edge.
-        let room = (header.width as usize).saturating_sub(used + 1);
-        let who = if who.chars().count() > room {
-            let mut w: String = who.chars().take(room.saturating_sub(1)).collect();
-            w.push('…');
-            if room == 0 {
-                String::new()
-            } else {
-                w
-            }
-        } else {
-            who
-        };
-        let pad = (header.width as usize).saturating_sub(used + who.chars().count() + 1);
-        spans.push(Span::raw(" ".repeat(pad)));
-        spans.push(Span::styled(who, cx.theme.muted));
-        f.render_widget(Paragraph::new(Line::from(spans)), header);
-        let view: &mut dyn View = match tab {
-            Tab::Users => &mut self.users,
-            Tab::Roles => &mut self.roles,
-            Tab::Authorizations => &mut self.authorizations,
-            Tab::Audit => &mut self.audit,
-            Tab::Me => &mut self.me,
-        };
-        view.render(f, body, &cx);
-        let chain = view.chain();
-        let mut actions = view.hints(&cx);
-        let hidden = view.hidden(&cx);
-        actions.retain(|a| !hidden.contains(a));
-        actions.push(Action::Help);
-        actions.push(Action::Quit);
-        let badge = view.badge(&cx);
-        match self.popups.last() {
-            Some(Popup::Form(..)) => render_hints(
-                f,
-                hints,
-                &self.keymap,
-                &[Context::Form],
-                &[Action::NextField, Action::Submit, Action::Cancel],
-                &self.theme,
-                None,
-            ),
-            Some(Popup::Confirm(..)) => render_hints(
-                f,
-                hints,
-                &self.keymap,
-                &[Context::Confirm],
-                &[Action::Confirm, Action::Cancel],
-                &self.theme,
-                None,
-            ),
-            _ => render_hints(f, hints, &self.keymap, chain, &actions, &self.theme, badge),
-        }
-        render_status(f, status, self.status.as_ref(), &self.theme);
-        drop(cx);
-        self.draw_popups(f, body);
-        self.finish(f);
-    }
-
-    /// The last passes (see `passes::finish`).
-    fn finish(&self, f: &mut Frame) {
-        super::passes::finish(f.buffer_mut(), self.theme.mono, self.depth, self.sym.ascii);
     }
 }
 

@@ -48,6 +48,7 @@ actions! {
     LevelOwn = "level_own", LevelOther = "level_other", LevelAll = "level_all", Save = "save",
     Renew = "renew", Suspend = "suspend", Reinstate = "reinstate", Revoke = "revoke",
     Verify = "verify", SignoffCheck = "signoff_check",
+    IssueAuthorization = "issue_authorization", Qualifications = "qualifications",
     NextField = "next_field", PrevField = "prev_field", Submit = "submit", Cancel = "cancel",
     Confirm = "confirm",
 }

@@ -7,12 +7,14 @@
 pub mod app;
 pub mod backend;
 pub mod caps;
+mod draw;
 pub mod event;
 pub mod first_run;
 pub mod input;
 pub mod keymap;
 pub mod passes;
 pub mod popups;
+pub mod session;
 pub mod signals;
 pub mod terminal;
 pub mod theme;
@@ -119,10 +121,15 @@ pub const EXIT_HANGUP: i32 = 128 + libc::SIGHUP;
 /// signal's number after a signal, [`EXIT_HANGUP`] after end of input. Every
 /// change is committed when its command returns, so quitting between two
 /// events loses nothing committed.
-pub fn run(session: Session, look: Look) -> std::io::Result<i32> {
+/// Runs the app; `as_user` (`--as`) runs it acting as that user (checked
+/// before the terminal is taken over).
+pub fn run(session: Session, look: Look, as_user: Option<&str>) -> std::io::Result<i32> {
     let mouse = look.mouse;
     let idle_lock = look.idle_lock;
     let mut app = App::new(session, look.keymap, look.theme, look.ascii);
+    if let Some(name) = as_user {
+        app.act_as(name).map_err(std::io::Error::other)?;
+    }
     app.depth = look.depth;
     let mut guard = terminal::TerminalGuard::enter(mouse, look.depth)?;
     let mut input = input::Input::stdin();
@@ -289,10 +296,14 @@ pub fn snapshot(
     session: Session,
     look: Look,
     tab: Option<Tab>,
+    as_user: Option<&str>,
     width: u16,
     height: u16,
 ) -> Result<String, String> {
     let mut app = App::new(session, look.keymap, look.theme, look.ascii);
+    if let Some(name) = as_user {
+        app.act_as(name)?;
+    }
     if let Some(t) = tab {
         if !app.visible_tabs().contains(&t) {
             return Err(format!("you have no access to the {} tab", t.title()));

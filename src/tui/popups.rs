@@ -161,6 +161,10 @@ impl App {
         let result = self.with_view(tab, |view, cx| view.submit(tag, &form, cx));
         // The form stays on top until its command succeeds.
         self.popups.push(Popup::Form(form, tab, tag));
+        let Some(result) = result else {
+            // The session ended: the app shows why and only quits.
+            return Effect::None;
+        };
         match result {
             Ok(Effect::Run(cmd)) => {
                 match self.execute(cmd) {

@@ -10,13 +10,14 @@ use ratatui::widgets::{Cell, Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::users::standing_mark;
-use super::{pane, split_detail};
+use super::{pane, quals, split_detail};
 use crate::domain::authorizations::{
     Authorization, AuthorizationId, AuthorizationStatus, Standing,
 };
 use crate::domain::catalog::system;
 use crate::domain::command::{Command, NewAuthorization};
 use crate::domain::text::sanitize;
+use crate::domain::users::{User, UserId};
 use crate::tui::app::{Cx, Effect, Popup, Tab, View};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::widgets::form::{self, Field, Form};
@@ -29,6 +30,9 @@ const FORM_SUSPEND: u32 = 3;
 const FORM_REINSTATE: u32 = 4;
 const FORM_REVOKE: u32 = 5;
 const FORM_EDIT: u32 = 6;
+/// Whom a new authorization is for (asked first, so that its bases can
+/// be chosen from their qualifications).
+const FORM_NEW_HOLDER: u32 = 7;
 
 const FILTERS: [&str; 5] = [
     "all",
@@ -380,56 +384,17 @@ impl View for AuthorizationsView {
                 self.standing_filter = (self.standing_filter + 1) % FILTERS.len()
             }
             Action::New => {
-                let kinds: Vec<String> = cx
-                    .org
-                    .settings
-                    .kinds
-                    .iter()
-                    .map(|k| k.code.clone())
-                    .collect();
-                if kinds.is_empty() {
-                    return Effect::Error("this organisation has no authorization kinds".into());
-                }
-                let holder = sel
-                    .and_then(|a| cx.org.users.get(&a.holder))
-                    .map(|u| u.handle())
-                    .unwrap_or_default();
+                // Empty: a selected row is no reason to issue to its holder.
                 let form = Form::new(
-                    "Issue an authorization",
-                    vec![
-                        Field::text("Holder", &holder, "email, login or #id", form::required),
-                        Field::text("Reference", "", "unique, e.g. CS-120", form::required),
-                        Field::choice("Kind", kinds, 0, "space / ← → or a letter to choose"),
-                        Field::text(
-                            "Aircraft types",
-                            "",
-                            "comma-separated TYPE or TYPE:VARIANT; empty = any",
-                            form::aircraft_types,
-                        ),
-                        Field::text(
-                            "Systems (ATA)",
-                            "",
-                            "e.g. 21-36, 49; empty = any",
-                            form::ata_list,
-                        ),
-                        Field::text("Stations", "", "comma-separated; empty = any", form::list),
-                        Field::text("Limitations", "", "optional", form::any).long(),
-                        Field::text(
-                            "Effective from",
-                            &cx.today().to_string(),
-                            "YYYY-MM-DD",
-                            form::date,
-                        ),
-                        Field::text(
-                            "Expires",
-                            "",
-                            "YYYY-MM-DD (the kind may require it)",
-                            form::optional_date,
-                        ),
-                        Field::text("Bases", "", "qualification ids, e.g. 3, 4", form::numbers),
-                    ],
+                    "Issue an authorization: for whom?",
+                    vec![Field::text(
+                        "Holder",
+                        "",
+                        "email, login or #id",
+                        form::required,
+                    )],
                 );
-                return Effect::Open(Popup::Form(form, Tab::Authorizations, FORM_NEW));
+                return Effect::Open(Popup::Form(form, Tab::Authorizations, FORM_NEW_HOLDER));
             }
             Action::Edit => {
                 let Some(a) = sel else {
@@ -446,7 +411,6 @@ impl View for AuthorizationsView {
                 } else {
                     crate::domain::authorizations::format_ata_ranges(&a.scope.systems)
                 };
-                let bases: Vec<String> = a.bases.iter().map(|b| b.to_string()).collect();
                 let form = Form::new(
                     &format!("Edit {}", sanitize(&a.reference)),
                     vec![
@@ -469,12 +433,7 @@ impl View for AuthorizationsView {
                             form::list,
                         ),
                         Field::text("Limitations", &a.limitations, "optional", form::any).long(),
-                        Field::text(
-                            "Bases",
-                            &bases.join(", "),
-                            "qualification ids",
-                            form::numbers,
-                        ),
+                        quals::bases_field(cx, a.holder, &a.bases),
                     ],
                 );
                 return Effect::Open(Popup::Form(form, Tab::Authorizations, FORM_EDIT));
@@ -515,14 +474,25 @@ impl View for AuthorizationsView {
             }))
         };
         match tag {
+            FORM_NEW_HOLDER => {
+                let u = cx
+                    .org
+                    .resolve_user(&f.value(0))
+                    .map_err(|e| e.to_string())?;
+                Ok(new_authorization_form(cx, u))
+            }
             FORM_NEW => {
-                let bases = form::split_list(&f.value(9))
-                    .iter()
-                    .filter_map(|x| x.trim_start_matches('#').parse().ok())
-                    .collect();
+                // The holder option reads "#ID Name".
+                let holder: UserId = f
+                    .value(0)
+                    .split_whitespace()
+                    .next()
+                    .and_then(|id| id.trim_start_matches('#').parse().ok())
+                    .ok_or("no holder chosen")?;
+                let bases = quals::chosen_bases(cx, holder, f.fields.get(9))?;
                 Ok(Effect::Run(Command::AddAuthorization(Box::new(
                     NewAuthorization {
-                        holder: f.value(0),
+                        holder: format!("#{holder}"),
                         reference: f.value(1),
                         kind: f.value(2),
                         aircraft_types: form::split_list(&f.value(3)),
@@ -542,10 +512,11 @@ impl View for AuthorizationsView {
                 expires: form::parse_date(&f.value(1))?,
             })),
             FORM_EDIT => {
-                let bases = form::split_list(&f.value(4))
-                    .iter()
-                    .filter_map(|x| x.trim_start_matches('#').parse().ok())
-                    .collect();
+                let holder = self
+                    .selected(cx)
+                    .map(|a| a.holder)
+                    .ok_or("no authorization selected")?;
+                let bases = quals::chosen_bases(cx, holder, f.fields.get(4))?;
                 Ok(Effect::Run(Command::EditAuthorization {
                     reference: reference.ok_or("no authorization selected")?,
                     edit: crate::domain::command::AuthorizationEdit {
@@ -563,4 +534,61 @@ impl View for AuthorizationsView {
             _ => Ok(Effect::None),
         }
     }
+}
+
+/// The form issuing an authorization to `holder` (chosen first, or the
+/// person it was opened from in the Users tab); the bases are ticked from
+/// their qualifications.
+pub(crate) fn new_authorization_form(cx: &Cx, holder: &User) -> Effect {
+    let kinds: Vec<String> = cx
+        .org
+        .settings
+        .kinds
+        .iter()
+        .map(|k| k.code.clone())
+        .collect();
+    if kinds.is_empty() {
+        return Effect::Error("this organisation has no authorization kinds".into());
+    }
+    let form = Form::new(
+        "Issue an authorization",
+        vec![
+            Field::choice(
+                "Holder",
+                vec![format!("#{} {}", holder.id, sanitize(&holder.name()))],
+                0,
+                "chosen before the form",
+            ),
+            Field::text("Reference", "", "unique, e.g. CS-120", form::required),
+            Field::choice("Kind", kinds, 0, "space / ← → or a letter to choose"),
+            Field::text(
+                "Aircraft types",
+                "",
+                "comma-separated TYPE or TYPE:VARIANT; empty = any",
+                form::aircraft_types,
+            ),
+            Field::text(
+                "Systems (ATA)",
+                "",
+                "e.g. 21-36, 49; empty = any",
+                form::ata_list,
+            ),
+            Field::text("Stations", "", "comma-separated; empty = any", form::list),
+            Field::text("Limitations", "", "optional", form::any).long(),
+            Field::text(
+                "Effective from",
+                &cx.today().to_string(),
+                "YYYY-MM-DD",
+                form::date,
+            ),
+            Field::text(
+                "Expires",
+                "",
+                "YYYY-MM-DD (the kind may require it)",
+                form::optional_date,
+            ),
+            quals::bases_field(cx, holder.id, &[]),
+        ],
+    );
+    Effect::Open(Popup::Form(form, Tab::Authorizations, FORM_NEW))
 }

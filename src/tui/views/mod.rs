@@ -3,7 +3,9 @@
 pub mod audit;
 pub mod authorizations;
 pub mod grants;
+pub(crate) mod impact;
 pub mod me;
+pub(crate) mod quals;
 pub mod roles;
 pub mod users;
 

@@ -4,9 +4,13 @@
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Wrap};
+use ratatui::text::Span;
+use ratatui::widgets::Cell;
 use ratatui::Frame;
+
+mod assign;
+mod detail;
+mod quals;
 
 use super::grants::{self, GrantEditor};
 use super::{pane, split_detail};
@@ -22,11 +26,12 @@ use crate::tui::widgets::confirm::Confirm;
 use crate::tui::widgets::form::{self, Field, Form};
 use crate::tui::widgets::palette::FuzzyFilter;
 use crate::tui::widgets::table::{filter_key, filter_paste, render_windowed, FilterKey, ListState};
+pub use detail::standing_mark;
+use detail::status_span;
 
 const FORM_NEW: u32 = 1;
 const FORM_EDIT: u32 = 2;
-const FORM_ASSIGN: u32 = 3;
-const FORM_UNASSIGN: u32 = 4;
+use assign::{FORM_ASSIGN, FORM_UNASSIGN};
 
 const STATUSES: [Option<UserStatus>; 5] = [
     None,
@@ -53,6 +58,11 @@ pub struct UsersView {
     page: usize,
     /// The personal-grant grid of one user, while it is open.
     pub grants: Option<GrantEditor>,
+    /// The person (and qualification) a qualification form is for.
+    qual: Option<(
+        UserId,
+        Option<crate::domain::qualifications::QualificationId>,
+    )>,
 }
 
 impl UsersView {
@@ -166,145 +176,9 @@ impl UsersView {
         }
     }
 
-    fn detail(&self, f: &mut Frame, area: Rect, cx: &Cx) {
-        let block = pane("Detail".into(), cx, false);
-        let Some(u) = self.selected(cx) else {
-            f.render_widget(block, area);
-            return;
-        };
-        let t = cx.theme;
-        let today = cx.today();
-        let mut lines = vec![
-            Line::styled(sanitize(&u.name()), t.title),
-            Line::from(format!(
-                "email   {}",
-                sanitize(u.email.as_deref().unwrap_or("none (no login)"))
-            )),
-            Line::from(format!(
-                "login   {}",
-                sanitize(u.login.as_deref().unwrap_or("not bound"))
-            )),
-            Line::from(vec![Span::raw("status  "), status_span(u, cx)]),
-        ];
-        if let Some(d) = u.access_until {
-            lines.push(Line::from(format!("access until {d}")));
-        }
-        if let Some(i) = &u.invitation {
-            lines.push(Line::from(format!(
-                "invitation sent {}, expires {}",
-                i.sent_at.with_timezone(&chrono::Local).format("%Y-%m-%d"),
-                i.expires
-                    .with_timezone(&chrono::Local)
-                    .format("%Y-%m-%d %H:%M")
-            )));
-        }
-        lines.push(Line::styled("Roles", t.title));
-        if u.roles.is_empty() {
-            lines.push(Line::styled("  none", t.muted));
-        }
-        for a in &u.roles {
-            let name = cx
-                .org
-                .roles
-                .get(&a.role)
-                .map(|r| r.name.clone())
-                .unwrap_or_default();
-            let (extra, style) = match a.until {
-                Some(d) if d < today => (format!(" (expired {d})"), t.expired),
-                Some(d) => (format!(" (until {d})"), t.normal),
-                None => (String::new(), t.normal),
-            };
-            lines.push(Line::styled(format!("  {}{extra}", sanitize(&name)), style));
-        }
-        if !u.grants.is_empty() {
-            lines.push(Line::styled("Personal grants", t.title));
-            for g in &u.grants {
-                let word = cx
-                    .org
-                    .catalog()
-                    .index_of(&g.permission)
-                    .map(|i| cx.org.catalog().get(i).scale.level_word(g.level))
-                    .unwrap_or_default();
-                let until = g.until.map(|d| format!(" until {d}")).unwrap_or_default();
-                lines.push(Line::from(format!("  {} = {word}{until}", g.permission)));
-            }
-        }
-        let quals: Vec<_> = cx
-            .org
-            .qualifications
-            .values()
-            .filter(|q| q.holder == u.id)
-            .collect();
-        if !quals.is_empty() {
-            lines.push(Line::styled("Qualifications", t.title));
-            for q in quals {
-                let ok = q.valid_on(today);
-                lines.push(Line::styled(
-                    format!(
-                        "  {} {}",
-                        if ok { cx.sym.valid() } else { cx.sym.expired() },
-                        sanitize(&q.describe())
-                    ),
-                    if ok { t.normal } else { t.expired },
-                ));
-            }
-        }
-        let auths: Vec<_> = cx
-            .org
-            .authorizations
-            .values()
-            .filter(|a| a.holder == u.id)
-            .collect();
-        if !auths.is_empty() {
-            lines.push(Line::styled("Authorizations", t.title));
-            for a in auths {
-                let st = crate::domain::bases::standing(cx.org, a, today);
-                let (sym, style) = standing_mark(st, cx);
-                lines.push(Line::styled(
-                    format!(
-                        "  {sym} {} {} — {}",
-                        sanitize(&a.reference),
-                        sanitize(&a.kind),
-                        st.word()
-                    ),
-                    style,
-                ));
-            }
-        }
-        f.render_widget(
-            Paragraph::new(lines)
-                .block(block)
-                .wrap(Wrap { trim: false }),
-            area,
-        );
-    }
-
     fn roles_choice(cx: &Cx) -> Vec<String> {
         cx.org.roles.values().map(|r| r.name.clone()).collect()
     }
-}
-
-pub fn standing_mark(st: Standing, cx: &Cx) -> (&'static str, Style) {
-    match st {
-        Standing::Valid => (cx.sym.valid(), cx.theme.granted),
-        Standing::Expiring => (cx.sym.expiring(), cx.theme.expiring),
-        Standing::Expired | Standing::NotYetEffective | Standing::MissingBasis => {
-            (cx.sym.expired(), cx.theme.expired)
-        }
-        Standing::Suspended | Standing::Revoked => (cx.sym.suspended(), cx.theme.suspended),
-    }
-}
-
-fn status_span(u: &User, cx: &Cx) -> Span<'static> {
-    let expired = u.status == UserStatus::Active && !u.holds_access(cx.now);
-    let (word, style) = match u.status {
-        _ if expired => ("expired", cx.theme.expired),
-        UserStatus::Active => ("active", cx.theme.granted),
-        UserStatus::Invited => ("invited", cx.theme.expiring),
-        UserStatus::Deactivated => ("deactivated", cx.theme.muted),
-        UserStatus::Deleted => ("deleted", cx.theme.denied),
-    };
-    Span::styled(word, style)
 }
 
 const EDIT_ACTIONS: [Action; 9] = [
@@ -340,11 +214,15 @@ impl View for UsersView {
     }
 
     fn hidden(&self, cx: &Cx) -> Vec<Action> {
-        if cx.may(system::USERS_MANAGE) {
+        let mut hidden = if cx.may(system::USERS_MANAGE) {
             vec![]
         } else {
             EDIT_ACTIONS.to_vec()
+        };
+        if !cx.may(system::AUTHORIZATIONS_MANAGE) {
+            hidden.extend([Action::IssueAuthorization, Action::Qualifications]);
         }
+        hidden
     }
 
     fn badge(&self, cx: &Cx) -> Option<&'static str> {
@@ -536,41 +414,15 @@ impl View for UsersView {
                     );
                     Effect::Open(Popup::Form(form, crate::tui::app::Tab::Users, FORM_EDIT))
                 }
-                Action::AssignRole => {
+                Action::AssignRole => assign::assign_form(cx, &need(&sel)?),
+                Action::UnassignRole => assign::unassign_form(cx, &need(&sel)?)?,
+                Action::Qualifications => {
                     let u = need(&sel)?;
-                    let form = Form::new(
-                        &format!("Assign a role to {}", sanitize(&u.name())),
-                        vec![
-                            Field::choice(
-                                "Role",
-                                Self::roles_choice(cx),
-                                0,
-                                "space / ← → or a letter to choose",
-                            ),
-                            Field::text("Until", "", "optional: YYYY-MM-DD", form::optional_date),
-                        ],
-                    );
-                    Effect::Open(Popup::Form(form, crate::tui::app::Tab::Users, FORM_ASSIGN))
+                    self.qualifications(cx, &u)
                 }
-                Action::UnassignRole => {
+                Action::IssueAuthorization => {
                     let u = need(&sel)?;
-                    let held: Vec<String> = u
-                        .roles
-                        .iter()
-                        .filter_map(|a| cx.org.roles.get(&a.role).map(|r| r.name.clone()))
-                        .collect();
-                    if held.is_empty() {
-                        return Err(format!("{} holds no role", u.name()));
-                    }
-                    let form = Form::new(
-                        &format!("Unassign a role from {}", sanitize(&u.name())),
-                        vec![Field::choice("Role", held, 0, "space / ← → to choose")],
-                    );
-                    Effect::Open(Popup::Form(
-                        form,
-                        crate::tui::app::Tab::Users,
-                        FORM_UNASSIGN,
-                    ))
+                    super::authorizations::new_authorization_form(cx, &u)
                 }
                 Action::PersonalGrants => {
                     let u = need(&sel)?;
@@ -659,6 +511,12 @@ impl View for UsersView {
                 None => Ok(Effect::None),
             };
         }
+        if matches!(
+            tag,
+            quals::FORM_QUAL_PICK | quals::FORM_QUAL_ADD | quals::FORM_QUAL_EDIT
+        ) {
+            return self.submit_qualification(tag, f, cx);
+        }
         let opt = |s: String| if s.is_empty() { None } else { Some(s) };
         let date = |s: String| form::optional_date_value(&s);
         let sel = self.selected(cx).map(|u| format!("#{}", u.id));
@@ -684,15 +542,15 @@ impl View for UsersView {
                     access_until: Some(date(f.value(4))),
                 },
             },
-            FORM_ASSIGN => Command::AssignRole {
-                user: sel.ok_or("no user selected")?,
-                role: f.value(0),
-                until: date(f.value(1)),
-            },
-            FORM_UNASSIGN => Command::UnassignRole {
-                user: sel.ok_or("no user selected")?,
-                role: f.value(0),
-            },
+            // Assigning and removing show their impact and ask first.
+            FORM_ASSIGN => {
+                let u = self.selected(cx).ok_or("no user selected")?;
+                return assign::confirm_assign(cx, u, &f.value(0), date(f.value(1)));
+            }
+            FORM_UNASSIGN => {
+                let u = self.selected(cx).ok_or("no user selected")?;
+                return assign::confirm_unassign(cx, u, &f.value(0));
+            }
             _ => return Ok(Effect::None),
         }))
     }

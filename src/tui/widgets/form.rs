@@ -22,6 +22,9 @@ pub enum FieldKind {
     Text,
     /// One of a fixed list, cycled with space / ← →.
     Choice(Vec<String>),
+    /// Any number of a fixed list: ← → move between the options, space
+    /// ticks or unticks the one shown (`Field::choice` is the cursor).
+    Multi(Vec<String>, Vec<bool>),
 }
 
 pub struct Field {
@@ -71,10 +74,42 @@ impl Field {
         f
     }
 
+    /// A multi-select of `options`, those in `chosen` ticked.
+    pub fn multi(label: &str, options: Vec<String>, chosen: &[usize], hint: &str) -> Field {
+        let mut f = Field::text(label, "", hint, any);
+        let ticks = (0..options.len()).map(|i| chosen.contains(&i)).collect();
+        f.kind = FieldKind::Multi(options, ticks);
+        f
+    }
+
     pub fn value(&self) -> String {
         match &self.kind {
             FieldKind::Text => self.input.lines().join(" ").trim().to_string(),
             FieldKind::Choice(o) => o.get(self.choice).cloned().unwrap_or_default(),
+            FieldKind::Multi(o, ticks) => o
+                .iter()
+                .zip(ticks)
+                .filter(|(_, t)| **t)
+                .map(|(o, _)| o.as_str())
+                .collect::<Vec<_>>()
+                .join("; "),
+        }
+    }
+
+    /// Rows the field takes in a form: label and value, the options of a
+    /// multi-select (at least one line), the hint or message.
+    fn rows(&self) -> u16 {
+        match &self.kind {
+            FieldKind::Multi(o, _) => 2 + o.len().max(1) as u16,
+            _ => 2,
+        }
+    }
+
+    /// The ticked options of a multi-select, by index (empty otherwise).
+    pub fn chosen(&self) -> Vec<usize> {
+        match &self.kind {
+            FieldKind::Multi(_, ticks) => (0..ticks.len()).filter(|i| ticks[*i]).collect(),
+            _ => Vec::new(),
         }
     }
 
@@ -120,6 +155,11 @@ impl Form {
         self.fields.get(i).map(Field::value).unwrap_or_default()
     }
 
+    /// The ticked options of field `i` (a multi-select), by index.
+    pub fn chosen(&self, i: usize) -> Vec<usize> {
+        self.fields.get(i).map(Field::chosen).unwrap_or_default()
+    }
+
     pub fn changed(&self) -> bool {
         self.fields.iter().map(Field::value).collect::<Vec<_>>() != self.initial
     }
@@ -146,7 +186,20 @@ impl Form {
         let Some(field) = self.fields.get_mut(self.focus) else {
             return;
         };
-        match &field.kind {
+        match &mut field.kind {
+            FieldKind::Multi(options, ticks) => {
+                let n = options.len().max(1);
+                match key.code {
+                    KeyCode::Left | KeyCode::Char('h') => field.choice = (field.choice + n - 1) % n,
+                    KeyCode::Right | KeyCode::Char('l') => field.choice = (field.choice + 1) % n,
+                    KeyCode::Char(' ') | KeyCode::Char('x') => {
+                        if let Some(t) = ticks.get_mut(field.choice) {
+                            *t = !*t;
+                        }
+                    }
+                    _ => {}
+                }
+            }
             FieldKind::Choice(options) => {
                 let n = options.len().max(1);
                 match key.code {
@@ -210,7 +263,8 @@ impl Form {
 
     pub fn render(&mut self, f: &mut Frame, area: Rect, theme: &Theme, sym: Symbols) {
         let width = area.width.saturating_sub(4).min(76);
-        let height = (self.fields.len() as u16 * 2 + self.notes.len() as u16 + 5).min(area.height);
+        let rows: u16 = self.fields.iter().map(Field::rows).sum();
+        let height = (rows + self.notes.len() as u16 + 5).min(area.height);
         let r = centered(area, width, height);
         f.render_widget(Clear, r);
         let block = Block::default()
@@ -279,14 +333,20 @@ impl Form {
                     });
                     f.render_widget(&field.input, value_area);
                 }
-                FieldKind::Choice(o) => {
-                    let v = o.get(field.choice).cloned().unwrap_or_default();
-                    let text = format!(
-                        "{} {} {}",
-                        sym.pick("◀", "<"),
-                        sanitize(&v),
-                        sym.pick("▶", ">")
-                    );
+                FieldKind::Choice(_) | FieldKind::Multi(..) => {
+                    let text = match &field.kind {
+                        FieldKind::Multi(o, ticks) => format!(
+                            "{} of {} ticked",
+                            ticks.iter().filter(|t| **t).count(),
+                            o.len()
+                        ),
+                        _ => format!(
+                            "{} {} {}",
+                            sym.pick("◀", "<"),
+                            sanitize(&field.value()),
+                            sym.pick("▶", ">")
+                        ),
+                    };
                     f.render_widget(
                         Paragraph::new(Line::styled(
                             text,
@@ -297,6 +357,44 @@ impl Form {
                             },
                         )),
                         value_area,
+                    );
+                }
+            }
+            // A multi-select lists its options on the lines below, full width.
+            if let FieldKind::Multi(o, ticks) = &field.kind {
+                let lines: Vec<Line> = if o.is_empty() {
+                    vec![Line::styled("(none to choose from)", theme.muted)]
+                } else {
+                    o.iter()
+                        .zip(ticks)
+                        .enumerate()
+                        .map(|(j, (label, t))| {
+                            let here = focused && j == field.choice;
+                            Line::styled(
+                                format!(
+                                    "{}{} {}",
+                                    if here { sym.selected() } else { "  " },
+                                    if *t { "[x]" } else { "[ ]" },
+                                    sanitize(label)
+                                ),
+                                if here { theme.selected } else { theme.normal },
+                            )
+                        })
+                        .collect()
+                };
+                for line in lines {
+                    y += 1;
+                    if y + 1 >= inner.bottom() {
+                        break;
+                    }
+                    f.render_widget(
+                        Paragraph::new(line),
+                        Rect {
+                            x: inner.x + 2,
+                            y,
+                            width: inner.width.saturating_sub(2),
+                            height: 1,
+                        },
                     );
                 }
             }
@@ -428,13 +526,4 @@ pub fn aircraft_type(s: &str) -> Result<(), String> {
 
 pub fn aircraft_types(s: &str) -> Result<(), String> {
     split_list(s).iter().try_for_each(|t| aircraft_type(t))
-}
-
-pub fn numbers(s: &str) -> Result<(), String> {
-    split_list(s).iter().try_for_each(|x| {
-        x.trim_start_matches('#')
-            .parse::<u32>()
-            .map(|_| ())
-            .map_err(|_| format!("'{x}' is not a number"))
-    })
 }
