@@ -29,6 +29,17 @@ fn unseal(db: &std::path::Path) {
         }
         prev = v1.hash;
     }
+    // The settings as older builds wrote them: record version 1, kinds in
+    // the legacy layout (no required bases).
+    let settings = store.raw_tree("settings").unwrap();
+    for kv in settings.iter() {
+        let (k, v) = kv.unwrap();
+        let s: clearance::domain::org::Settings = codec::decode(&v).unwrap();
+        let mut old = 1u16.to_be_bytes().to_vec();
+        old.extend(clearance::domain::kinds::legacy_layout(|| codec::canonical(&s)).unwrap());
+        settings.insert(k, old).unwrap();
+    }
+    settings.flush().unwrap();
     let mut head = SEQ_HEAD.to_be_bytes().to_vec();
     head.extend_from_slice(&prev);
     let meta = store.raw_tree("meta").unwrap();
@@ -55,7 +66,7 @@ fn every_entry_written_now_is_sealed_with_the_state_it_leaves() {
     for e in s.store().audit_entries() {
         let e = e.unwrap();
         assert!(e.seal.is_some(), "entry {} is not sealed", e.seq);
-        assert_eq!(stored_version(s.store(), e.seq), 2);
+        assert_eq!(stored_version(s.store(), e.seq), 3);
     }
     let last = s.store().audit_entries().last().unwrap().unwrap();
     assert_eq!(last.seal.unwrap().counters, org.counters);
@@ -68,8 +79,13 @@ fn every_entry_written_now_is_sealed_with_the_state_it_leaves() {
 #[test]
 fn a_log_written_before_seals_opens_and_is_sealed_by_the_next_change() {
     let dir = tempfile::tempdir().unwrap();
-    let org = build_workload(dir.path()).org().clone();
+    let mut org = build_workload(dir.path()).org().clone();
     unseal(dir.path());
+    // What an older build's organisation was: kinds without required bases.
+    for k in &mut org.settings.kinds {
+        k.requires.clear();
+        k.explicit_types = false;
+    }
     let mut s = fixtures::open(dir.path());
     assert_eq!(s.org(), &org);
     assert!(s.store().audit_entries().all(|e| e.unwrap().seal.is_none()));
@@ -87,10 +103,25 @@ fn a_log_written_before_seals_opens_and_is_sealed_by_the_next_change() {
     );
     assert_eq!(seq, SEQ_HEAD + 1);
     assert_eq!(stored_version(s.store(), SEQ_HEAD), 1);
-    assert_eq!(stored_version(s.store(), seq), 2);
-    // A chain of version 1 entries followed by a version 2 one verifies.
+    assert_eq!(stored_version(s.store(), seq), 3);
+    // A chain of version 1 entries followed by a version 3 one verifies.
     let v = s.store().verify_all(None).unwrap();
     assert!(v.ok(), "{:?}", v.problems);
+    assert!(s.store().doctor(s.org()).unwrap().is_empty());
+    // A change that replaces the old (version 1) settings record takes its
+    // stored bytes out of the state digest, so the seal still matches.
+    let seq = fixtures::run(
+        &mut s,
+        Command::EditKind {
+            code: "RII".into(),
+            edit: clearance::domain::command::KindEdit {
+                requires: Some(vec![
+                    clearance::domain::bases::BasisRequirement::LicenceCategory("B1".into()),
+                ]),
+                ..Default::default()
+            },
+        },
+    );
     assert!(s.store().doctor(s.org()).unwrap().is_empty());
     let after = s.org().clone();
     drop(s);

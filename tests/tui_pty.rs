@@ -165,7 +165,11 @@ fn a_panic_restores_the_terminal_and_is_logged() {
     let st = app.wait_exit();
     let out = app.output();
     assert!(!st.success(), "a panic exits non-zero: {st}");
-    assert_eq!(st.exit_code(), 101, "{st}");
+    assert_eq!(
+        st.exit_code(),
+        2,
+        "a panic is an error like any other: {st}"
+    );
     let leave = out
         .rfind(LEAVE_ALT)
         .unwrap_or_else(|| panic!("the alternate screen was not left after the panic:\n{out:?}"));

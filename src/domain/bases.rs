@@ -249,7 +249,13 @@ mod tests {
             "2025-01-01",
         );
         let all = [&lic, &tt, &ct];
-        assert!(unmet(&part145(), std::slice::from_ref(&atr), &all, d("2026-06-01")).is_empty());
+        assert!(unmet(
+            &part145(),
+            std::slice::from_ref(&atr),
+            &all,
+            d("2026-06-01")
+        )
+        .is_empty());
         // Continuation training older than 24 months no longer counts.
         let f = unmet(&part145(), &[atr], &all, d("2027-01-02"));
         assert_eq!(f.len(), 1);
