@@ -196,7 +196,7 @@ impl Input {
                     io::ErrorKind::WouldBlock => return Ok(()),
                     _ => {
                         // EIO and the like: the terminal is gone.
-                        tracing::info!("reading the terminal failed: {e}");
+                        tracing::info!("the terminal hung up (reading failed: {e})");
                         self.hangup = true;
                         return Ok(());
                     }

@@ -172,6 +172,7 @@ fn run_loop(
         if app.dirty {
             if let Err(e) = guard.terminal.draw(|f| app.draw(f)) {
                 if terminal::is_gone() || e.raw_os_error() == Some(libc::EIO) {
+                    tracing::info!("the terminal hung up (drawing failed: {e})");
                     terminal::mark_gone();
                     return Ok(EXIT_HANGUP);
                 }
