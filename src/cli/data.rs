@@ -309,21 +309,18 @@ pub fn overview(ctx: &Ctx) -> CliResult {
     let soon: Vec<_> = org
         .authorizations
         .values()
-        .filter(|a| {
+        .map(|a| (a, crate::domain::bases::standing(org, a, today)))
+        .filter(|(_, st)| {
             matches!(
-                crate::domain::bases::standing(org, a, today),
+                st,
                 Standing::Expiring | Standing::Expired | Standing::MissingBasis
             )
         })
         .collect();
-    for a in soon {
+    for (a, st) in soon {
         println!(
-            "  {} {} {} expires {}",
-            if a.days_to_expiry(today).unwrap_or(0) < 0 {
-                "✗"
-            } else {
-                "!"
-            },
+            "  {} {} {} {}",
+            if st == Standing::Expiring { "!" } else { "✗" },
             cell(&a.reference, 8),
             cell(
                 &org.users
@@ -332,7 +329,13 @@ pub fn overview(ctx: &Ctx) -> CliResult {
                     .unwrap_or_default(),
                 22
             ),
-            a.expires.map(|d| d.to_string()).unwrap_or_default()
+            match st {
+                Standing::MissingBasis => "missing basis".to_string(),
+                _ => format!(
+                    "expires {}",
+                    a.expires.map(|d| d.to_string()).unwrap_or_default()
+                ),
+            }
         );
     }
     println!("audit log: {} entries", s.store().head().seq);

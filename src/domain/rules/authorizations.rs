@@ -387,7 +387,7 @@ pub(super) fn set_kind(cx: &mut Ctx<'_>, k: &AuthorizationKind) -> DomainResult<
         after: Some(Record::Settings(Box::new(settings))),
     });
     Ok(format!(
-        "{verb} authorization kind {code} ({}): expiry {}, maximum {}, warning {} days{}",
+        "{verb} authorization kind {code} ({}): expiry {}, maximum {}, warning {} days{}{}{}",
         kind.name,
         if kind.expiry_required {
             "required"
@@ -400,6 +400,17 @@ pub(super) fn set_kind(cx: &mut Ctx<'_>, k: &AuthorizationKind) -> DomainResult<
         kind.warning_days,
         if kind.independent {
             ", independent inspection"
+        } else {
+            ""
+        },
+        if kind.requires.is_empty() {
+            String::new()
+        } else {
+            let words: Vec<String> = kind.requires.iter().map(|r| r.word()).collect();
+            format!(", requires {}", words.join(", "))
+        },
+        if kind.explicit_types {
+            ", named aircraft types"
         } else {
             ""
         }
