@@ -74,6 +74,8 @@ struct KindFile {
     requires: Vec<String>,
     #[serde(default)]
     explicit_types: bool,
+    #[serde(default)]
+    reason_required: bool,
 }
 
 /// A preset ready to initialise an organisation from.
@@ -177,6 +179,7 @@ pub fn parse(src: &str) -> Result<Preset, String> {
             independent: k.independent,
             requires,
             explicit_types: k.explicit_types,
+            reason_required: k.reason_required,
         });
     }
     Ok(Preset {

@@ -443,3 +443,45 @@ fn a_reason_is_recorded_with_any_change() {
     );
     assert_eq!(g.count(), 3);
 }
+
+/// A kind may require a reason for every change to its authorizations
+/// (RII in the maintenance preset; `kind set --reason-required`).
+#[test]
+fn a_kind_can_require_a_reason() {
+    let db = Db::init("maintenance");
+    db.run(&[
+        "user", "add", "--given", "Ina", "--family", "Spector", "--login", "ina",
+    ])
+    .ok();
+    let add = |extra: &[&str]| {
+        let mut v = vec![
+            "auth",
+            "add",
+            "ina",
+            "--reference",
+            "RII-1",
+            "--kind",
+            "RII",
+            "--from",
+            "2026-03-02",
+            "--expires",
+            "2027-03-01",
+        ];
+        v.extend_from_slice(extra);
+        db.run(&v)
+    };
+    let mut g = db.guard();
+    let out = add(&[]);
+    out.error(&["kind RII requires a reason", "--reason"]);
+    g.unchanged("auth add RII-1 without a reason");
+    assert_eq!(g.count(), 1);
+    add(&["--reason", "inspector for the C-check of OY-ABC"]).ok();
+    db.run(&["kind", "set", "RII", "--no-reason-required"]).ok();
+    db.run(&["auth", "renew", "RII-1", "--expires", "2027-06-01"])
+        .ok();
+    let kinds = db
+        .run(&["kind", "set", "INSP", "--reason-required"])
+        .ok()
+        .stdout;
+    assert!(kinds.contains("a reason for every change"), "{kinds}");
+}

@@ -85,6 +85,7 @@ fn a_log_written_before_seals_opens_and_is_sealed_by_the_next_change() {
     for k in &mut org.settings.kinds {
         k.requires.clear();
         k.explicit_types = false;
+        k.reason_required = false;
     }
     let mut s = fixtures::open(dir.path());
     assert_eq!(s.org(), &org);

@@ -515,6 +515,12 @@ pub enum KindCmd {
         /// The scope may be "any type"
         #[arg(long)]
         any_type: bool,
+        /// Every change to its authorizations needs --reason
+        #[arg(long, conflicts_with = "no_reason_required")]
+        reason_required: bool,
+        /// No reason needed
+        #[arg(long)]
+        no_reason_required: bool,
     },
 }
 
@@ -539,6 +545,8 @@ pub fn run_kind(ctx: &Ctx, cmd: KindCmd) -> CliResult {
             no_requires,
             explicit_types,
             any_type,
+            reason_required,
+            no_reason_required,
         } => ctx.run(Command::EditKind {
             code,
             edit: KindEdit {
@@ -564,6 +572,7 @@ pub fn run_kind(ctx: &Ctx, cmd: KindCmd) -> CliResult {
                     )
                 },
                 explicit_types: either(explicit_types, any_type),
+                reason_required: either(reason_required, no_reason_required),
             },
         }),
         KindCmd::List => {
@@ -604,7 +613,7 @@ pub fn run_kind(ctx: &Ctx, cmd: KindCmd) -> CliResult {
                     cell(if k.independent { "yes" } else { "no" }, 5),
                     sanitize(&k.name)
                 );
-                if !k.requires.is_empty() || k.explicit_types {
+                if !k.requires.is_empty() || k.explicit_types || k.reason_required {
                     let words: Vec<String> = k.requires.iter().map(|r| r.word()).collect();
                     println!(
                         "        requires: {}{}",
@@ -617,8 +626,11 @@ pub fn run_kind(ctx: &Ctx, cmd: KindCmd) -> CliResult {
                             "; scope must name aircraft types"
                         } else {
                             ""
-                        }
+                        },
                     );
+                    if k.reason_required {
+                        println!("        every change needs a reason (--reason)");
+                    }
                 }
             }
             Ok(0)

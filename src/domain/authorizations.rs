@@ -527,6 +527,7 @@ mod tests {
             independent: false,
             requires: vec![],
             explicit_types: false,
+            reason_required: false,
         };
         let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
         assert!(k.check_dates(d("2026-01-01"), None).is_err());

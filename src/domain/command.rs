@@ -204,6 +204,7 @@ pub struct KindEdit {
     /// The bases its authorizations must rest on (Some(vec![]): none).
     pub requires: Option<Vec<super::bases::BasisRequirement>>,
     pub explicit_types: Option<bool>,
+    pub reason_required: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,7 +1,7 @@
 //! Authorization kinds: configured per organisation, each with its policy —
 //! expiry, maximum validity, warning horizon, independence, the bases its
-//! authorizations must rest on, and whether their scope must name aircraft
-//! types.
+//! authorizations must rest on, whether their scope must name aircraft
+//! types, and whether every change to them needs a reason.
 //!
 //! Stored records are bincode, which has no field evolution: kinds written
 //! before `requires` and `explicit_types` existed have the *legacy layout*
@@ -31,6 +31,8 @@ pub struct AuthorizationKind {
     pub requires: Vec<BasisRequirement>,
     /// The scope must name aircraft types ("any type" is never an accident).
     pub explicit_types: bool,
+    /// Every change to its authorizations must give a reason (`--reason`).
+    pub reason_required: bool,
 }
 
 thread_local! {
@@ -75,6 +77,8 @@ struct KindV2 {
     requires: Vec<BasisRequirement>,
     #[serde(default)]
     explicit_types: bool,
+    #[serde(default)]
+    reason_required: bool,
 }
 
 impl Serialize for AuthorizationKind {
@@ -100,6 +104,7 @@ impl Serialize for AuthorizationKind {
                 independent: k.independent,
                 requires: k.requires,
                 explicit_types: k.explicit_types,
+                reason_required: k.reason_required,
             }
             .serialize(s)
         }
@@ -119,6 +124,7 @@ impl<'de> Deserialize<'de> for AuthorizationKind {
                 independent: k.independent,
                 requires: vec![],
                 explicit_types: false,
+                reason_required: false,
             })
         } else {
             let k = KindV2::deserialize(d)?;
@@ -131,6 +137,7 @@ impl<'de> Deserialize<'de> for AuthorizationKind {
                 independent: k.independent,
                 requires: k.requires,
                 explicit_types: k.explicit_types,
+                reason_required: k.reason_required,
             })
         }
     }

@@ -826,6 +826,7 @@ fn kinds_are_configured_by_authorization_managers_only() {
         independent: true,
         requires: vec![],
         explicit_types: false,
+        reason_required: false,
     };
     assert!(matches!(
         run(

@@ -132,6 +132,7 @@ pub(super) fn add_authorization(cx: &mut Ctx<'_>, na: &NewAuthorization) -> Doma
         )));
     }
     let kind = org.kind(&na.kind)?;
+    cx.reason_for(kind)?;
     kind.check_dates(na.effective_from, na.expires)?;
     let first_issue = na.first_issue.unwrap_or(na.effective_from);
     if first_issue > na.effective_from {
@@ -265,6 +266,7 @@ pub(super) fn renew_authorization(
         )));
     }
     let kind = org.kind(&before.kind)?;
+    cx.reason_for(kind)?;
     let from = effective_from.unwrap_or(before.effective_from.max(cx.today()));
     kind.check_dates(from, Some(*expires))?;
     // A renewal rests on bases valid from its effective date.
@@ -316,6 +318,7 @@ pub(super) fn edit_kind(cx: &mut Ctx<'_>, code: &str, edit: &KindEdit) -> Domain
             independent: false,
             requires: vec![],
             explicit_types: false,
+            reason_required: false,
         },
     };
     if let Some(n) = &edit.name {
@@ -338,6 +341,9 @@ pub(super) fn edit_kind(cx: &mut Ctx<'_>, code: &str, edit: &KindEdit) -> Domain
     }
     if let Some(x) = edit.explicit_types {
         k.explicit_types = x;
+    }
+    if let Some(r) = edit.reason_required {
+        k.reason_required = r;
     }
     set_kind(cx, &k)
 }
@@ -387,7 +393,7 @@ pub(super) fn set_kind(cx: &mut Ctx<'_>, k: &AuthorizationKind) -> DomainResult<
         after: Some(Record::Settings(Box::new(settings))),
     });
     Ok(format!(
-        "{verb} authorization kind {code} ({}): expiry {}, maximum {}, warning {} days{}{}{}",
+        "{verb} authorization kind {code} ({}): expiry {}, maximum {}, warning {} days{}{}{}{}",
         kind.name,
         if kind.expiry_required {
             "required"
@@ -413,6 +419,11 @@ pub(super) fn set_kind(cx: &mut Ctx<'_>, k: &AuthorizationKind) -> DomainResult<
             ", named aircraft types"
         } else {
             ""
+        },
+        if kind.reason_required {
+            ", a reason for every change"
+        } else {
+            ""
         }
     ))
 }
@@ -425,6 +436,7 @@ pub(super) fn edit_authorization(
     let org = cx.org;
     cx.require(system::AUTHORIZATIONS_MANAGE)?;
     let before = org.resolve_authorization(reference)?;
+    cx.reason_for(org.kind(&before.kind)?)?;
     live_holder(org, before.holder)?;
     if before.status == AuthorizationStatus::Revoked {
         return Err(DomainError::Immutable(format!(

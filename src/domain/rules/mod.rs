@@ -104,6 +104,8 @@ pub(super) struct Ctx<'a> {
     pub(super) now: DateTime<Utc>,
     pub(super) puts: Vec<Put>,
     pub(super) counters: Counters,
+    /// The reason given with the command (`--reason`), if any.
+    pub(super) reason: Option<String>,
 }
 
 impl<'a> Ctx<'a> {
@@ -124,6 +126,7 @@ impl<'a> Ctx<'a> {
             now,
             puts: vec![],
             counters: org.counters,
+            reason: None,
         })
     }
 
@@ -263,6 +266,20 @@ impl<'a> Ctx<'a> {
         )))
     }
 
+    /// A kind that requires a reason: the command must come with one.
+    pub(super) fn reason_for(
+        &self,
+        kind: &super::authorizations::AuthorizationKind,
+    ) -> DomainResult<()> {
+        if kind.reason_required && self.reason.is_none() {
+            return Err(invalid(format!(
+                "kind {} requires a reason for every change to its authorizations (--reason TEXT)",
+                kind.code
+            )));
+        }
+        Ok(())
+    }
+
     /// Nobody changes their own roles, grants or access expiry: another
     /// administrator must (neither the operator nor the user acted as).
     pub(super) fn not_self(&self, target: &User, what: &str) -> DomainResult<()> {
@@ -363,7 +380,21 @@ pub fn plan(
     cmd: &Command,
     now: DateTime<Utc>,
 ) -> DomainResult<Change> {
+    plan_with(org, actor, cmd, now, None)
+}
+
+/// [`plan`] with the reason the operator gave (a `Reasoned` command passes
+/// it to what it carries, a batch to each of its commands), for the kinds
+/// that require one.
+fn plan_with(
+    org: &Organisation,
+    actor: Actor,
+    cmd: &Command,
+    now: DateTime<Utc>,
+    reason: Option<&str>,
+) -> DomainResult<Change> {
     let mut cx = Ctx::new(org, actor, now)?;
+    cx.reason = reason.map(str::to_string);
     let summary = match cmd {
         Command::Init(_) => {
             return Err(DomainError::Conflict(
@@ -439,7 +470,7 @@ pub fn plan(
             if matches!(**command, Command::Reasoned { .. }) {
                 return Err(invalid("a reason is given once"));
             }
-            let inner = plan(org, actor, command, now)?;
+            let inner = plan_with(org, actor, command, now, Some(&reason))?;
             cx.counters = inner.counters;
             cx.puts = inner.puts;
             format!("{} (reason: {reason})", inner.summary)
@@ -455,7 +486,7 @@ pub fn plan(
                 if matches!(c, Command::Batch(_) | Command::Import(_)) {
                     return Err(invalid("a batch cannot hold a batch or an import"));
                 }
-                let ch = plan(&scratch, actor, c, now)
+                let ch = plan_with(&scratch, actor, c, now, reason)
                     .map_err(|e| prefix_error(e, &format!("command {} ({})", i + 1, c.name())))?;
                 scratch.apply(&ch);
                 for p in ch.puts {
