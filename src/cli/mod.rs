@@ -6,6 +6,7 @@ mod audit;
 mod authz;
 mod backup;
 mod data;
+mod kinds;
 mod query;
 mod rescue;
 mod roles;
@@ -73,7 +74,7 @@ pub enum Cmd {
     Auth(authz::AuthCmd),
     /// Authorization kinds and their policies
     #[command(subcommand)]
-    Kind(authz::KindCmd),
+    Kind(kinds::KindCmd),
     /// May USER do PERMISSION? Exit 0 allowed, 1 denied, 2 error
     Check(query::CheckArgs),
     /// Every effective level of a user with its sources
@@ -118,7 +119,7 @@ impl Cmd {
             Cmd::Role(c) => !matches!(c, roles::RoleCmd::List | roles::RoleCmd::Show { .. }),
             Cmd::Qual(c) => !matches!(c, authz::QualCmd::List { .. } | authz::QualCmd::Show { .. }),
             Cmd::Auth(c) => !matches!(c, authz::AuthCmd::List { .. } | authz::AuthCmd::Show { .. }),
-            Cmd::Kind(c) => matches!(c, authz::KindCmd::Set { .. }),
+            Cmd::Kind(c) => matches!(c, kinds::KindCmd::Set { .. }),
             Cmd::Import(_) => true,
             _ => false,
         }
@@ -423,7 +424,7 @@ fn run(cli: Cli) -> CliResult {
         Cmd::Role(c) => roles::run(&ctx, c),
         Cmd::Qual(c) => authz::run_qual(&ctx, c),
         Cmd::Auth(c) => authz::run_auth(&ctx, c),
-        Cmd::Kind(c) => authz::run_kind(&ctx, c),
+        Cmd::Kind(c) => kinds::run_kind(&ctx, c),
         Cmd::Check(a) => query::check(&ctx, a),
         Cmd::Explain(a) => query::explain(&ctx, a),
         Cmd::Signoff(a) => query::signoff(&ctx, a),
