@@ -144,6 +144,15 @@ impl<'a> Ctx<'a> {
         Ok(())
     }
 
+    /// The user a user-management command acts on: rule 1 (`users.manage`),
+    /// then the name resolved, then rules 4 and 2 ([`Self::editable`]).
+    pub(super) fn managed_user(&self, user: &str) -> DomainResult<&'a User> {
+        self.require(system::USERS_MANAGE)?;
+        let target = self.org.resolve_user(user)?;
+        self.editable(target)?;
+        Ok(target)
+    }
+
     /// Rule 4 and rule 2: the target is not a tombstone and their access lies
     /// within the operator's.
     pub(super) fn editable(&self, user: &User) -> DomainResult<()> {

@@ -50,9 +50,7 @@ pub(super) fn add_user(cx: &mut Ctx<'_>, nu: &NewUser) -> DomainResult<String> {
 
 pub(super) fn edit_user(cx: &mut Ctx<'_>, user: &str, edit: &UserEdit) -> DomainResult<String> {
     let org = cx.org;
-    cx.require(system::USERS_MANAGE)?;
-    let before = org.resolve_user(user)?;
-    cx.editable(before)?;
+    let before = cx.managed_user(user)?;
     let mut u = before.clone();
     if let Some(g) = &edit.given {
         u.given = text::required_text("given name", g)?;
@@ -99,9 +97,7 @@ pub(super) fn assign_role(
 ) -> DomainResult<String> {
     let org = cx.org;
     let now = cx.now;
-    cx.require(system::USERS_MANAGE)?;
-    let before = org.resolve_user(user)?;
-    cx.editable(before)?;
+    let before = cx.managed_user(user)?;
     let role = org.resolve_role(role)?;
     cx.holds_role(role)?;
     cx.not_self(before, "roles")?;
@@ -136,9 +132,7 @@ pub(super) fn assign_role(
 
 pub(super) fn unassign_role(cx: &mut Ctx<'_>, user: &str, role: &str) -> DomainResult<String> {
     let org = cx.org;
-    cx.require(system::USERS_MANAGE)?;
-    let before = org.resolve_user(user)?;
-    cx.editable(before)?;
+    let before = cx.managed_user(user)?;
     let role = org.resolve_role(role)?;
     cx.not_self(before, "roles")?;
     let mut u = before.clone();
@@ -165,9 +159,7 @@ pub(super) fn grant(
 ) -> DomainResult<String> {
     let org = cx.org;
     let now = cx.now;
-    cx.require(system::USERS_MANAGE)?;
-    let before = org.resolve_user(user)?;
-    cx.editable(before)?;
+    let before = cx.managed_user(user)?;
     let pi = org.catalog().resolve(permission)?;
     let p = org.catalog().get(pi);
     let l = p.scale.parse_level(level)?;
@@ -214,9 +206,7 @@ pub(super) fn grant(
 
 pub(super) fn ungrant(cx: &mut Ctx<'_>, user: &str, permission: &str) -> DomainResult<String> {
     let org = cx.org;
-    cx.require(system::USERS_MANAGE)?;
-    let before = org.resolve_user(user)?;
-    cx.editable(before)?;
+    let before = cx.managed_user(user)?;
     let p = org.catalog().get(org.catalog().resolve(permission)?);
     cx.not_self(before, "personal grants")?;
     let mut u = before.clone();
@@ -239,10 +229,7 @@ pub(super) fn ungrant(cx: &mut Ctx<'_>, user: &str, permission: &str) -> DomainR
 }
 
 pub(super) fn set_status(cx: &mut Ctx<'_>, cmd: &Command, user: &str) -> DomainResult<String> {
-    let org = cx.org;
-    cx.require(system::USERS_MANAGE)?;
-    let before = org.resolve_user(user)?;
-    cx.editable(before)?;
+    let before = cx.managed_user(user)?;
     let mut u = before.clone();
     let (to, verb) = match cmd {
         Command::Deactivate { .. } => (UserStatus::Deactivated, "deactivated"),
@@ -292,11 +279,8 @@ pub(super) fn invite(
     code_hash: &[u8; 32],
     expires: &DateTime<Utc>,
 ) -> DomainResult<String> {
-    let org = cx.org;
     let now = cx.now;
-    cx.require(system::USERS_MANAGE)?;
-    let before = org.resolve_user(user)?;
-    cx.editable(before)?;
+    let before = cx.managed_user(user)?;
     if before.email.is_none() {
         return Err(invalid(format!(
             "{} has no email to invite",
