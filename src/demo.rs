@@ -247,7 +247,7 @@ pub fn seed_batches(
     auths: usize,
     batch: usize,
 ) -> Vec<Vec<Command>> {
-    let today = now.date_naive();
+    let today = org.day_of(now);
     let existing: Vec<String> = org
         .roles
         .values()

@@ -193,6 +193,7 @@ pub fn parse(src: &str) -> Result<Preset, String> {
             catalog,
             admin_role: 1,
             kinds,
+            time_zone: crate::domain::zone::Zone::UTC,
         },
         roles,
     })

@@ -16,11 +16,12 @@ use clearance::domain::authorizations::{
 };
 use clearance::domain::bases::BasisRequirement;
 use clearance::domain::catalog::{Area, Catalog, Permission, Scale};
-use clearance::domain::command::Command;
+use clearance::domain::command::{Command, OrganisationEdit};
 use clearance::domain::org::{Counters, Put, Record, RecordKey, Settings};
 use clearance::domain::qualifications::{Qualification, QualificationKind};
 use clearance::domain::roles::Role;
 use clearance::domain::users::{Invitation, PersonalGrant, RoleAssignment, User, UserStatus};
+use clearance::domain::zone::Zone;
 use clearance::store::audit::{AuditBody, AuditEntry, Seal, GENESIS};
 use clearance::store::codec::{self, DecodeError, Stored};
 use serde::Serialize;
@@ -84,6 +85,7 @@ fn settings() -> Settings {
             explicit_types: false,
             reason_required: false,
         }],
+        time_zone: Zone::UTC,
     }
 }
 
@@ -394,8 +396,8 @@ fn settings_v1_bytes_stay_readable() {
     golden_read("Settings v1", &settings(), &pinned, |s| s.catalog.reindex());
 }
 
-/// Record version 2: kinds carry their required bases and whether their
-/// scope must name aircraft types.
+/// Record version 2 (kinds carry their required bases and whether their
+/// scope must name aircraft types) stays readable, in UTC.
 #[test]
 fn settings_v2_bytes_are_pinned() {
     let mut s = settings();
@@ -406,11 +408,29 @@ fn settings_v2_bytes_are_pinned() {
     ];
     s.kinds[0].explicit_types = true;
     s.kinds[0].reason_required = true;
-    golden("Settings v2", &s, SETTINGS_V2, |s| s.catalog.reindex());
+    let pinned = unhex(SETTINGS_V2);
+    assert_eq!(&pinned[..2], 2u16.to_be_bytes());
+    golden_read("Settings v2", &s, &pinned, |s| s.catalog.reindex());
     // Read as version 1, the new layout does not decode.
     let mut as_v1 = unhex(SETTINGS_V2);
     as_v1[..2].copy_from_slice(&1u16.to_be_bytes());
     assert!(codec::decode::<Settings>(&as_v1).is_err());
+}
+
+/// Record version 3: the organisation's time zone.
+#[test]
+fn settings_v3_bytes_are_pinned() {
+    let mut s = settings();
+    s.time_zone = Zone::parse("America/Anchorage").unwrap();
+    golden("Settings v3", &s, SETTINGS_V3, |s| s.catalog.reindex());
+    // Version 2 bytes read as UTC.
+    let v2 = unhex(SETTINGS_V2);
+    let back: Settings = codec::decode(&v2).unwrap();
+    assert_eq!(back.time_zone, Zone::UTC);
+    // Read as version 2, the new layout does not decode.
+    let mut as_v2 = unhex(SETTINGS_V3);
+    as_v2[..2].copy_from_slice(&2u16.to_be_bytes());
+    assert!(codec::decode::<Settings>(&as_v2).is_err());
 }
 
 #[test]
@@ -438,8 +458,20 @@ fn counters_v1_bytes_are_pinned() {
     golden("Counters", &counters(), COUNTERS_V1, |_| {});
 }
 
-/// [`golden`] for audit entries, which have two record versions.
+/// [`golden`] for audit entries, which have a record version per layout
+/// generation.
 fn golden_entry(name: &str, e: &AuditEntry, pinned: &str, version: u16) {
+    golden_entry_with(name, e, pinned, version, |_| {})
+}
+
+/// [`golden_entry`] with a fixup of what decodes (derived indexes).
+fn golden_entry_with(
+    name: &str,
+    e: &AuditEntry,
+    pinned: &str,
+    version: u16,
+    fixup: impl Fn(&mut AuditEntry),
+) {
     let bytes = codec::encode_entry(e).unwrap();
     let pinned = unhex(pinned);
     assert!(
@@ -450,8 +482,10 @@ fn golden_entry(name: &str, e: &AuditEntry, pinned: &str, version: u16) {
         hex(&pinned)
     );
     assert_eq!(&pinned[..2], version.to_be_bytes(), "{name}");
-    assert_eq!(&codec::decode_entry(&pinned).unwrap(), e, "{name}");
-    for v in [0u16, 4, 0x0100, u16::MAX] {
+    let mut back = codec::decode_entry(&pinned).unwrap();
+    fixup(&mut back);
+    assert_eq!(&back, e, "{name}");
+    for v in [0u16, 5, 0x0100, u16::MAX] {
         let mut other = pinned.clone();
         other[..2].copy_from_slice(&v.to_be_bytes());
         assert_eq!(
@@ -506,7 +540,7 @@ fn audit_entry_v2_bytes_and_hash_are_pinned() {
         counters: counters(),
         state: [0x22; 32],
     };
-    let e = AuditEntry::sealed_legacy(v1.seq, v1.prev_hash, v1.body.clone(), seal).unwrap();
+    let e = AuditEntry::sealed_in(v1.seq, v1.prev_hash, v1.body.clone(), seal, 1).unwrap();
     golden_entry("AuditEntry v2", &e, AUDIT_ENTRY_V2, 2);
     assert_eq!(hex(&e.hash), AUDIT_ENTRY_V2_HASH);
     assert_ne!(e.hash, v1.hash);
@@ -537,13 +571,52 @@ fn audit_entry_v3_bytes_and_hash_are_pinned() {
         counters: counters(),
         state: [0x33; 32],
     };
-    let e = AuditEntry::sealed(v1.seq, v1.prev_hash, body.clone(), seal).unwrap();
-    assert!(!e.legacy_kinds);
+    let e = AuditEntry::sealed_in(v1.seq, v1.prev_hash, body.clone(), seal, 2).unwrap();
+    assert_eq!(e.layout, 2);
     golden_entry("AuditEntry v3", &e, AUDIT_ENTRY_V3, 3);
     assert_eq!(hex(&e.hash), AUDIT_ENTRY_V3_HASH);
     assert_eq!(e.computed_hash().unwrap(), e.hash);
-    let legacy = AuditEntry::sealed_legacy(v1.seq, v1.prev_hash, body, seal).unwrap();
+    let legacy = AuditEntry::sealed_in(v1.seq, v1.prev_hash, body, seal, 1).unwrap();
     assert_ne!(legacy.hash, e.hash, "the version is bound into the hash");
+}
+
+/// Record version 4: a sealed entry in layout generation 3 (settings carry
+/// the organisation's time zone; here an `org set` that moves it).
+#[test]
+fn audit_entry_v4_bytes_and_hash_are_pinned() {
+    let v1 = audit_entry();
+    let mut body = v1.body.clone();
+    body.command = Command::EditOrganisation(OrganisationEdit {
+        name: None,
+        time_zone: Some("Pacific/Kiritimati".into()),
+    });
+    let mut after = settings();
+    after.time_zone = Zone::parse("Pacific/Kiritimati").unwrap();
+    body.changes = vec![Put {
+        key: RecordKey::Settings,
+        before: Some(Record::Settings(Box::new(settings()))),
+        after: Some(Record::Settings(Box::new(after))),
+    }];
+    body.summary = "moved the organisation's time zone".into();
+    let seal = Seal {
+        counters: counters(),
+        state: [0x44; 32],
+    };
+    let e = AuditEntry::sealed(v1.seq, v1.prev_hash, body.clone(), seal).unwrap();
+    assert_eq!(e.layout, 4 - 1);
+    golden_entry_with("AuditEntry v4", &e, AUDIT_ENTRY_V4, 4, |e| {
+        for p in &mut e.body.changes {
+            for r in [&mut p.before, &mut p.after].into_iter().flatten() {
+                if let Record::Settings(s) = r {
+                    s.catalog.reindex();
+                }
+            }
+        }
+    });
+    assert_eq!(hex(&e.hash), AUDIT_ENTRY_V4_HASH);
+    assert_eq!(e.computed_hash().unwrap(), e.hash);
+    let older = AuditEntry::sealed_in(v1.seq, v1.prev_hash, body, seal, 2).unwrap();
+    assert_ne!(older.hash, e.hash, "the version is bound into the hash");
 }
 
 /// The bincode tag (u32, little-endian) an enum value is written with.
@@ -691,6 +764,7 @@ fn enum_variant_tags_are_pinned() {
             reason: s(),
             command: Box::new(Command::Batch(vec![])),
         },
+        Command::EditOrganisation(Default::default()),
     ];
     let names: Vec<(u32, &str)> = commands.iter().map(|c| (tag(c), c.name())).collect();
     let expected: Vec<(u32, &str)> = [
@@ -723,6 +797,7 @@ fn enum_variant_tags_are_pinned() {
         "kind set",
         // A reasoned command is named after the command it carries.
         "batch",
+        "org set",
     ]
     .into_iter()
     .enumerate()
@@ -809,8 +884,8 @@ fn stored_layout_is_pinned() {
     let stored = raw("audit", &fixtures::audit_key(1, 0));
     assert_eq!(
         &stored[..2],
-        3u16.to_be_bytes(),
-        "entries are written sealed, with kinds in the current layout"
+        4u16.to_be_bytes(),
+        "entries are written sealed, in the current layout generation"
     );
     let entry: AuditEntry = codec::decode_entry(&stored).unwrap();
     assert_eq!(
@@ -836,3 +911,60 @@ fn stored_layout_is_pinned() {
     let settings: Settings = codec::decode(&raw("settings", b"settings")).unwrap();
     assert_eq!(settings.preset, "maintenance");
 }
+
+const SETTINGS_V3: &str = "\
+    00030a00000000000000476f6c64656e204d524f0b000000000000006d61696e74656e616e6365050000000000000005\
+    000000000000007573657273050000000000000055736572730500000000000000726f6c65730500000000000000526f\
+    6c65730e00000000000000617574686f72697a6174696f6e730e00000000000000417574686f72697a6174696f6e7305\
+    0000000000000061756469740500000000000000417564697408000000000000007369676e6f66667308000000000000\
+    005369676e6f66667308000000000000000a0000000000000075736572732e766965770a000000000000007573657273\
+    2e7669657701000000020000000000000003000000000000006f776e05000000000000006f746865720c000000000000\
+    0075736572732e6d616e6167650c0000000000000075736572732e6d616e616765020000001100000000000000757365\
+    72732e696d706572736f6e617465110000000000000075736572732e696d706572736f6e617465020000000c00000000\
+    000000726f6c65732e6d616e6167650c00000000000000726f6c65732e6d616e61676502000000130000000000000061\
+    7574686f72697a6174696f6e732e766965771300000000000000617574686f72697a6174696f6e732e76696577000000\
+    001500000000000000617574686f72697a6174696f6e732e6d616e6167651500000000000000617574686f72697a6174\
+    696f6e732e6d616e616765020000000a0000000000000061756469742e766965770a0000000000000061756469742e76\
+    6965770200000011000000000000007369676e6f6666732e636f6d706c65746511000000000000007369676e6f666673\
+    2e636f6d706c65746502000000010000000100000000000000020000000000000042310d000000000000004365727469\
+    6679696e672042310101180000001e00000000000000000000000000001100000000000000416d65726963612f416e63\
+    686f72616765";
+const AUDIT_ENTRY_V4: &str = "\
+    0004070000000000000011111111111111111111111111111111111111111111111111111111111111110c4974f8448e\
+    5ceb53cf7cc25b3fe0e907fcb707cdf2c9a0b1652848f91ae5a01400000000000000323032362d30312d31355430383a\
+    30303a30305a0100000004000000000000006d61726101020000001c0000000001120000000000000050616369666963\
+    2f4b69726974696d61746901000000000000000000000001000000000a00000000000000476f6c64656e204d524f0b00\
+    0000000000006d61696e74656e616e636505000000000000000500000000000000757365727305000000000000005573\
+    6572730500000000000000726f6c65730500000000000000526f6c65730e00000000000000617574686f72697a617469\
+    6f6e730e00000000000000417574686f72697a6174696f6e730500000000000000617564697405000000000000004175\
+    64697408000000000000007369676e6f66667308000000000000005369676e6f66667308000000000000000a00000000\
+    00000075736572732e766965770a0000000000000075736572732e766965770100000002000000000000000300000000\
+    0000006f776e05000000000000006f746865720c0000000000000075736572732e6d616e6167650c0000000000000075\
+    736572732e6d616e61676502000000110000000000000075736572732e696d706572736f6e6174651100000000000000\
+    75736572732e696d706572736f6e617465020000000c00000000000000726f6c65732e6d616e6167650c000000000000\
+    00726f6c65732e6d616e616765020000001300000000000000617574686f72697a6174696f6e732e7669657713000000\
+    00000000617574686f72697a6174696f6e732e76696577000000001500000000000000617574686f72697a6174696f6e\
+    732e6d616e6167651500000000000000617574686f72697a6174696f6e732e6d616e616765020000000a000000000000\
+    0061756469742e766965770a0000000000000061756469742e766965770200000011000000000000007369676e6f6666\
+    732e636f6d706c65746511000000000000007369676e6f6666732e636f6d706c65746502000000010000000100000000\
+    000000020000000000000042310d0000000000000043657274696679696e672042310101180000001e00000000000000\
+    00000000000000030000000000000055544301000000000a00000000000000476f6c64656e204d524f0b000000000000\
+    006d61696e74656e616e6365050000000000000005000000000000007573657273050000000000000055736572730500\
+    000000000000726f6c65730500000000000000526f6c65730e00000000000000617574686f72697a6174696f6e730e00\
+    000000000000417574686f72697a6174696f6e7305000000000000006175646974050000000000000041756469740800\
+    0000000000007369676e6f66667308000000000000005369676e6f66667308000000000000000a000000000000007573\
+    6572732e766965770a0000000000000075736572732e7669657701000000020000000000000003000000000000006f77\
+    6e05000000000000006f746865720c0000000000000075736572732e6d616e6167650c0000000000000075736572732e\
+    6d616e61676502000000110000000000000075736572732e696d706572736f6e61746511000000000000007573657273\
+    2e696d706572736f6e617465020000000c00000000000000726f6c65732e6d616e6167650c00000000000000726f6c65\
+    732e6d616e616765020000001300000000000000617574686f72697a6174696f6e732e76696577130000000000000061\
+    7574686f72697a6174696f6e732e76696577000000001500000000000000617574686f72697a6174696f6e732e6d616e\
+    6167651500000000000000617574686f72697a6174696f6e732e6d616e616765020000000a0000000000000061756469\
+    742e766965770a0000000000000061756469742e766965770200000011000000000000007369676e6f6666732e636f6d\
+    706c65746511000000000000007369676e6f6666732e636f6d706c657465020000000100000001000000000000000200\
+    00000000000042310d0000000000000043657274696679696e672042310101180000001e000000000000000000000000\
+    00001200000000000000506163696669632f4b69726974696d61746922000000000000006d6f76656420746865206f72\
+    67616e69736174696f6e27732074696d65207a6f6e650300000004000000050000000600000044444444444444444444\
+    44444444444444444444444444444444444444444444";
+const AUDIT_ENTRY_V4_HASH: &str =
+    "0c4974f8448e5ceb53cf7cc25b3fe0e907fcb707cdf2c9a0b1652848f91ae5a0";

@@ -194,7 +194,7 @@ pub fn run_qual(ctx: &Ctx, cmd: QualCmd) -> CliResult {
                 Some(h) => require_holder(&s, ctx, Subject::Authorizations, h.id)?,
                 None => read_scope(&s, ctx, Subject::Authorizations)?,
             };
-            let today = s.now().date_naive();
+            let today = s.today();
             let qs: Vec<_> = org
                 .qualifications
                 .values()
@@ -331,7 +331,7 @@ pub fn run_auth(ctx: &Ctx, cmd: AuthCmd) -> CliResult {
         AuthCmd::List { expiring, user } => {
             let s = ctx.session()?;
             let org = s.org();
-            let today = s.now().date_naive();
+            let today = s.today();
             let holder = user.as_deref().map(|u| org.resolve_user(u)).transpose()?;
             let scope = match holder {
                 Some(h) => require_holder(&s, ctx, Subject::Authorizations, h.id)?,
@@ -404,7 +404,7 @@ pub fn run_auth(ctx: &Ctx, cmd: AuthCmd) -> CliResult {
             let org = s.org();
             let a = org.resolve_authorization(&reference)?;
             require_holder(&s, ctx, Subject::Authorizations, a.holder)?;
-            let today = s.now().date_naive();
+            let today = s.today();
             if ctx.json {
                 let mut v = auth_json(org, a, today);
                 v["history"] = json!(a

@@ -32,6 +32,10 @@ pub struct InitArgs {
     /// The organisation's name
     #[arg(long, default_value = "My organisation")]
     pub name: String,
+    /// The IANA time zone every expiry day is counted in (Europe/Oslo,
+    /// America/Anchorage, …); change it later with `org set --time-zone`
+    #[arg(long, value_name = "ZONE", default_value = "UTC")]
+    pub time_zone: String,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -103,7 +107,8 @@ pub struct Export {
 const EXPORT_FORMAT: &str = "clearance-organisation";
 
 pub fn init(ctx: &Ctx, a: InitArgs) -> CliResult {
-    let preset = crate::presets::load(&a.preset).map_err(CliError)?;
+    let mut preset = crate::presets::load(&a.preset).map_err(CliError)?;
+    preset.settings.time_zone = crate::domain::zone::Zone::parse(&a.time_zone)?;
     let admin = NewUser {
         given: a.admin_given,
         family: a.admin_family,
@@ -266,7 +271,7 @@ pub fn overview(ctx: &Ctx) -> CliResult {
     let s = ctx.session()?;
     let me = s.actor(ctx.as_user.as_deref())?;
     let org = s.org();
-    let today = s.now().date_naive();
+    let today = s.today();
     let count = |st: UserStatus| org.users.values().filter(|u| u.status == st).count();
     let mut standing = std::collections::BTreeMap::new();
     for a in org.authorizations.values() {
@@ -415,7 +420,7 @@ pub fn export(ctx: &Ctx, a: ExportArgs) -> CliResult {
                     }
                 }
                 Table::Authorizations => {
-                    let today = s.now().date_naive();
+                    let today = s.today();
                     w.write_record([
                         "reference",
                         "holder",

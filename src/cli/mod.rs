@@ -7,6 +7,7 @@ mod authz;
 mod backup;
 mod data;
 mod kinds;
+mod org;
 mod query;
 mod rescue;
 mod roles;
@@ -72,6 +73,9 @@ pub enum Cmd {
     /// Personnel authorizations
     #[command(subcommand)]
     Auth(authz::AuthCmd),
+    /// The organisation: its name and the time zone expiry days are counted in
+    #[command(subcommand)]
+    Org(org::OrgCmd),
     /// Authorization kinds and their policies
     #[command(subcommand)]
     Kind(kinds::KindCmd),
@@ -120,6 +124,7 @@ impl Cmd {
             Cmd::Qual(c) => !matches!(c, authz::QualCmd::List { .. } | authz::QualCmd::Show { .. }),
             Cmd::Auth(c) => !matches!(c, authz::AuthCmd::List { .. } | authz::AuthCmd::Show { .. }),
             Cmd::Kind(c) => matches!(c, kinds::KindCmd::Set { .. }),
+            Cmd::Org(c) => matches!(c, org::OrgCmd::Set { .. }),
             Cmd::Import(_) => true,
             _ => false,
         }
@@ -425,6 +430,7 @@ fn run(cli: Cli) -> CliResult {
         Cmd::Qual(c) => authz::run_qual(&ctx, c),
         Cmd::Auth(c) => authz::run_auth(&ctx, c),
         Cmd::Kind(c) => kinds::run_kind(&ctx, c),
+        Cmd::Org(c) => org::run_org(&ctx, c),
         Cmd::Check(a) => query::check(&ctx, a),
         Cmd::Explain(a) => query::explain(&ctx, a),
         Cmd::Signoff(a) => query::signoff(&ctx, a),

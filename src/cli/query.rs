@@ -119,7 +119,7 @@ pub fn explain(ctx: &Ctx, a: ExplainArgs) -> CliResult {
     if ctx.json {
         ctx.print_json(&json!({
             "user": u.handle(),
-            "holds_access": u.holds_access(at),
+            "holds_access": u.holds_access(at, s.org().zone()),
             "at": at,
             "levels": ex,
         }))?;
@@ -128,8 +128,8 @@ pub fn explain(ctx: &Ctx, a: ExplainArgs) -> CliResult {
     println!(
         "{} at {}{}",
         sanitize(&u.name()),
-        at.format("%Y-%m-%d %H:%M UTC"),
-        if u.holds_access(at) {
+        local_too(at, s.org().zone()),
+        if u.holds_access(at, s.org().zone()) {
             ""
         } else {
             " — holds no access"
@@ -166,7 +166,7 @@ pub fn signoff(ctx: &Ctx, a: SignoffArgs) -> CliResult {
     let kind = org.kind(&a.kind)?;
     let date = match &a.date {
         Some(d) => parse_date("date", d)?,
-        None => s.now().date_naive(),
+        None => s.today(),
     };
     let req = SignoffRequest {
         kind: kind.code.clone(),
@@ -218,4 +218,13 @@ pub fn signoff(ctx: &Ctx, a: SignoffArgs) -> CliResult {
         }
     }
     Ok(if d.allowed { 0 } else { EXIT_DENIED })
+}
+
+/// "2026-03-31 09:59 UTC", and the organisation's local time when it is not UTC.
+pub fn local_too(at: chrono::DateTime<chrono::Utc>, zone: crate::domain::zone::Zone) -> String {
+    let utc = at.format("%Y-%m-%d %H:%M UTC").to_string();
+    if zone == crate::domain::zone::Zone::UTC {
+        return utc;
+    }
+    format!("{utc} ({} {zone})", zone.local(at).format("%Y-%m-%d %H:%M"))
 }

@@ -308,7 +308,7 @@ fn list(ctx: &Ctx, a: ListArgs) -> CliResult {
             cell(&u.id.to_string(), 5),
             cell(&u.name(), 24),
             cell(u.email.as_deref().unwrap_or("—"), 30),
-            cell(u.status_word(now), 14),
+            cell(u.status_word(now, org.zone()), 14),
             sanitize(&org.roles_summary(u))
         );
     }
@@ -323,7 +323,7 @@ fn show(ctx: &Ctx, user: &str) -> CliResult {
     require_holder(&s, ctx, Subject::Users, u.id)?;
     // Their qualifications and authorizations only where those may be read.
     let papers = read_scope(&s, ctx, Subject::Authorizations)?.covers(u.id);
-    let today = s.now().date_naive();
+    let today = s.today();
     let quals: Vec<_> = org
         .qualifications
         .values()
@@ -356,7 +356,7 @@ fn show(ctx: &Ctx, user: &str) -> CliResult {
         "  login:   {}",
         sanitize(u.login.as_deref().unwrap_or("not bound"))
     );
-    println!("  status:  {}", u.status_word(s.now()));
+    println!("  status:  {}", u.status_word(s.now(), s.org().zone()));
     if let Some(i) = &u.invitation {
         println!(
             "  invitation: sent {}, {} {}",

@@ -191,6 +191,15 @@ pub enum Command {
         reason: String,
         command: Box<Command>,
     },
+    /// Changes the organisation's name or time zone (None: unchanged).
+    EditOrganisation(OrganisationEdit),
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrganisationEdit {
+    pub name: Option<String>,
+    /// An IANA name, checked when planned.
+    pub time_zone: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -252,6 +261,7 @@ impl Command {
             Command::Rescue { .. } => "rescue",
             Command::EditKind { .. } => "kind set",
             Command::Reasoned { command, .. } => command.name(),
+            Command::EditOrganisation(_) => "org set",
         }
     }
 }

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::catalog::{Level, PermIndex, Scale};
 use super::error::{invalid, DomainResult};
 use super::org::Organisation;
-use super::users::{end_of, holds_until, User, UserId};
+use super::users::{User, UserId};
 
 /// A user's effective levels, valid until `next_change` (the earliest future
 /// expiry of their access, an assignment or a grant).
@@ -30,16 +30,18 @@ fn earliest(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> Option<DateTi
 /// all zeros.
 pub fn effective_levels(org: &Organisation, user: &User, at: DateTime<Utc>) -> EffectiveLevels {
     let catalog = org.catalog();
+    let zone = org.zone();
     let mut levels = vec![0; catalog.len()];
-    if !user.holds_access(at) {
+    if !user.holds_access(at, zone) {
         return EffectiveLevels {
             levels,
             next_change: None,
         };
     }
+    let end_of = |d| zone.end_of(d);
     let mut next = user.access_until.map(end_of);
     for a in &user.roles {
-        if !holds_until(a.until, at) {
+        if !zone.holds_until(a.until, at) {
             continue;
         }
         next = earliest(next, a.until.map(end_of));
@@ -59,7 +61,7 @@ pub fn effective_levels(org: &Organisation, user: &User, at: DateTime<Utc>) -> E
         }
     }
     for g in &user.grants {
-        if !holds_until(g.until, at) {
+        if !zone.holds_until(g.until, at) {
             continue;
         }
         next = earliest(next, g.until.map(end_of));
@@ -218,7 +220,8 @@ pub struct LevelExplanation {
 pub fn explain(org: &Organisation, user: &User, at: DateTime<Utc>) -> Vec<LevelExplanation> {
     let catalog = org.catalog();
     let eff = effective_levels(org, user, at);
-    let active = user.holds_access(at);
+    let zone = org.zone();
+    let active = user.holds_access(at, zone);
     let mut out = Vec::new();
     for (i, p) in catalog.permissions.iter().enumerate() {
         let mut sources = Vec::new();
@@ -232,7 +235,7 @@ pub fn explain(org: &Organisation, user: &User, at: DateTime<Utc>) -> Vec<LevelE
                     from: format!("role {}", role.name),
                     level: p.scale.level_word(l),
                     until: a.until,
-                    in_force: active && holds_until(a.until, at),
+                    in_force: active && zone.holds_until(a.until, at),
                 });
             }
         }
@@ -242,7 +245,7 @@ pub fn explain(org: &Organisation, user: &User, at: DateTime<Utc>) -> Vec<LevelE
                     from: "personal grant".into(),
                     level: p.scale.level_word(g.level),
                     until: g.until,
-                    in_force: active && holds_until(g.until, at),
+                    in_force: active && zone.holds_until(g.until, at),
                 });
             }
         }
@@ -333,7 +336,7 @@ pub fn check(
         .map(|e| e.sources)
         .unwrap_or_default();
     let need = requirement_word(&p.scale, required);
-    let reason = if !user.holds_access(at) {
+    let reason = if !user.holds_access(at, org.zone()) {
         match user.status {
             super::users::UserStatus::Active => format!(
                 "denied: access expired on {}",

@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::catalog::{Level, PermIndex};
 use super::org::Organisation;
-use super::users::{holds_until, User, UserStatus};
+use super::users::{User, UserStatus};
 
 /// The last day something holds (inclusive), or for good. `Day(_) < Forever`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -87,8 +87,9 @@ impl Holdings {
 pub fn holdings(org: &Organisation, user: &User, at: DateTime<Utc>) -> Holdings {
     let catalog = org.catalog();
     let mut h = Holdings::none(catalog.len());
+    let zone = org.zone();
     let live = matches!(user.status, UserStatus::Active | UserStatus::Invited);
-    if !live || !holds_until(user.access_until, at) {
+    if !live || !zone.holds_until(user.access_until, at) {
         return h;
     }
     let access = Until::from_date(user.access_until);
@@ -101,7 +102,7 @@ pub fn holdings(org: &Organisation, user: &User, at: DateTime<Utc>) -> Holdings 
         }
     };
     for a in &user.roles {
-        if !holds_until(a.until, at) {
+        if !zone.holds_until(a.until, at) {
             continue;
         }
         let Some(role) = org.roles.get(&a.role) else {
@@ -115,7 +116,7 @@ pub fn holdings(org: &Organisation, user: &User, at: DateTime<Utc>) -> Holdings 
         }
     }
     for g in &user.grants {
-        if !holds_until(g.until, at) {
+        if !zone.holds_until(g.until, at) {
             continue;
         }
         if let Some(i) = catalog.index_of(&g.permission) {

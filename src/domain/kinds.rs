@@ -3,19 +3,17 @@
 //! authorizations must rest on, whether their scope must name aircraft
 //! types, and whether every change to them needs a reason.
 //!
-//! Stored records are bincode, which has no field evolution: kinds written
-//! before `requires` and `explicit_types` existed have the *legacy layout*
-//! (six fields). The store decodes and re-encodes those records and audit
-//! entries inside [`legacy_layout`], so old bytes stay readable and hash the
-//! same; everything else (new records, JSON) uses the current layout.
-
-use std::cell::Cell;
+//! Kinds written before `requires` and `explicit_types` existed (layout
+//! generation 1, see `domain::layout`) have six fields; the store reads and
+//! re-encodes them in that layout, so old bytes stay readable and hash the
+//! same.
 
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::bases::BasisRequirement;
 use super::error::{invalid, DomainResult};
+use super::layout::layout;
 
 /// A kind of authorization with its policy, configured per organisation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,24 +31,6 @@ pub struct AuthorizationKind {
     pub explicit_types: bool,
     /// Every change to its authorizations must give a reason (`--reason`).
     pub reason_required: bool,
-}
-
-thread_local! {
-    static LEGACY: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Runs `f` with kinds read and written in the legacy (six-field) layout:
-/// for the store's records and audit entries of the versions before kinds
-/// had bases.
-pub fn legacy_layout<R>(f: impl FnOnce() -> R) -> R {
-    struct Reset(bool);
-    impl Drop for Reset {
-        fn drop(&mut self) {
-            LEGACY.with(|l| l.set(self.0));
-        }
-    }
-    let _reset = Reset(LEGACY.with(|l| l.replace(true)));
-    f()
 }
 
 #[derive(Serialize, Deserialize)]
@@ -84,7 +64,7 @@ struct KindV2 {
 impl Serialize for AuthorizationKind {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let k = self.clone();
-        if LEGACY.with(Cell::get) {
+        if layout() < 2 {
             KindV1 {
                 code: k.code,
                 name: k.name,
@@ -113,7 +93,7 @@ impl Serialize for AuthorizationKind {
 
 impl<'de> Deserialize<'de> for AuthorizationKind {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        if LEGACY.with(Cell::get) {
+        if layout() < 2 {
             let k = KindV1::deserialize(d)?;
             Ok(AuthorizationKind {
                 code: k.code,

@@ -8,14 +8,17 @@ pub mod engine;
 pub mod error;
 pub mod holdings;
 pub mod kinds;
+pub mod layout;
 pub mod org;
 pub mod qualifications;
 pub mod read;
 pub mod roles;
 pub mod rules;
+pub mod settings;
 pub mod signoff;
 pub mod text;
 pub mod users;
+pub mod zone;
 
 #[cfg(test)]
 mod edit_proptests;

@@ -12,18 +12,10 @@ use super::error::{unknown, DomainResult};
 use super::qualifications::{Qualification, QualificationId};
 use super::roles::{Role, RoleId};
 use super::text::{email_identity, sanitize};
-use super::users::{holds_until, User, UserId, UserStatus};
+use super::users::{User, UserId, UserStatus};
+use super::zone::Zone;
 
-/// Organisation-wide settings: the catalog, the authorization kinds, the
-/// built-in administrator role.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Settings {
-    pub name: String,
-    pub preset: String,
-    pub catalog: Catalog,
-    pub admin_role: RoleId,
-    pub kinds: Vec<AuthorizationKind>,
-}
+pub use super::settings::Settings;
 
 /// Id counters: ids are never reused, so audit entries keep meaning.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -341,6 +333,16 @@ impl Organisation {
             .ok_or_else(|| unknown("authorization", sanitize(r)))
     }
 
+    /// The time zone every expiry day is counted in.
+    pub fn zone(&self) -> Zone {
+        self.settings.time_zone
+    }
+
+    /// The day `at` falls on in the organisation's time zone: "today".
+    pub fn day_of(&self, at: DateTime<Utc>) -> chrono::NaiveDate {
+        self.zone().day_of(at)
+    }
+
     pub fn qualification(&self, id: QualificationId) -> DomainResult<&Qualification> {
         self.qualifications
             .get(&id)
@@ -350,10 +352,11 @@ impl Organisation {
     /// Whether the user is an account administrator in force at `at`:
     /// holds access and an unexpired assignment of the built-in role.
     pub fn is_active_admin(&self, user: &User, at: DateTime<Utc>) -> bool {
-        user.holds_access(at)
+        let zone = self.zone();
+        user.holds_access(at, zone)
             && user
                 .assignment(self.settings.admin_role)
-                .is_some_and(|a| holds_until(a.until, at))
+                .is_some_and(|a| zone.holds_until(a.until, at))
     }
 
     /// An administrator who stays one and can act: active, bound to a login,

@@ -133,7 +133,7 @@ proptest! {
             prop_assert_eq!(e.next_change, None);
         } else {
             prop_assert!(within(&rv, &e.levels));
-            prop_assert_eq!(e.next_change, Some(super::users::end_of(today + Duration::days(last))));
+            prop_assert_eq!(e.next_change, Some(super::zone::Zone::UTC.end_of(today + Duration::days(last))));
         }
     }
 }
@@ -472,11 +472,11 @@ fn held_until(
         .filter_map(|a| a.until)
         .chain(user.grants.iter().filter_map(|g| g.until))
         .chain(user.access_until)
-        .filter(|d| *d >= t.date_naive())
+        .filter(|d| *d >= org.day_of(t))
         .collect();
     ends.sort();
     for d in ends {
-        if !has(super::users::end_of(d)) {
+        if !has(org.zone().end_of(d)) {
             return Some(d);
         }
     }
@@ -502,8 +502,10 @@ struct Stats {
     by_admin: usize,
 }
 
-fn run_steps(preset: &str, steps: &[Step]) -> Result<(), TestCaseError> {
+/// Runs `steps` on `preset` with its days counted in `zone`.
+fn run_steps(preset: &str, zone: &str, steps: &[Step]) -> Result<(), TestCaseError> {
     let mut org = org_from_preset(preset);
+    org.settings.time_zone = super::zone::Zone::parse(zone).unwrap();
     let mut t = now();
     // Start with one holder of every role, added by the administrator, half
     // of them for a limited time.
@@ -519,7 +521,7 @@ fn run_steps(preset: &str, steps: &[Step]) -> Result<(), TestCaseError> {
             email: None,
             login: Some(format!("u{i}")),
             roles: vec![name.clone()],
-            access_until: (i % 2 == 1).then(|| t.date_naive() + Duration::days(i as i64 % 9)),
+            access_until: (i % 2 == 1).then(|| org.day_of(t) + Duration::days(i as i64 % 9)),
         });
         let ch =
             rules::plan(&org, admin, &cmd, t).map_err(|e| TestCaseError::fail(e.to_string()))?;
@@ -535,7 +537,7 @@ fn run_steps(preset: &str, steps: &[Step]) -> Result<(), TestCaseError> {
     for (n, step) in steps.iter().enumerate() {
         // A moving clock: expiries pass while the steps run.
         t += Duration::hours(7);
-        let (op, cmd, acting_as) = command_for(step, n, &org, t.date_naive());
+        let (op, cmd, acting_as) = command_for(step, n, &org, org.day_of(t));
         // One step in eight comes from the first administrator, the rest from
         // anyone (managers, technicians, the temporary, the deactivated).
         // Half pick among those who may manage something, so that
@@ -670,6 +672,14 @@ static STATS: std::sync::Mutex<Stats> = std::sync::Mutex::new(Stats {
     by_admin: 0,
 });
 
+/// Days counted at UTC, far east and far west of it, and with a change of clocks.
+const ZONES: [&str; 4] = [
+    "UTC",
+    "Pacific/Kiritimati",
+    "Pacific/Pago_Pago",
+    "Europe/Oslo",
+];
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
@@ -678,9 +688,10 @@ proptest! {
     #[test]
     fn random_commands_never_escalate_and_keep_an_administrator(
         preset in prop::sample::select(vec!["operator", "maintenance", "flight-school", "club"]),
+        zone in prop::sample::select(ZONES.to_vec()),
         steps in prop::collection::vec(arb_step_or_batch(), 1..40),
     ) {
-        run_steps(preset, &steps)?;
+        run_steps(preset, zone, &steps)?;
     }
 }
 
@@ -692,10 +703,13 @@ fn random_commands_mostly_reach_the_rules() {
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     let strat = (
         prop::sample::select(vec!["operator", "maintenance"]),
+        prop::sample::select(ZONES.to_vec()),
         prop::collection::vec(arb_step_or_batch(), 30..40),
     );
     runner
-        .run(&strat, |(preset, steps)| run_steps(preset, &steps))
+        .run(&strat, |(preset, zone, steps)| {
+            run_steps(preset, zone, &steps)
+        })
         .unwrap();
     let all = STATS.lock().unwrap();
     let tried: usize = all.tried.values().sum();

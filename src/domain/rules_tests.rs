@@ -378,7 +378,7 @@ fn time_limited_assignment_and_grant_stop_giving_access() {
         after
     ));
     let e = effective_levels(&org, org.resolve_user("eva").unwrap(), t0());
-    assert_eq!(e.next_change, Some(super::users::end_of(until)));
+    assert_eq!(e.next_change, Some(super::zone::Zone::UTC.end_of(until)));
 }
 
 #[test]

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::catalog::Level;
 use super::roles::RoleId;
+use super::zone::Zone;
 
 pub type UserId = u32;
 
@@ -67,34 +68,13 @@ pub struct User {
     /// active user bound to the process's login.
     pub login: Option<String>,
     pub status: UserStatus,
-    /// Last day (inclusive, UTC) on which the user holds any access.
+    /// Last day (inclusive, in the organisation's time zone) on which the
+    /// user holds any access.
     pub access_until: Option<NaiveDate>,
     pub roles: Vec<RoleAssignment>,
     pub grants: Vec<PersonalGrant>,
     pub invitation: Option<Invitation>,
     pub created_at: DateTime<Utc>,
-}
-
-/// The day an instant falls on, for every expiry and validity date: days are
-/// UTC days, in the rules, the CLI and the app alike (screens show times in
-/// local time, but "today" is the same everywhere, whatever the time zone).
-pub fn day_of(at: DateTime<Utc>) -> NaiveDate {
-    at.date_naive()
-}
-
-/// True while a date-limited thing (inclusive last day) still holds at `at`.
-pub fn holds_until(until: Option<NaiveDate>, at: DateTime<Utc>) -> bool {
-    until.is_none_or(|u| day_of(at) <= u)
-}
-
-/// The instant a date-limited thing stops holding: the start of the next day, UTC.
-pub fn end_of(until: NaiveDate) -> DateTime<Utc> {
-    until
-        .succ_opt()
-        .unwrap_or(until)
-        .and_hms_opt(0, 0, 0)
-        .map(|d| d.and_utc())
-        .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
 impl User {
@@ -104,20 +84,20 @@ impl User {
 
     /// Whether the user holds any access at `at`: active and not past their
     /// access expiry. Invited, deactivated and deleted users hold nothing.
-    pub fn holds_access(&self, at: DateTime<Utc>) -> bool {
-        self.status == UserStatus::Active && holds_until(self.access_until, at)
+    pub fn holds_access(&self, at: DateTime<Utc>, zone: Zone) -> bool {
+        self.status == UserStatus::Active && zone.holds_until(self.access_until, at)
     }
 
     /// The status as people need it at `at`: an invitation past its expiry
     /// and an account past its access expiry are said so, not shown as
     /// pending or active.
-    pub fn status_word(&self, at: DateTime<Utc>) -> &'static str {
+    pub fn status_word(&self, at: DateTime<Utc>, zone: Zone) -> &'static str {
         match self.status {
             UserStatus::Invited if self.invitation.as_ref().is_some_and(|i| i.expires < at) => {
                 "invite expired"
             }
             UserStatus::Invited if self.invitation.is_none() => "not invited",
-            UserStatus::Active if !holds_until(self.access_until, at) => "expired",
+            UserStatus::Active if !zone.holds_until(self.access_until, at) => "expired",
             s => s.word(),
         }
     }
@@ -140,22 +120,5 @@ impl User {
 
     pub fn grant(&self, permission: &str) -> Option<&PersonalGrant> {
         self.grants.iter().find(|g| g.permission == permission)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::TimeZone;
-
-    #[test]
-    fn until_is_inclusive_of_the_last_day() {
-        let d = NaiveDate::from_ymd_opt(2026, 3, 31).unwrap();
-        let late = Utc.with_ymd_and_hms(2026, 3, 31, 23, 59, 59).unwrap();
-        let next = Utc.with_ymd_and_hms(2026, 4, 1, 0, 0, 0).unwrap();
-        assert!(holds_until(Some(d), late));
-        assert!(!holds_until(Some(d), next));
-        assert_eq!(end_of(d), next);
-        assert!(holds_until(None, next));
     }
 }

@@ -172,6 +172,11 @@ impl Session {
         self.clock.now()
     }
 
+    /// Today in the organisation's time zone (every expiry's day).
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.org.day_of(self.now())
+    }
+
     pub fn login(&self) -> &str {
         &self.login
     }
@@ -181,7 +186,7 @@ impl Session {
         let now = self.now();
         self.org
             .user_by_login(&self.login)
-            .filter(|u| u.holds_access(now))
+            .filter(|u| u.holds_access(now, self.org.zone()))
             .map(|u| u.id)
             .ok_or_else(|| OpsError::NotBound(self.login.clone()))
     }

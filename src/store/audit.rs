@@ -3,23 +3,26 @@
 //! Record version 2 adds a [`Seal`] (the id counters and a digest of the
 //! whole stored state after the change):
 //! `hash = SHA-256(TAG_V2 ‖ seq ‖ prev_hash ‖ canonical body ‖ canonical seal)`.
-//! Record version 3 is version 2 with authorization kinds in their current
-//! layout (with the bases they require), hashed under `TAG_V3`; versions 1
-//! and 2 keep the legacy kind layout (`domain::kinds::legacy_layout`) for
-//! reading, re-encoding and hashing, so old logs verify as they did.
+//! Later record versions are version 2 in a later layout generation
+//! (`domain::layout`), each hashed under its own tag: record version 3
+//! (generation 2, kinds with bases) under `TAG_V3`, 4 (generation 3, the
+//! organisation's time zone) under `TAG_V4`. Every entry is read,
+//! re-encoded and hashed in the generation it was written in, so old logs
+//! verify as they did.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::domain::command::Command;
-use crate::domain::kinds::legacy_layout;
+use crate::domain::layout::{self, with_layout};
 use crate::domain::org::{Counters, Put};
 use crate::domain::users::UserId;
 
 pub const TAG: &[u8] = b"clearance-audit-v1";
 pub const TAG_V2: &[u8] = b"clearance-audit-v2";
 pub const TAG_V3: &[u8] = b"clearance-audit-v3";
+pub const TAG_V4: &[u8] = b"clearance-audit-v4";
 pub const GENESIS: [u8; 32] = [0; 32];
 
 /// What an entry says, apart from its place in the chain.
@@ -57,9 +60,9 @@ pub struct AuditEntry {
     pub hash: [u8; 32],
     pub body: AuditBody,
     pub seal: Option<Seal>,
-    /// Written before kinds had bases (record versions 1 and 2): read,
-    /// re-encoded and hashed in that layout.
-    pub legacy_kinds: bool,
+    /// The layout generation it was written in (`domain::layout`): read,
+    /// re-encoded and hashed in it.
+    pub layout: u16,
 }
 
 /// Record version 1 of an entry, as stored.
@@ -92,28 +95,32 @@ pub fn entry_hash(
     h.update(TAG);
     h.update(seq.to_be_bytes());
     h.update(prev);
-    h.update(legacy_layout(|| super::codec::canonical(body))?);
+    h.update(with_layout(1, || super::codec::canonical(body))?);
     Ok(h.finalize().into())
 }
 
-/// The hash of a sealed entry: record version 3, or 2 with `legacy_kinds`.
+/// The tag a sealed entry of layout generation `generation` is hashed under.
+fn sealed_tag(generation: u16) -> &'static [u8] {
+    match generation {
+        1 => TAG_V2,
+        2 => TAG_V3,
+        _ => TAG_V4,
+    }
+}
+
+/// The hash of a sealed entry written in layout generation `generation`.
 pub fn sealed_entry_hash(
     seq: u64,
     prev: &[u8; 32],
     body: &AuditBody,
     seal: &Seal,
-    legacy_kinds: bool,
+    generation: u16,
 ) -> Result<[u8; 32], super::codec::EncodeError> {
     let mut h = Sha256::new();
-    h.update(if legacy_kinds { TAG_V2 } else { TAG_V3 });
+    h.update(sealed_tag(generation));
     h.update(seq.to_be_bytes());
     h.update(prev);
-    let body = if legacy_kinds {
-        legacy_layout(|| super::codec::canonical(body))?
-    } else {
-        super::codec::canonical(body)?
-    };
-    h.update(body);
+    h.update(with_layout(generation, || super::codec::canonical(body))?);
     h.update(super::codec::canonical(seal)?);
     Ok(h.finalize().into())
 }
@@ -132,46 +139,38 @@ impl AuditEntry {
             hash,
             body,
             seal: None,
-            legacy_kinds: true,
+            layout: 1,
         })
     }
 
-    /// A sealed entry (record version 3), as the store writes them now.
+    /// A sealed entry in the current layout generation, as the store writes
+    /// them now.
     pub fn sealed(
         seq: u64,
         prev_hash: [u8; 32],
         body: AuditBody,
         seal: Seal,
     ) -> Result<Self, super::codec::EncodeError> {
-        Self::sealed_with(seq, prev_hash, body, seal, false)
+        Self::sealed_in(seq, prev_hash, body, seal, layout::CURRENT)
     }
 
-    /// A sealed entry in the legacy kind layout (record version 2), as the
-    /// store wrote them before kinds had bases.
-    pub fn sealed_legacy(
+    /// A sealed entry in layout generation `generation`, as the store wrote
+    /// them while that generation was current.
+    pub fn sealed_in(
         seq: u64,
         prev_hash: [u8; 32],
         body: AuditBody,
         seal: Seal,
+        generation: u16,
     ) -> Result<Self, super::codec::EncodeError> {
-        Self::sealed_with(seq, prev_hash, body, seal, true)
-    }
-
-    fn sealed_with(
-        seq: u64,
-        prev_hash: [u8; 32],
-        body: AuditBody,
-        seal: Seal,
-        legacy_kinds: bool,
-    ) -> Result<Self, super::codec::EncodeError> {
-        let hash = sealed_entry_hash(seq, &prev_hash, &body, &seal, legacy_kinds)?;
+        let hash = sealed_entry_hash(seq, &prev_hash, &body, &seal, generation)?;
         Ok(AuditEntry {
             seq,
             prev_hash,
             hash,
             body,
             seal: Some(seal),
-            legacy_kinds,
+            layout: generation,
         })
     }
 
@@ -179,13 +178,9 @@ impl AuditEntry {
     pub fn computed_hash(&self) -> Result<[u8; 32], super::codec::EncodeError> {
         match &self.seal {
             None => entry_hash(self.seq, &self.prev_hash, &self.body),
-            Some(seal) => sealed_entry_hash(
-                self.seq,
-                &self.prev_hash,
-                &self.body,
-                seal,
-                self.legacy_kinds,
-            ),
+            Some(seal) => {
+                sealed_entry_hash(self.seq, &self.prev_hash, &self.body, seal, self.layout)
+            }
         }
     }
 }

@@ -7,7 +7,7 @@ use bincode::Options;
 use serde::{de::DeserializeOwned, Serialize};
 
 use super::audit::{AuditBody, AuditEntry, EntryV1, EntryV2};
-use crate::domain::kinds::legacy_layout;
+use crate::domain::layout::{self, with_layout};
 
 /// The record version of the records that never changed layout (users,
 /// roles, qualifications, authorizations, counters). The organisation's
@@ -16,17 +16,27 @@ use crate::domain::kinds::legacy_layout;
 pub const RECORD_VERSION: u16 = 1;
 
 /// A stored record type and the record version it is written with today.
-/// Every version from 1 up to it stays readable: version 1 of a type whose
-/// version is higher is read in the layout it had (authorization kinds
-/// without bases: `domain::kinds::legacy_layout`).
+/// Every version from 1 up to it stays readable, in the layout generation
+/// (`domain::layout`) it was written in.
 pub trait Stored: Serialize + DeserializeOwned {
     const VERSION: u16 = RECORD_VERSION;
+
+    /// The layout generation of record version `version` of this type. Types
+    /// that never changed layout read alike in every generation.
+    fn layout_of(_version: u16) -> u16 {
+        layout::CURRENT
+    }
 }
 
 /// Version 2: authorization kinds carry the bases they require and whether
-/// their scope must name aircraft types.
+/// their scope must name aircraft types. Version 3: the organisation's time
+/// zone. Record version N is layout generation N.
 impl Stored for crate::domain::org::Settings {
-    const VERSION: u16 = 2;
+    const VERSION: u16 = 3;
+
+    fn layout_of(version: u16) -> u16 {
+        version
+    }
 }
 impl Stored for crate::domain::users::User {}
 impl Stored for crate::domain::roles::Role {}
@@ -77,9 +87,10 @@ fn encode_error(e: bincode::Error) -> EncodeError {
 
 pub fn encode<T: Stored>(value: &T) -> Result<Vec<u8>, EncodeError> {
     let mut out = T::VERSION.to_be_bytes().to_vec();
-    options()
-        .serialize_into(&mut out, value)
-        .map_err(encode_error)?;
+    with_layout(T::layout_of(T::VERSION), || {
+        options().serialize_into(&mut out, value)
+    })
+    .map_err(encode_error)?;
     Ok(out)
 }
 
@@ -88,82 +99,71 @@ pub fn canonical<T: Serialize>(value: &T) -> Result<Vec<u8>, EncodeError> {
     options().serialize(value).map_err(encode_error)
 }
 
-/// Encodes an audit entry: record version 3 when sealed in the current
-/// kind layout, 2 when sealed in the legacy one, 1 (the layout entries had
-/// before seals) when not sealed.
+/// The record version of an audit entry: 1 unsealed (layout generation 1),
+/// then sealed entries by generation: 2 for generation 1, 3 for 2, 4 for 3.
+pub fn entry_version(sealed: bool, generation: u16) -> u16 {
+    if sealed {
+        generation + 1
+    } else {
+        1
+    }
+}
+
+/// Encodes an audit entry in its record version (see [`entry_version`]).
 pub fn encode_entry(e: &AuditEntry) -> Result<Vec<u8>, EncodeError> {
-    let (version, payload) = match &e.seal {
-        None => (
-            1u16,
-            legacy_layout(|| {
-                options().serialize(&EntryV1 {
-                    seq: e.seq,
-                    prev_hash: e.prev_hash,
-                    hash: e.hash,
-                    body: &e.body,
-                })
-            }),
-        ),
-        Some(seal) => {
-            let write = || {
-                options().serialize(&EntryV2 {
-                    seq: e.seq,
-                    prev_hash: e.prev_hash,
-                    hash: e.hash,
-                    body: &e.body,
-                    seal: *seal,
-                })
-            };
-            if e.legacy_kinds {
-                (2u16, legacy_layout(write))
-            } else {
-                (3u16, write())
-            }
-        }
-    };
+    let version = entry_version(e.seal.is_some(), e.layout);
+    let payload = with_layout(e.layout, || match &e.seal {
+        None => options().serialize(&EntryV1 {
+            seq: e.seq,
+            prev_hash: e.prev_hash,
+            hash: e.hash,
+            body: &e.body,
+        }),
+        Some(seal) => options().serialize(&EntryV2 {
+            seq: e.seq,
+            prev_hash: e.prev_hash,
+            hash: e.hash,
+            body: &e.body,
+            seal: *seal,
+        }),
+    });
     let mut out = version.to_be_bytes().to_vec();
     out.extend_from_slice(&payload.map_err(encode_error)?);
     Ok(out)
 }
 
-/// Decodes an audit entry of record version 1, 2 or 3.
+/// Decodes an audit entry of any record version up to the current one.
 pub fn decode_entry(bytes: &[u8]) -> Result<AuditEntry, DecodeError> {
     if bytes.len() < 2 {
         return Err(DecodeError::Short);
     }
     let payload = |e: bincode::Error| DecodeError::Payload(e.to_string());
-    let sealed = |legacy_kinds: bool| {
-        let read = || options().deserialize::<EntryV2<AuditBody>>(&bytes[2..]);
-        let e = if legacy_kinds {
-            legacy_layout(read)
-        } else {
-            read()
-        }
-        .map_err(payload)?;
-        Ok(AuditEntry {
-            seq: e.seq,
-            prev_hash: e.prev_hash,
-            hash: e.hash,
-            body: e.body,
-            seal: Some(e.seal),
-            legacy_kinds,
-        })
-    };
     match u16::from_be_bytes([bytes[0], bytes[1]]) {
         1 => {
             let e: EntryV1<AuditBody> =
-                legacy_layout(|| options().deserialize(&bytes[2..])).map_err(payload)?;
+                with_layout(1, || options().deserialize(&bytes[2..])).map_err(payload)?;
             Ok(AuditEntry {
                 seq: e.seq,
                 prev_hash: e.prev_hash,
                 hash: e.hash,
                 body: e.body,
                 seal: None,
-                legacy_kinds: true,
+                layout: 1,
             })
         }
-        2 => sealed(true),
-        3 => sealed(false),
+        v if (2..=layout::CURRENT + 1).contains(&v) => {
+            let generation = v - 1;
+            let e: EntryV2<AuditBody> =
+                with_layout(generation, || options().deserialize(&bytes[2..])).map_err(payload)?;
+            Ok(AuditEntry {
+                seq: e.seq,
+                prev_hash: e.prev_hash,
+                hash: e.hash,
+                body: e.body,
+                seal: Some(e.seal),
+                layout: generation,
+            })
+        }
         v => Err(DecodeError::UnknownVersion(v)),
     }
 }
@@ -197,8 +197,7 @@ pub fn decode<T: Stored>(bytes: &[u8]) -> Result<T, DecodeError> {
             .map_err(|e| DecodeError::Payload(e.to_string()))
     };
     match version {
-        1 if T::VERSION > 1 => legacy_layout(read),
-        v if (1..=T::VERSION).contains(&v) => read(),
+        v if (1..=T::VERSION).contains(&v) => with_layout(T::layout_of(v), read),
         v => Err(DecodeError::UnknownVersion(v)),
     }
 }

@@ -117,8 +117,9 @@ impl Cx<'_> {
         read::read_scope(self.org, self.me, subject, self.now)
     }
 
+    /// Today in the organisation's time zone.
     pub fn today(&self) -> chrono::NaiveDate {
-        crate::domain::users::day_of(self.now)
+        self.org.day_of(self.now)
     }
 }
 

@@ -151,8 +151,9 @@ fn run_loop(
 ) -> std::io::Result<i32> {
     let mut last_input = Instant::now();
     let mut status_set: Option<(Instant, String)> = None;
-    // Expiry days are UTC days (domain::users::day_of), whatever the zone.
-    let mut today = crate::domain::users::day_of(chrono::Utc::now());
+    // Expiry days are the organisation's days (domain::zone), whatever the
+    // terminal's zone; the rollover follows the real clock.
+    let mut today = app.session.org().day_of(chrono::Utc::now());
     let mut pending = signals::take();
     loop {
         // Signals first: a quit is acted on between events, never inside one.
@@ -191,7 +192,7 @@ fn run_loop(
             (_, None) => status_set = None,
         }
         let now = chrono::Utc::now();
-        let midnight = (crate::domain::users::end_of(today) - now)
+        let midnight = (app.session.org().zone().end_of(today) - now)
             .to_std()
             .unwrap_or(Duration::ZERO);
         let fade = status_set
@@ -246,7 +247,7 @@ fn run_loop(
         if idle_lock.is_some_and(|l| last_input.elapsed() >= l) && !app.locked {
             app.lock();
         }
-        let d = crate::domain::users::day_of(chrono::Utc::now());
+        let d = app.session.org().day_of(chrono::Utc::now());
         if d != today {
             // Standings and expiries change with the date.
             today = d;

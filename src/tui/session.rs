@@ -52,7 +52,10 @@ pub fn standing(session: &Session, who: Who) -> Result<Actor, String> {
     if me.status != UserStatus::Active {
         return Err(format!("your account was {}", me.status.word()));
     }
-    if let Some(until) = me.access_until.filter(|_| !me.holds_access(now)) {
+    if let Some(until) = me
+        .access_until
+        .filter(|_| !me.holds_access(now, org.zone()))
+    {
         return Err(format!("your access expired on {until}"));
     }
     if session.operator().ok() != Some(operator) {

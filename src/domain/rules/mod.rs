@@ -20,6 +20,7 @@ use super::users::{User, UserId, UserStatus};
 
 mod authorizations;
 mod import;
+mod organisation;
 mod roles;
 mod setup;
 mod users;
@@ -51,7 +52,7 @@ pub fn actor(
     now: DateTime<Utc>,
 ) -> DomainResult<Actor> {
     let op = org.user(operator)?;
-    if !op.holds_access(now) {
+    if !op.holds_access(now, org.zone()) {
         return Err(DomainError::Forbidden(format!(
             "{} is {} and holds no access",
             sanitize(&op.handle()),
@@ -76,7 +77,7 @@ pub fn actor(
         ));
     }
     let t = org.user(target)?;
-    if !t.holds_access(now) {
+    if !t.holds_access(now, org.zone()) {
         return Err(DomainError::Forbidden(format!(
             "cannot act as {}: they hold no access",
             sanitize(&t.handle())
@@ -111,7 +112,7 @@ pub(super) struct Ctx<'a> {
 impl<'a> Ctx<'a> {
     fn new(org: &'a Organisation, actor: Actor, now: DateTime<Utc>) -> DomainResult<Self> {
         let me = org.user(actor.effective())?;
-        if !me.holds_access(now) {
+        if !me.holds_access(now, org.zone()) {
             return Err(DomainError::Forbidden(format!(
                 "{} holds no access",
                 sanitize(&me.handle())
@@ -130,8 +131,9 @@ impl<'a> Ctx<'a> {
         })
     }
 
+    /// Today in the organisation's time zone.
     pub(super) fn today(&self) -> NaiveDate {
-        self.now.date_naive()
+        self.org.day_of(self.now)
     }
 
     /// Rule 1: the administrative permission for what is changed.
@@ -469,6 +471,7 @@ fn plan_with(
             expires,
         } => authorizations::renew_authorization(&mut cx, reference, effective_from, expires)?,
         Command::Import(new) => import::plan_import(&mut cx, new)?,
+        Command::EditOrganisation(edit) => organisation::edit_organisation(&mut cx, edit)?,
         Command::SetKind(k) => authorizations::set_kind(&mut cx, k)?,
         Command::EditKind { code, edit } => authorizations::edit_kind(&mut cx, code, edit)?,
         Command::EditAuthorization { reference, edit } => {

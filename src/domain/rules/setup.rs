@@ -31,7 +31,7 @@ pub(super) fn new_user(
         check_unique_login(org, l, None)?;
     }
     if let Some(d) = nu.access_until {
-        if d < now.date_naive() {
+        if d < org.day_of(now) {
             return Err(invalid(format!("access expiry {d} is in the past")));
         }
     }

@@ -141,7 +141,7 @@ pub fn standing_mark(st: Standing, cx: &Cx) -> (&'static str, Style) {
 }
 
 pub(super) fn status_span(u: &User, cx: &Cx) -> Span<'static> {
-    let expired = u.status == UserStatus::Active && !u.holds_access(cx.now);
+    let expired = u.status == UserStatus::Active && !u.holds_access(cx.now, cx.org.zone());
     let (word, style) = match u.status {
         _ if expired => ("expired", cx.theme.expired),
         UserStatus::Active => ("active", cx.theme.granted),

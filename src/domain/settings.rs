@@ -1,0 +1,97 @@
+//! Organisation-wide settings and their stored layouts.
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::authorizations::AuthorizationKind;
+use super::catalog::Catalog;
+use super::layout::layout;
+use super::roles::RoleId;
+use super::zone::Zone;
+
+/// Organisation-wide settings: the catalog, the authorization kinds, the
+/// built-in administrator role, the time zone days are counted in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    pub name: String,
+    pub preset: String,
+    pub catalog: Catalog,
+    pub admin_role: RoleId,
+    pub kinds: Vec<AuthorizationKind>,
+    /// The day every expiry is counted in (UTC unless set).
+    pub time_zone: Zone,
+}
+
+/// Layout generations 1 and 2 (see `domain::layout`): no time zone.
+#[derive(Serialize, Deserialize)]
+#[serde(rename = "Settings")]
+struct SettingsV2<N, C, K> {
+    name: N,
+    preset: N,
+    catalog: C,
+    admin_role: RoleId,
+    kinds: K,
+}
+
+/// Layout generation 3: the organisation's time zone.
+#[derive(Serialize, Deserialize)]
+#[serde(rename = "Settings")]
+struct SettingsV3<N, C, K> {
+    name: N,
+    preset: N,
+    catalog: C,
+    admin_role: RoleId,
+    kinds: K,
+    #[serde(default)]
+    time_zone: Zone,
+}
+
+impl Serialize for Settings {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if layout() < 3 {
+            SettingsV2 {
+                name: &self.name,
+                preset: &self.preset,
+                catalog: &self.catalog,
+                admin_role: self.admin_role,
+                kinds: &self.kinds,
+            }
+            .serialize(s)
+        } else {
+            SettingsV3 {
+                name: &self.name,
+                preset: &self.preset,
+                catalog: &self.catalog,
+                admin_role: self.admin_role,
+                kinds: &self.kinds,
+                time_zone: self.time_zone,
+            }
+            .serialize(s)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Settings {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        if layout() < 3 {
+            let s = SettingsV2::<String, Catalog, Vec<AuthorizationKind>>::deserialize(d)?;
+            Ok(Settings {
+                name: s.name,
+                preset: s.preset,
+                catalog: s.catalog,
+                admin_role: s.admin_role,
+                kinds: s.kinds,
+                time_zone: Zone::UTC,
+            })
+        } else {
+            let s = SettingsV3::<String, Catalog, Vec<AuthorizationKind>>::deserialize(d)?;
+            Ok(Settings {
+                name: s.name,
+                preset: s.preset,
+                catalog: s.catalog,
+                admin_role: s.admin_role,
+                kinds: s.kinds,
+                time_zone: s.time_zone,
+            })
+        }
+    }
+}
