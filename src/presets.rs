@@ -38,6 +38,9 @@ struct PresetFile {
     roles: Vec<RoleFile>,
     #[serde(default)]
     authorization_kinds: Vec<KindFile>,
+    /// Every change needs a reason (`--reason`, the app's reason field).
+    #[serde(default)]
+    reason_required: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -194,6 +197,7 @@ pub fn parse(src: &str) -> Result<Preset, String> {
             admin_role: 1,
             kinds,
             time_zone: crate::domain::zone::Zone::UTC,
+            reason_required: f.reason_required,
         },
         roles,
     })

@@ -145,7 +145,7 @@ fn a_bad_zone_or_a_temporary_administrator_changes_nothing() {
         &["org", "set", "--time-zone", "Mars/Olympus"],
         &["unknown time zone", "Mars/Olympus", "Europe/Oslo"],
     );
-    g.refuse(&["org", "set"], &["--name or --time-zone"]);
+    g.refuse(&["org", "set"], &["--name, --time-zone"]);
     g.refuse(
         &["org", "set", "--time-zone", "UTC"],
         &["nothing to change"],

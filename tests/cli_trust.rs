@@ -485,3 +485,46 @@ fn a_kind_can_require_a_reason() {
         .stdout;
     assert!(kinds.contains("a reason for every change"), "{kinds}");
 }
+
+/// An organisation may require a reason for every change (`org set
+/// --reason-required`, or `reason_required = true` in a preset): without
+/// one every change is refused and changes nothing; with one it goes
+/// through, and lifting the requirement needs a reason too.
+#[test]
+fn an_organisation_can_require_a_reason_for_every_change() {
+    let db = Db::init("maintenance");
+    db.run(&[
+        "--reason",
+        "audit finding 12",
+        "org",
+        "set",
+        "--reason-required",
+    ])
+    .ok();
+    let shown = db.run(&["--json", "org", "show"]).ok().json();
+    assert_eq!(shown["reason_required"], true);
+    let mut g = db.guard();
+    for args in [
+        &[
+            "user", "add", "--given", "Wes", "--family", "Work", "--login", "wes",
+        ][..],
+        &["role", "add", "Night shift"],
+        &["org", "set", "--no-reason-required"],
+    ] {
+        g.refuse(args, &["requires a reason for every change", "--reason"]);
+    }
+    db.run(&[
+        "--reason", "new hire", "user", "add", "--given", "Wes", "--family", "Work", "--login",
+        "wes",
+    ])
+    .ok();
+    db.run(&[
+        "--reason",
+        "finding closed",
+        "org",
+        "set",
+        "--no-reason-required",
+    ])
+    .ok();
+    db.run(&["role", "add", "Night shift"]).ok();
+}

@@ -22,20 +22,38 @@ pub enum OrgCmd {
         /// Europe/Oslo or America/Anchorage (a new organisation: UTC)
         #[arg(long, value_name = "ZONE")]
         time_zone: Option<String>,
+        /// Every change needs --reason (and a reason in the app)
+        #[arg(long, conflicts_with = "no_reason_required")]
+        reason_required: bool,
+        /// Changes need a reason only where a kind requires one
+        #[arg(long)]
+        no_reason_required: bool,
     },
 }
 
 pub fn run_org(ctx: &Ctx, cmd: OrgCmd) -> CliResult {
     match cmd {
-        OrgCmd::Set { name, time_zone } => {
-            if name.is_none() && time_zone.is_none() {
+        OrgCmd::Set {
+            name,
+            time_zone,
+            reason_required,
+            no_reason_required,
+        } => {
+            let reason_required = match (reason_required, no_reason_required) {
+                (true, _) => Some(true),
+                (_, true) => Some(false),
+                _ => None,
+            };
+            if name.is_none() && time_zone.is_none() && reason_required.is_none() {
                 return Err(super::CliError(
-                    "org set needs --name or --time-zone; nothing was done".into(),
+                    "org set needs --name, --time-zone or --[no-]reason-required; nothing was done"
+                        .into(),
                 ));
             }
             ctx.run(Command::EditOrganisation(OrganisationEdit {
                 name,
                 time_zone,
+                reason_required,
             }))
         }
         OrgCmd::Show => {
@@ -54,12 +72,21 @@ pub fn run_org(ctx: &Ctx, cmd: OrgCmd) -> CliResult {
                     "time_zone": zone.name(),
                     "today": today,
                     "today_ends": ends,
+                    "reason_required": settings.reason_required,
                 }))?;
                 return Ok(0);
             }
             println!("{}", sanitize(&settings.name));
             println!("  preset:     {}", settings.preset);
             println!("  time zone:  {zone} (every expiry day ends at midnight there)");
+            println!(
+                "  reasons:    {}",
+                if settings.reason_required {
+                    "every change needs one"
+                } else {
+                    "where a kind requires one"
+                }
+            );
             println!(
                 "  today:      {today}, ends {} UTC (in {})",
                 ends.format("%Y-%m-%d %H:%M"),

@@ -191,7 +191,8 @@ pub enum Command {
         reason: String,
         command: Box<Command>,
     },
-    /// Changes the organisation's name or time zone (None: unchanged).
+    /// Changes the organisation's name, time zone or whether every change
+    /// needs a reason (None: unchanged).
     EditOrganisation(OrganisationEdit),
 }
 
@@ -200,6 +201,8 @@ pub struct OrganisationEdit {
     pub name: Option<String>,
     /// An IANA name, checked when planned.
     pub time_zone: Option<String>,
+    /// Whether every change needs a reason.
+    pub reason_required: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -19,6 +19,8 @@ pub struct Settings {
     pub kinds: Vec<AuthorizationKind>,
     /// The day every expiry is counted in (UTC unless set).
     pub time_zone: Zone,
+    /// Every change needs a reason (a preset or `org set` may require it).
+    pub reason_required: bool,
 }
 
 /// Layout generations 1 and 2 (see `domain::layout`): no time zone.
@@ -32,7 +34,8 @@ struct SettingsV2<N, C, K> {
     kinds: K,
 }
 
-/// Layout generation 3: the organisation's time zone.
+/// Layout generation 3: the organisation's time zone, and whether every
+/// change needs a reason.
 #[derive(Serialize, Deserialize)]
 #[serde(rename = "Settings")]
 struct SettingsV3<N, C, K> {
@@ -43,6 +46,8 @@ struct SettingsV3<N, C, K> {
     kinds: K,
     #[serde(default)]
     time_zone: Zone,
+    #[serde(default)]
+    reason_required: bool,
 }
 
 impl Serialize for Settings {
@@ -64,6 +69,7 @@ impl Serialize for Settings {
                 admin_role: self.admin_role,
                 kinds: &self.kinds,
                 time_zone: self.time_zone,
+                reason_required: self.reason_required,
             }
             .serialize(s)
         }
@@ -81,6 +87,7 @@ impl<'de> Deserialize<'de> for Settings {
                 admin_role: s.admin_role,
                 kinds: s.kinds,
                 time_zone: Zone::UTC,
+                reason_required: false,
             })
         } else {
             let s = SettingsV3::<String, Catalog, Vec<AuthorizationKind>>::deserialize(d)?;
@@ -91,6 +98,7 @@ impl<'de> Deserialize<'de> for Settings {
                 admin_role: s.admin_role,
                 kinds: s.kinds,
                 time_zone: s.time_zone,
+                reason_required: s.reason_required,
             })
         }
     }

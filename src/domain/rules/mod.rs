@@ -385,12 +385,19 @@ pub(super) fn check_unique_login(
 }
 
 /// Plans any command by an actor: validates, authorizes and builds the change.
+/// Where the organisation requires a reason for every change, only a
+/// `Reasoned` command is planned.
 pub fn plan(
     org: &Organisation,
     actor: Actor,
     cmd: &Command,
     now: DateTime<Utc>,
 ) -> DomainResult<Change> {
+    if org.settings.reason_required && !matches!(cmd, Command::Reasoned { .. }) {
+        return Err(invalid(
+            "this organisation requires a reason for every change (--reason TEXT)",
+        ));
+    }
     plan_with(org, actor, cmd, now, None)
 }
 

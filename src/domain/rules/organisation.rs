@@ -1,5 +1,5 @@
-//! Organisation-wide settings: the name and the time zone every expiry day
-//! is counted in.
+//! Organisation-wide settings: the name, the time zone every expiry day is
+//! counted in, and whether every change needs a reason.
 
 use super::super::command::OrganisationEdit;
 use super::super::error::{invalid, DomainError, DomainResult};
@@ -40,6 +40,16 @@ pub(super) fn edit_organisation(cx: &mut Ctx<'_>, edit: &OrganisationEdit) -> Do
                 settings.time_zone, zone, zone
             ));
             settings.time_zone = zone;
+        }
+    }
+    if let Some(required) = edit.reason_required {
+        if required != settings.reason_required {
+            said.push(if required {
+                "every change now needs a reason".to_string()
+            } else {
+                "changes no longer need a reason (kinds may still require one)".to_string()
+            });
+            settings.reason_required = required;
         }
     }
     if said.is_empty() {
