@@ -25,6 +25,7 @@ use crate::tui::keymap::Action;
 use crate::tui::widgets::confirm::Confirm;
 use crate::tui::widgets::form::{self, Field, Form};
 use crate::tui::widgets::grid::{render_grid, GridCell, GridSpec, GridState};
+use crate::tui::widgets::reason::ReasonNeed;
 
 /// Notifications the Users tab forwards to the editor.
 pub const NOTE_SAVED: u32 = 101;
@@ -285,7 +286,8 @@ impl GrantEditor {
             &format!("Save personal grants of {}", sanitize(&name)),
             fields,
         )
-        .with_notes(notes);
+        .with_notes(notes)
+        .with_reason(ReasonNeed::Optional);
         Effect::Open(Popup::Form(f, Tab::Users, FORM_SAVE))
     }
 
