@@ -165,7 +165,7 @@ impl App {
         };
         if !form.validate_all() {
             // A required reason is refused here, before anything is sent.
-            form.error = Some(form.problem());
+            form.refuse();
             return Effect::None;
         }
         let (tab, tag) = (*tab, *tag);

@@ -201,13 +201,18 @@ impl Form {
         }
     }
 
-    /// What to say when the form is submitted with marked fields.
-    pub fn problem(&self) -> String {
-        match self.reason_required() {
-            Some(why) if self.reason().is_none() => {
-                format!("a reason is required: {why} to its authorizations; nothing was sent")
+    /// The form was submitted with marked fields: says so, and a missing
+    /// required reason is named and gets the focus.
+    pub fn refuse(&mut self) {
+        match (self.reason_required(), &self.reason) {
+            (Some(why), Some((i, _))) if self.reason().is_none() => {
+                self.focus = *i;
+                self.error = Some(format!(
+                    "{why} to its authorizations: fill in {}; nothing was sent",
+                    reason::LABEL
+                ));
             }
-            _ => "fix the marked fields first".into(),
+            _ => self.error = Some("fix the marked fields first".into()),
         }
     }
 
@@ -386,8 +391,10 @@ impl Form {
             .max()
             .unwrap_or(0) as u16
             + 2;
+        // The rows kept for the error stay free.
+        let fields_bottom = inner.bottom().saturating_sub(reserve);
         for (i, field) in self.fields.iter_mut().enumerate().skip(first) {
-            if y + 1 >= inner.bottom() {
+            if y + 1 >= fields_bottom {
                 break;
             }
             let focused = i == self.focus;
@@ -474,7 +481,7 @@ impl Form {
                 };
                 for line in lines {
                     y += 1;
-                    if y + 1 >= inner.bottom() {
+                    if y + 1 >= fields_bottom {
                         break;
                     }
                     f.render_widget(
