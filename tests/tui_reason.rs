@@ -458,3 +458,36 @@ fn the_footer_of_a_confirmation_names_only_the_keys_that_act() {
         "enter confirm  esc cancel  tab leave the reason"
     );
 }
+
+#[test]
+fn an_invitation_asks_first_and_shows_the_code_after_the_reasoned_command() {
+    let demo = Demo::new();
+    let mut app = demo.app(ADMIN);
+    let seq = audit_seq(&app);
+    // Selma Aalto has a pending invitation: resending replaces its code.
+    select_user(&mut app, "saalto");
+    press(&mut app, key('i'));
+    let c = top_confirm(&app).expect("i asks first");
+    assert!(
+        c.lines
+            .join(" ")
+            .contains("Their earlier code stops working."),
+        "{:?}",
+        c.lines
+    );
+    assert_eq!(audit_seq(&app), seq, "nothing issued yet");
+    press_code(&mut app, KeyCode::Tab);
+    type_text(&mut app, "first code expired unused");
+    press_code(&mut app, KeyCode::Enter);
+    match app.popups.last() {
+        Some(clearance::tui::app::Popup::Info(title, lines)) => {
+            assert_eq!(title, "Invitation code (shown once)");
+            assert!(lines[0].starts_with("Code for Selma Aalto: "), "{lines:?}");
+        }
+        _ => panic!("the code is shown: {}", status_text(&app)),
+    }
+    assert_eq!(audit_seq(&app), seq + 1);
+    let e = last_entry(&app);
+    assert_eq!(e.body.command.name(), "user invite");
+    assert_eq!(e.body.command.reason(), Some("first code expired unused"));
+}
