@@ -616,11 +616,7 @@ impl App {
                     self.apply(*next);
                 }
             }
-            // A confirmation that commits a change offers a reason.
-            Effect::Open(Popup::Confirm(c, effect)) if super::popups::commits(&effect) => {
-                self.popups.push(Popup::Confirm(c.with_reason(), effect))
-            }
-            Effect::Open(p) => self.popups.push(p),
+            Effect::Open(p) => self.open(p),
             Effect::Status(s) => {
                 self.status = Some(Status {
                     text: s,

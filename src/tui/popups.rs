@@ -31,6 +31,17 @@ pub enum Popup {
 }
 
 impl App {
+    /// Opens a popup on top. A confirmation that commits a change offers
+    /// a reason.
+    pub(super) fn open(&mut self, p: Popup) {
+        match p {
+            Popup::Confirm(c, effect) if commits(&effect) => {
+                self.popups.push(Popup::Confirm(c.with_reason(), effect))
+            }
+            p => self.popups.push(p),
+        }
+    }
+
     /// A key for the top popup.
     pub(super) fn popup_key(&mut self, k: KeyEvent, key: Key) -> Effect {
         let keymap = &self.keymap;
@@ -297,7 +308,7 @@ impl App {
 
 /// Whether an effect commits a change (a confirmation of it then offers a
 /// reason field).
-pub(super) fn commits(effect: &Effect) -> bool {
+fn commits(effect: &Effect) -> bool {
     matches!(effect, Effect::Run(_) | Effect::RunThen(..))
 }
 

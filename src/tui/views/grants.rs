@@ -499,13 +499,21 @@ mod tests {
         assert!(!app.unsaved());
         assert!(screen(&mut app).contains("yes until 2026-03-20"));
         // Back to what the roles give: the grant is removed.
+        // Its save form has only the reason, recorded with the command.
         goto(&mut app, "tools.access");
         keys(&mut app, "v");
         keys(&mut app, "w");
+        keys(&mut app, "tool crib moved to stores");
         press(&mut app, KeyCode::Enter);
         assert!(app.popups.is_empty(), "{:?}", status(&app));
         assert_eq!(grant_of(&app, "hdahl", "tools.access"), None);
         assert_eq!(audit_len(&app), before + 2);
+        let last = app.session.audit_entries().pop().unwrap().unwrap();
+        assert_eq!(last.body.command.name(), "user ungrant");
+        assert_eq!(
+            last.body.command.reason(),
+            Some("tool crib moved to stores")
+        );
     }
 
     #[test]
