@@ -174,6 +174,9 @@ fn changing_an_rii_authorization_needs_a_reason_in_the_form_and_in_the_domain() 
         form.fields.last().unwrap().message.as_deref(),
         Some("required: kind RII needs a reason for every change")
     );
+    let s = screen(&mut app, 120, 40);
+    let row = s.lines().find(|l| l.contains("Reason")).unwrap_or_default();
+    assert!(row.contains("Reason          (required)"), "{s}");
     tab_to(&mut app, 2);
     type_text(&mut app, "EKBI");
     press_code(&mut app, KeyCode::Enter);

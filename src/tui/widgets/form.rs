@@ -41,6 +41,8 @@ pub struct Field {
     pub message: Option<String>,
     /// The most characters the field takes, typed or pasted.
     pub max: usize,
+    /// Shown muted while the field is empty and not focused.
+    pub placeholder: &'static str,
 }
 
 impl Field {
@@ -57,6 +59,7 @@ impl Field {
             validate,
             message: None,
             max: text::MAX_TEXT,
+            placeholder: "",
         }
     }
 
@@ -193,6 +196,11 @@ impl Form {
         field.hint = match &why {
             Some(w) => format!("required: {w}"),
             None => reason::OPTIONAL.into(),
+        };
+        field.placeholder = if why.is_some() {
+            "(required)"
+        } else {
+            "(optional)"
         };
         if let Some(w) = why {
             if field.message.is_none() && field.value().is_empty() {
@@ -422,6 +430,15 @@ impl Form {
                 height: 1,
             };
             match &field.kind {
+                // Empty and not focused: its placeholder, muted.
+                FieldKind::Text
+                    if !focused && !field.placeholder.is_empty() && field.value().is_empty() =>
+                {
+                    f.render_widget(
+                        Paragraph::new(Line::styled(field.placeholder, theme.muted)),
+                        value_area,
+                    );
+                }
                 FieldKind::Text => {
                     field.input.set_cursor_style(if focused {
                         theme.selected
