@@ -332,9 +332,22 @@ fn deactivate_asks_first_and_runs_only_on_y() {
     assert!(app.popups.is_empty());
     assert_eq!(user_by_login(&app, "hdahl").status, UserStatus::Deactivated);
     assert_eq!(audit_seq(&app), seq + 1);
-    // Reactivation is not destructive: one key.
+    // Reactivation asks too (not as a danger), so that a reason can go
+    // with it; reactivating an active person is refused at once.
     press(&mut app, key('r'));
+    let c = top_confirm(&app).expect("r asks first");
+    assert!(!c.danger);
+    assert_eq!(audit_seq(&app), seq + 1);
+    press(&mut app, key('y'));
     assert_eq!(user_by_login(&app, "hdahl").status, UserStatus::Active);
+    assert_eq!(audit_seq(&app), seq + 2);
+    press(&mut app, key('r'));
+    assert!(app.popups.is_empty(), "nothing to ask");
+    assert!(
+        status_text(&app).contains("not deactivated"),
+        "{}",
+        status_text(&app)
+    );
     assert_eq!(audit_seq(&app), seq + 2);
 }
 

@@ -1,6 +1,7 @@
 //! The real binary in a pseudo-terminal (100×30, TERM=xterm-256color, fixed
 //! clock and login): start, switch every tab, quit; edit and save a cell of
-//! the permission grid, then check with the CLI; a second instance on the
+//! the permission grid, then check with the CLI; a reason typed into a
+//! confirmation is in the audit log; a second instance on the
 //! same database is refused before it touches the terminal; a panic restores
 //! the terminal and leaves a report in the log; a login bound to no user
 //! hears so before the alternate screen. Every wait is bounded (≤ 10 s) and
@@ -124,6 +125,53 @@ fn a_grid_cell_edited_and_saved_in_the_app_is_in_the_store() {
             .is_some_and(|s| s.contains("Workshop technician")),
         "{last:#}"
     );
+}
+
+#[test]
+fn a_reason_given_in_a_confirmation_of_the_app_is_in_the_audit_log() {
+    let db = cli::Db::empty();
+    let mut app = Pty::spawn(&db.path, cli::ADMIN, &["demo"], &[]);
+    app.wait_for(0, "Users (41)");
+    // The second person, Olumide Adeyemi (active): deactivate, tab to the
+    // reason, type it (y and n are text there) and confirm with enter.
+    app.send(b"j");
+    app.key_then(b"d", "Deactivate");
+    app.key_then(b"\tleft the company; no access needed\r", "(audit #3)");
+    app.send(b"q");
+    let st = app.wait_exit();
+    assert!(
+        st.success(),
+        "exit status {st}; output:\n{}",
+        tail(&app.output())
+    );
+    assert_restored(&app.output());
+
+    let list = db
+        .run(&["audit", "list", "--json", "--limit", "1"])
+        .ok()
+        .json();
+    let last = &list[0];
+    assert_eq!(last["seq"], 3, "{last:#}");
+    assert_eq!(last["command"], "user deactivate", "{last:#}");
+    assert_eq!(
+        last["reason"], "left the company; no access needed",
+        "{last:#}"
+    );
+    assert!(
+        last["summary"]
+            .as_str()
+            .is_some_and(|s| s.ends_with("(reason: left the company; no access needed)")),
+        "{last:#}"
+    );
+    let out = db.run(&["audit", "list", "--limit", "1"]).ok();
+    assert!(
+        out.stdout
+            .contains("(reason: left the company; no access needed)"),
+        "{}",
+        out.stdout
+    );
+    let verify = db.run(&["audit", "verify", "--json"]).ok().json();
+    assert_eq!(verify["ok"], true, "{verify:#}");
 }
 
 #[test]

@@ -56,7 +56,8 @@ pub fn run(ctx: &Ctx, cmd: AuditCmd) -> CliResult {
                         "seq": e.seq, "at": e.body.at, "operator": who(e.body.operator),
                         "operator_login": e.body.operator_login,
                         "acting_as": e.body.acting_as.map(who), "command": e.body.command.name(),
-                        "summary": e.body.summary, "hash": hex(&e.hash), "prev_hash": hex(&e.prev_hash),
+                        "summary": e.body.summary, "reason": e.body.command.reason(),
+                        "hash": hex(&e.hash), "prev_hash": hex(&e.prev_hash),
                     });
                     if full {
                         v["changes"] = serde_json::to_value(&e.body.changes)?;

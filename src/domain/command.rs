@@ -267,4 +267,14 @@ impl Command {
             Command::EditOrganisation(_) => "org set",
         }
     }
+
+    /// The reason recorded with the command: the one the operator gave
+    /// (`Reasoned`, `--reason`), or else a status change's own.
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            Command::Reasoned { reason, .. } => Some(reason),
+            Command::SetAuthorizationStatus { reason, .. } => Some(reason),
+            _ => None,
+        }
+    }
 }

@@ -617,7 +617,7 @@ impl App {
                     self.apply(*next);
                 }
             }
-            Effect::Open(p) => self.popups.push(p),
+            Effect::Open(p) => self.open(p),
             Effect::Status(s) => {
                 self.status = Some(Status {
                     text: s,

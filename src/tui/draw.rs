@@ -11,7 +11,7 @@ use super::app::{make_cx, App, Popup, Tab, View, MIN_HEIGHT, MIN_WIDTH};
 use super::keymap::{Action, Context};
 use super::session::render_ended;
 use super::widgets::centered;
-use super::widgets::status::{render_hints, render_status};
+use super::widgets::status::{render_hints, render_key_pairs, render_status};
 use crate::domain::text::sanitize;
 
 impl App {
@@ -150,15 +150,10 @@ impl App {
                 &self.theme,
                 None,
             ),
-            Some(Popup::Confirm(..)) => render_hints(
-                f,
-                hints,
-                &self.keymap,
-                &[Context::Confirm],
-                &[Action::Confirm, Action::Cancel],
-                &self.theme,
-                None,
-            ),
+            // The keys that act now: y and n type text in a text field.
+            Some(Popup::Confirm(c, _)) => {
+                render_key_pairs(f, hints, &c.hints(&self.keymap), &self.theme, None)
+            }
             _ => render_hints(f, hints, &self.keymap, chain, &actions, &self.theme, badge),
         }
         render_status(f, status, self.status.as_ref(), &self.theme);

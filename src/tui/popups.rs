@@ -2,7 +2,7 @@
 //! top of the views. Keys and pastes go to the top popup only; every popup
 //! is drawn over the body, the top one last.
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
@@ -11,12 +11,13 @@ use ratatui::Frame;
 use super::app::{App, Effect, Tab};
 use super::keymap::{Action, Context, Key};
 use super::widgets::centered;
-use super::widgets::confirm::Confirm;
+use super::widgets::confirm::{types_text, Confirm};
 use super::widgets::form::Form;
 use super::widgets::help::Help;
 use super::widgets::palette::Palette;
 use super::widgets::status::Status;
 use crate::domain::text::sanitize;
+use crate::ops::Command;
 
 pub enum Popup {
     Help(Help),
@@ -30,6 +31,17 @@ pub enum Popup {
 }
 
 impl App {
+    /// Opens a popup on top. A confirmation that commits a change offers
+    /// a reason.
+    pub(super) fn open(&mut self, p: Popup) {
+        match p {
+            Popup::Confirm(c, effect) if commits(&effect) => {
+                self.popups.push(Popup::Confirm(c.with_reason(), effect))
+            }
+            p => self.popups.push(p),
+        }
+    }
+
     /// A key for the top popup.
     pub(super) fn popup_key(&mut self, k: KeyEvent, key: Key) -> Effect {
         let keymap = &self.keymap;
@@ -81,21 +93,33 @@ impl App {
                 }
             },
             Some(Popup::Confirm(c, _)) => {
-                if c.expect.is_some() {
-                    match k.code {
-                        KeyCode::Esc => return Effect::Close,
-                        KeyCode::Enter if c.ready() => return self.confirmed(),
-                        KeyCode::Enter => return Effect::None,
-                        KeyCode::Backspace => c.backspace(),
-                        KeyCode::Char(ch) => c.type_char(ch),
-                        _ => {}
-                    }
-                    return Effect::None;
-                }
-                match keymap.lookup(&[Context::Confirm], &key) {
-                    Some(Action::Confirm) => self.confirmed(),
+                // In a text field (the typed name, the reason) keys that
+                // type text are text: only the others act (enter, esc, tab).
+                let action = keymap
+                    .lookup(&[Context::Confirm], &key)
+                    .filter(|_| !(c.text_focused() && types_text(&key)));
+                match action {
+                    Some(Action::Confirm) if c.ready() => self.confirmed(),
                     Some(Action::Cancel) => Effect::Close,
-                    _ => Effect::None,
+                    Some(Action::NextField) => {
+                        c.next_focus();
+                        Effect::None
+                    }
+                    Some(_) => Effect::None,
+                    None => {
+                        match k.code {
+                            KeyCode::Backspace => c.backspace(),
+                            KeyCode::Char(ch)
+                                if !k
+                                    .modifiers
+                                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+                            {
+                                c.type_char(ch)
+                            }
+                            _ => {}
+                        }
+                        Effect::None
+                    }
                 }
             }
             Some(Popup::Info(..)) => match k.code {
@@ -134,13 +158,13 @@ impl App {
 
     fn confirmed(&mut self) -> Effect {
         match self.popups.pop() {
-            Some(Popup::Confirm(_, effect)) => {
+            Some(Popup::Confirm(c, effect)) => {
                 // A confirmed "close" closes what the confirmation was about.
                 if matches!(*effect, Effect::Close) {
                     self.popups.pop();
                     return Effect::None;
                 }
-                *effect
+                with_reason(*effect, c.reason_text())
             }
             _ => Effect::None,
         }
@@ -151,14 +175,18 @@ impl App {
             return Effect::None;
         };
         if !form.validate_all() {
-            form.error = Some("fix the marked fields first".into());
+            // A required reason is refused here, before anything is sent.
+            form.refuse();
             return Effect::None;
         }
         let (tab, tag) = (*tab, *tag);
         let Some(Popup::Form(form, _, _)) = self.popups.pop() else {
             return Effect::None;
         };
-        let result = self.with_view(tab, |view, cx| view.submit(tag, &form, cx));
+        let reason = form.reason();
+        let result = self
+            .with_view(tab, |view, cx| view.submit(tag, &form, cx))
+            .map(|r| r.map(|effect| with_reason(effect, reason)));
         // The form stays on top until its command succeeds.
         self.popups.push(Popup::Form(form, tab, tag));
         let Some(result) = result else {
@@ -205,10 +233,21 @@ impl App {
                     });
                 }
             }
-            Some(Popup::Confirm(c, _)) if c.expect.is_some() => {
-                // type_char stops at the confirmation's own limit.
-                for ch in super::widgets::clean_paste(text, 200).0.chars() {
+            Some(Popup::Confirm(c, _)) if c.text_focused() => {
+                // Into the focused field (the typed name or the reason),
+                // cleaned and cut at its limit.
+                let (clean, cut) = super::widgets::clean_paste(text, c.room());
+                for ch in clean.chars() {
                     c.type_char(ch);
+                }
+                if cut {
+                    self.status = Some(Status {
+                        text: format!(
+                            "paste cut: the field holds at most {} characters",
+                            crate::domain::text::MAX_TEXT
+                        ),
+                        error: true,
+                    });
                 }
             }
             Some(_) => {}
@@ -232,7 +271,7 @@ impl App {
             match &mut self.popups[i] {
                 Popup::Help(h) => h.render(f, body, &self.keymap, theme, sym),
                 Popup::Palette(p) => p.render(f, body, &self.keymap, theme, sym),
-                Popup::Confirm(c, _) => c.render(f, body, theme, sym),
+                Popup::Confirm(c, _) => c.render(f, body, &self.keymap, theme, sym),
                 Popup::Form(form, _, _) => form.render(f, body, theme, sym),
                 Popup::Info(title, lines) => {
                     // Long lines wrap (a signoff answer's fix must not be
@@ -264,5 +303,28 @@ impl App {
                 }
             }
         }
+    }
+}
+
+/// Whether an effect commits a change (a confirmation of it then offers a
+/// reason field).
+fn commits(effect: &Effect) -> bool {
+    matches!(effect, Effect::Run(_) | Effect::RunThen(..))
+}
+
+/// The effect with its command sent with `reason` (`Command::Reasoned`, as
+/// `--reason` does): the one write path records it in the audit entry.
+pub(super) fn with_reason(effect: Effect, reason: Option<String>) -> Effect {
+    let Some(reason) = reason else {
+        return effect;
+    };
+    let wrap = |command| Command::Reasoned {
+        reason,
+        command: Box::new(command),
+    };
+    match effect {
+        Effect::Run(cmd) => Effect::Run(wrap(cmd)),
+        Effect::RunThen(cmd, next) => Effect::RunThen(wrap(cmd), next),
+        other => other,
     }
 }

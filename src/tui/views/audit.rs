@@ -1,5 +1,6 @@
 //! The Audit tab: the log newest first, the full before and after of the
-//! selected entry, and the chain's verification status.
+//! selected entry with the reason given for it, and the chain's
+//! verification status.
 
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
@@ -165,6 +166,9 @@ impl View for AuditView {
             )));
             if let Some(a) = e.body.acting_as {
                 lines.push(Line::from(format!("as       {}", sanitize(&who(a)))));
+            }
+            if let Some(r) = e.body.command.reason() {
+                lines.push(Line::from(format!("reason   {}", sanitize(r))));
             }
             lines.push(Line::from(format!(
                 "summary  {}",

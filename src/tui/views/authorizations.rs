@@ -22,6 +22,7 @@ use crate::tui::app::{Cx, Effect, Popup, Tab, View};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::widgets::form::{self, Field, Form};
 use crate::tui::widgets::palette::FuzzyFilter;
+use crate::tui::widgets::reason::ReasonNeed;
 use crate::tui::widgets::table::{filter_key, filter_paste, render_windowed, FilterKey, ListState};
 
 const FORM_NEW: u32 = 1;
@@ -435,7 +436,8 @@ impl View for AuthorizationsView {
                         Field::text("Limitations", &a.limitations, "optional", form::any).long(),
                         quals::bases_field(cx, a.holder, &a.bases),
                     ],
-                );
+                )
+                .with_reason(ReasonNeed::for_kind(cx.org, &a.kind));
                 return Effect::Open(Popup::Form(form, Tab::Authorizations, FORM_EDIT));
             }
             Action::Renew => {
@@ -453,7 +455,8 @@ impl View for AuthorizationsView {
                         ),
                         Field::text("Expires", "", "YYYY-MM-DD", form::date),
                     ],
-                );
+                )
+                .with_reason(ReasonNeed::for_kind(cx.org, &a.kind));
                 return Effect::Open(Popup::Form(form, Tab::Authorizations, FORM_RENEW));
             }
             Action::Suspend => return self.reason_form("Suspend: reason", FORM_SUSPEND),
@@ -589,6 +592,9 @@ pub(crate) fn new_authorization_form(cx: &Cx, holder: &User) -> Effect {
             ),
             quals::bases_field(cx, holder.id, &[]),
         ],
-    );
+    )
+    // Field 2 is the kind: the reason is required while it names a kind
+    // that requires one.
+    .with_reason(ReasonNeed::for_kind_field(cx.org, 2));
     Effect::Open(Popup::Form(form, Tab::Authorizations, FORM_NEW))
 }

@@ -25,6 +25,7 @@ use crate::tui::keymap::Action;
 use crate::tui::widgets::confirm::Confirm;
 use crate::tui::widgets::form::{self, Field, Form};
 use crate::tui::widgets::grid::{render_grid, GridCell, GridSpec, GridState};
+use crate::tui::widgets::reason::ReasonNeed;
 
 /// Notifications the Users tab forwards to the editor.
 pub const NOTE_SAVED: u32 = 101;
@@ -285,7 +286,8 @@ impl GrantEditor {
             &format!("Save personal grants of {}", sanitize(&name)),
             fields,
         )
-        .with_notes(notes);
+        .with_notes(notes)
+        .with_reason(ReasonNeed::Optional);
         Effect::Open(Popup::Form(f, Tab::Users, FORM_SAVE))
     }
 
@@ -497,13 +499,21 @@ mod tests {
         assert!(!app.unsaved());
         assert!(screen(&mut app).contains("yes until 2026-03-20"));
         // Back to what the roles give: the grant is removed.
+        // Its save form has only the reason, recorded with the command.
         goto(&mut app, "tools.access");
         keys(&mut app, "v");
         keys(&mut app, "w");
+        keys(&mut app, "tool crib moved to stores");
         press(&mut app, KeyCode::Enter);
         assert!(app.popups.is_empty(), "{:?}", status(&app));
         assert_eq!(grant_of(&app, "hdahl", "tools.access"), None);
         assert_eq!(audit_len(&app), before + 2);
+        let last = app.session.audit_entries().pop().unwrap().unwrap();
+        assert_eq!(last.body.command.name(), "user ungrant");
+        assert_eq!(
+            last.body.command.reason(),
+            Some("tool crib moved to stores")
+        );
     }
 
     #[test]

@@ -34,6 +34,7 @@ use crate::tui::keymap::{Action, Context};
 use crate::tui::widgets::confirm::Confirm;
 use crate::tui::widgets::form::{self, Field, Form};
 use crate::tui::widgets::grid::{render_grid, GridCell, GridSpec, GridState, Visible};
+use crate::tui::widgets::reason::ReasonNeed;
 use crate::tui::widgets::table::{render_windowed, ListState};
 use crate::tui::widgets::Symbols;
 

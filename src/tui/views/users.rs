@@ -10,6 +10,7 @@ use ratatui::Frame;
 
 mod assign;
 mod detail;
+mod lifecycle;
 mod quals;
 
 use super::grants::{self, GrantEditor};
@@ -22,9 +23,9 @@ use crate::domain::text::sanitize;
 use crate::domain::users::{User, UserId, UserStatus};
 use crate::tui::app::{Cx, Effect, Popup, View};
 use crate::tui::keymap::{Action, Context};
-use crate::tui::widgets::confirm::Confirm;
 use crate::tui::widgets::form::{self, Field, Form};
 use crate::tui::widgets::palette::FuzzyFilter;
+use crate::tui::widgets::reason::ReasonNeed;
 use crate::tui::widgets::table::{filter_key, filter_paste, render_windowed, FilterKey, ListState};
 pub use detail::standing_mark;
 use detail::status_span;
@@ -382,7 +383,8 @@ impl View for UsersView {
                                 form::optional_date,
                             ),
                         ],
-                    );
+                    )
+                    .with_reason(ReasonNeed::Optional);
                     Effect::Open(Popup::Form(form, crate::tui::app::Tab::Users, FORM_NEW))
                 }
                 Action::Edit => {
@@ -411,7 +413,8 @@ impl View for UsersView {
                                 form::optional_date,
                             ),
                         ],
-                    );
+                    )
+                    .with_reason(ReasonNeed::Optional);
                     Effect::Open(Popup::Form(form, crate::tui::app::Tab::Users, FORM_EDIT))
                 }
                 Action::AssignRole => assign::assign_form(cx, &need(&sel)?),
@@ -429,74 +432,8 @@ impl View for UsersView {
                     self.grants = Some(GrantEditor::new(u.id));
                     Effect::None
                 }
-                Action::Invite => {
-                    let u = need(&sel)?;
-                    let code = crate::ops::new_invitation_code().map_err(|e| e.to_string())?;
-                    let expires = cx.now + chrono::Duration::days(14);
-                    let cmd = Command::Invite {
-                        user: format!("#{}", u.id),
-                        code_hash: crate::ops::code_hash(&code),
-                        expires,
-                    };
-                    let info = Popup::Info(
-                        "Invitation code (shown once)".into(),
-                        vec![
-                            format!("Code for {}: {code}", u.name()),
-                            format!(
-                                "Expires {}.",
-                                expires
-                                    .with_timezone(&chrono::Local)
-                                    .format("%Y-%m-%d %H:%M")
-                            ),
-                            format!("They run: clearance user accept {code}"),
-                        ],
-                    );
-                    Effect::RunThen(cmd, Box::new(Effect::Open(info)))
-                }
-                Action::Deactivate => {
-                    let u = need(&sel)?;
-                    let c = Confirm::new(
-                        "Deactivate",
-                        vec![format!(
-                            "Deactivate {} ({})? They will hold no access until reactivated.",
-                            u.name(),
-                            u.handle()
-                        )],
-                        true,
-                    );
-                    Effect::Open(Popup::Confirm(
-                        c,
-                        Box::new(Effect::Run(Command::Deactivate {
-                            user: format!("#{}", u.id),
-                        })),
-                    ))
-                }
-                Action::Reactivate => {
-                    let u = need(&sel)?;
-                    Effect::Run(Command::Reactivate {
-                        user: format!("#{}", u.id),
-                    })
-                }
-                Action::Delete => {
-                    let u = need(&sel)?;
-                    let c = Confirm::new(
-                        "Delete user",
-                        vec![
-                            format!(
-                                "Delete {}? The user stays on record as a tombstone",
-                                u.name()
-                            ),
-                            "and can never be changed again.".into(),
-                        ],
-                        true,
-                    )
-                    .typed_confirmation(&u.handle());
-                    Effect::Open(Popup::Confirm(
-                        c,
-                        Box::new(Effect::Run(Command::DeleteUser {
-                            user: format!("#{}", u.id),
-                        })),
-                    ))
+                Action::Invite | Action::Deactivate | Action::Reactivate | Action::Delete => {
+                    lifecycle::ask(action, cx, &need(&sel)?)?
                 }
                 _ => Effect::None,
             })

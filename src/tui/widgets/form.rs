@@ -1,8 +1,9 @@
 //! Forms: ratatui-textarea fields with inline validation as you type.
 //! Nothing is saved until the form is submitted; a rejected command leaves
-//! the form open with the message.
+//! the form open with the message. A form that commits a change ends with
+//! the reason field (`reason.rs`). A form taller than the screen scrolls to
+//! keep the focused field in view.
 
-use chrono::NaiveDate;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -11,9 +12,12 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 use ratatui_textarea::TextArea;
 
+use super::reason::{self, ReasonNeed};
 use super::{centered, Symbols};
 use crate::domain::text::{self, is_unsafe_char, sanitize};
 use crate::tui::theme::Theme;
+
+pub use super::validators::*;
 
 pub type Validator = fn(&str) -> Result<(), String>;
 
@@ -37,6 +41,8 @@ pub struct Field {
     pub message: Option<String>,
     /// The most characters the field takes, typed or pasted.
     pub max: usize,
+    /// Shown muted while the field is empty and not focused.
+    pub placeholder: &'static str,
 }
 
 impl Field {
@@ -53,6 +59,7 @@ impl Field {
             validate,
             message: None,
             max: text::MAX_TEXT,
+            placeholder: "",
         }
     }
 
@@ -127,6 +134,8 @@ pub struct Form {
     /// Extra lines shown above the fields (context, inherited levels, …).
     pub notes: Vec<String>,
     initial: Vec<String>,
+    /// The reason field (its index, the last) and whether it is needed.
+    reason: Option<(usize, ReasonNeed)>,
 }
 
 impl Form {
@@ -139,6 +148,7 @@ impl Form {
             error: None,
             notes: vec![],
             initial,
+            reason: None,
         };
         for field in &mut f.fields {
             field.check();
@@ -149,6 +159,69 @@ impl Form {
     pub fn with_notes(mut self, notes: Vec<String>) -> Form {
         self.notes = notes;
         self
+    }
+
+    /// Ends the form with the reason field: the command it submits is
+    /// sent with the reason given (see `reason.rs`).
+    pub fn with_reason(mut self, need: ReasonNeed) -> Form {
+        self.fields.push(reason::field());
+        self.initial.push(String::new());
+        self.reason = Some((self.fields.len() - 1, need));
+        self.check_reason();
+        self
+    }
+
+    /// The reason given, if the form has the field and it is filled in.
+    pub fn reason(&self) -> Option<String> {
+        let (i, _) = self.reason.as_ref()?;
+        Some(self.value(*i)).filter(|r| !r.is_empty())
+    }
+
+    /// Why the reason is required now (the kind chosen), if it is.
+    pub fn reason_required(&self) -> Option<String> {
+        self.reason.as_ref()?.1.why(&self.fields)
+    }
+
+    /// Marks the reason field: its hint says whether it is required, and
+    /// a required reason left empty is a field error.
+    fn check_reason(&mut self) {
+        let Some((i, _)) = self.reason else {
+            return;
+        };
+        let why = self.reason_required();
+        let Some(field) = self.fields.get_mut(i) else {
+            return;
+        };
+        field.check();
+        field.hint = match &why {
+            Some(w) => format!("required: {w}"),
+            None => reason::OPTIONAL.into(),
+        };
+        field.placeholder = if why.is_some() {
+            "(required)"
+        } else {
+            "(optional)"
+        };
+        if let Some(w) = why {
+            if field.message.is_none() && field.value().is_empty() {
+                field.message = Some(format!("required: {w}"));
+            }
+        }
+    }
+
+    /// The form was submitted with marked fields: says so, and a missing
+    /// required reason is named and gets the focus.
+    pub fn refuse(&mut self) {
+        match (self.reason_required(), &self.reason) {
+            (Some(why), Some((i, _))) if self.reason().is_none() => {
+                self.focus = *i;
+                self.error = Some(format!(
+                    "{why} to its authorizations: fill in {}; nothing was sent",
+                    reason::LABEL
+                ));
+            }
+            _ => self.error = Some("fix the marked fields first".into()),
+        }
     }
 
     pub fn value(&self, i: usize) -> String {
@@ -177,6 +250,7 @@ impl Form {
         for f in &mut self.fields {
             f.check();
         }
+        self.check_reason();
         self.fields.iter().all(|f| f.message.is_none())
     }
 
@@ -240,6 +314,8 @@ impl Form {
         }
         field.check();
         self.error = None;
+        // A choice may decide whether the reason is required (the kind).
+        self.check_reason();
     }
 
     /// Pasted text goes into the focused text field, cleaned (line breaks
@@ -253,12 +329,22 @@ impl Form {
         let (clean, cut) = super::clean_paste(s, field.max.saturating_sub(field.len()));
         field.input.insert_str(clean);
         field.check();
-        cut.then(|| {
-            format!(
-                "paste cut: {} holds at most {} characters",
-                field.label, field.max
-            )
-        })
+        let label = field.label.clone();
+        let max = field.max;
+        self.check_reason();
+        cut.then(|| format!("paste cut: {label} holds at most {max} characters"))
+    }
+
+    /// The first field shown when `room` rows are left for the fields: the
+    /// first one, unless the focused field would then fall below.
+    fn first_shown(&self, room: u16) -> usize {
+        let rows: Vec<u16> = self.fields.iter().map(Field::rows).collect();
+        let focus = self.focus.min(rows.len().saturating_sub(1));
+        let mut first = 0;
+        while first < focus && rows[first..=focus].iter().sum::<u16>() > room {
+            first += 1;
+        }
+        first
     }
 
     pub fn render(&mut self, f: &mut Frame, area: Rect, theme: &Theme, sym: Symbols) {
@@ -267,11 +353,28 @@ impl Form {
         let height = (rows + self.notes.len() as u16 + 5).min(area.height);
         let r = centered(area, width, height);
         f.render_widget(Clear, r);
-        let block = Block::default()
+        // Too tall for the screen: the fields from `first` on are shown,
+        // so that the focused one is in view, and the title says where.
+        let reserve = if self.error.is_some() { 2 } else { 0 };
+        let room = r
+            .height
+            .saturating_sub(2 + reserve + self.notes.len() as u16)
+            .max(2);
+        let first = self.first_shown(room);
+        let mut block = Block::default()
             .borders(Borders::ALL)
             .border_set(sym.border_set())
             .border_style(theme.border)
             .title(Span::styled(format!(" {} ", self.title), theme.title));
+        if first > 0 || rows > room {
+            block = block.title(
+                Line::styled(
+                    format!(" field {} of {} ", self.focus + 1, self.fields.len()),
+                    theme.muted,
+                )
+                .right_aligned(),
+            );
+        }
         let inner = block.inner(r);
         f.render_widget(block, r);
         let mut y = inner.y;
@@ -296,8 +399,10 @@ impl Form {
             .max()
             .unwrap_or(0) as u16
             + 2;
-        for (i, field) in self.fields.iter_mut().enumerate() {
-            if y + 1 >= inner.bottom() {
+        // The rows kept for the error stay free.
+        let fields_bottom = inner.bottom().saturating_sub(reserve);
+        for (i, field) in self.fields.iter_mut().enumerate().skip(first) {
+            if y + 1 >= fields_bottom {
                 break;
             }
             let focused = i == self.focus;
@@ -325,6 +430,15 @@ impl Form {
                 height: 1,
             };
             match &field.kind {
+                // Empty and not focused: its placeholder, muted.
+                FieldKind::Text
+                    if !focused && !field.placeholder.is_empty() && field.value().is_empty() =>
+                {
+                    f.render_widget(
+                        Paragraph::new(Line::styled(field.placeholder, theme.muted)),
+                        value_area,
+                    );
+                }
                 FieldKind::Text => {
                     field.input.set_cursor_style(if focused {
                         theme.selected
@@ -384,7 +498,7 @@ impl Form {
                 };
                 for line in lines {
                     y += 1;
-                    if y + 1 >= inner.bottom() {
+                    if y + 1 >= fields_bottom {
                         break;
                     }
                     f.render_widget(
@@ -430,100 +544,4 @@ impl Form {
             );
         }
     }
-}
-
-// ---- validators -----------------------------------------------------------
-
-pub fn any(_: &str) -> Result<(), String> {
-    Ok(())
-}
-
-pub fn required(s: &str) -> Result<(), String> {
-    text::required_text("this field", s)
-        .map(|_| ())
-        .map_err(|e| e.to_string().replace("this field ", ""))
-}
-
-pub fn optional_text(s: &str) -> Result<(), String> {
-    if s.is_empty() {
-        Ok(())
-    } else {
-        required(s)
-    }
-}
-
-pub fn optional_email(s: &str) -> Result<(), String> {
-    if s.is_empty() {
-        Ok(())
-    } else {
-        text::email(s).map(|_| ()).map_err(|e| e.to_string())
-    }
-}
-
-pub fn optional_login(s: &str) -> Result<(), String> {
-    if s.is_empty() {
-        Ok(())
-    } else {
-        text::login(s).map(|_| ()).map_err(|e| e.to_string())
-    }
-}
-
-pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| "use YYYY-MM-DD".to_string())
-}
-
-pub fn date(s: &str) -> Result<(), String> {
-    parse_date(s).map(|_| ())
-}
-
-pub fn optional_date(s: &str) -> Result<(), String> {
-    if s.trim().is_empty() {
-        Ok(())
-    } else {
-        date(s)
-    }
-}
-
-pub fn optional_date_value(s: &str) -> Option<NaiveDate> {
-    parse_date(s).ok()
-}
-
-/// Comma-separated list; each entry must be sane text.
-pub fn list(s: &str) -> Result<(), String> {
-    split_list(s).iter().try_for_each(|x| required(x))
-}
-
-pub fn split_list(s: &str) -> Vec<String> {
-    s.split(',')
-        .map(|x| x.trim().to_string())
-        .filter(|x| !x.is_empty())
-        .collect()
-}
-
-pub fn ata_list(s: &str) -> Result<(), String> {
-    if s.trim().is_empty() {
-        return Ok(());
-    }
-    crate::domain::authorizations::parse_ata_ranges(s)
-        .map(|_| ())
-        .map_err(|e| e.to_string())
-}
-
-pub fn optional_ata(s: &str) -> Result<(), String> {
-    if s.trim().is_empty() {
-        return Ok(());
-    }
-    crate::domain::authorizations::parse_ata(s)
-        .map(|_| ())
-        .map_err(|e| e.to_string())
-}
-
-pub fn aircraft_type(s: &str) -> Result<(), String> {
-    crate::domain::authorizations::AircraftType::parse(s)
-        .map(|_| ())
-        .map_err(|e| e.to_string())
-}
-
-pub fn aircraft_types(s: &str) -> Result<(), String> {
-    split_list(s).iter().try_for_each(|t| aircraft_type(t))
 }

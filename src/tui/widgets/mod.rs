@@ -6,8 +6,10 @@ pub mod form;
 pub mod grid;
 pub mod help;
 pub mod palette;
+pub mod reason;
 pub mod status;
 pub mod table;
+pub mod validators;
 
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 

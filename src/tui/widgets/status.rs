@@ -26,11 +26,7 @@ pub fn render_hints(
     theme: &Theme,
     badge: Option<&str>,
 ) {
-    let mut spans = Vec::new();
-    if let Some(b) = badge {
-        spans.push(Span::styled(format!(" {b} "), theme.tab_active));
-        spans.push(Span::raw(" "));
-    }
+    let mut pairs = Vec::new();
     for a in actions {
         if let Some(b) = keymap
             .bindings_for(chain)
@@ -44,9 +40,28 @@ pub fn render_hints(
                 .next()
                 .unwrap_or("")
                 .to_lowercase();
-            spans.push(Span::styled(k, theme.key));
-            spans.push(Span::raw(format!(" {short}  ")));
+            pairs.push((k, short));
         }
+    }
+    render_key_pairs(f, area, &pairs, theme, badge);
+}
+
+/// Renders key hints given as (keys, what they do), after the badge.
+pub fn render_key_pairs(
+    f: &mut Frame,
+    area: Rect,
+    pairs: &[(String, String)],
+    theme: &Theme,
+    badge: Option<&str>,
+) {
+    let mut spans = Vec::new();
+    if let Some(b) = badge {
+        spans.push(Span::styled(format!(" {b} "), theme.tab_active));
+        spans.push(Span::raw(" "));
+    }
+    for (k, what) in pairs {
+        spans.push(Span::styled(k.clone(), theme.key));
+        spans.push(Span::raw(format!(" {what}  ")));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }

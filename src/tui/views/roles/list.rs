@@ -26,7 +26,8 @@ impl RolesView {
                         Field::text("Name", "", "required", form::required),
                         Field::text("Description", "", "optional", form::optional_text),
                     ],
-                );
+                )
+                .with_reason(ReasonNeed::Optional);
                 return Effect::Open(Popup::Form(f, Tab::Roles, FORM_NEW));
             }
             Action::CopyRole => {
@@ -48,7 +49,8 @@ impl RolesView {
                 .with_notes(vec![format!(
                     "The copy starts with every level of {}.",
                     r.name
-                )]);
+                )])
+                .with_reason(ReasonNeed::Optional);
                 return Effect::Open(Popup::Form(f, Tab::Roles, FORM_COPY));
             }
             Action::Edit => {
@@ -66,7 +68,8 @@ impl RolesView {
                             form::optional_text,
                         ),
                     ],
-                );
+                )
+                .with_reason(ReasonNeed::Optional);
                 return Effect::Open(Popup::Form(f, Tab::Roles, FORM_EDIT));
             }
             Action::RemoveRole => {

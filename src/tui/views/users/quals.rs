@@ -11,6 +11,7 @@ use crate::domain::users::User;
 use crate::tui::app::{Cx, Effect, Popup, Tab};
 use crate::tui::views::quals;
 use crate::tui::widgets::form::{self, Field, Form};
+use crate::tui::widgets::reason::ReasonNeed;
 
 pub(super) const FORM_QUAL_PICK: u32 = 5;
 pub(super) const FORM_QUAL_ADD: u32 = 6;
@@ -59,7 +60,8 @@ impl UsersView {
         let form = Form::new(
             &format!("New qualification of {}", sanitize(&u.name())),
             fields,
-        );
+        )
+        .with_reason(ReasonNeed::Optional);
         Effect::Open(Popup::Form(form, Tab::Users, FORM_QUAL_ADD))
     }
 
@@ -72,7 +74,8 @@ impl UsersView {
                 sanitize(&u.name())
             ),
             common_fields(cx, Some(q)),
-        );
+        )
+        .with_reason(ReasonNeed::Optional);
         Effect::Open(Popup::Form(form, Tab::Users, FORM_QUAL_EDIT))
     }
 
