@@ -494,3 +494,65 @@ fn an_invitation_asks_first_and_shows_the_code_after_the_reasoned_command() {
     assert_eq!(e.body.command.name(), "user invite");
     assert_eq!(e.body.command.reason(), Some("first code expired unused"));
 }
+
+/// Where the organisation requires a reason for every change (`org set
+/// --reason-required`), every form and confirmation marks the field
+/// required and sends nothing without it; with one, the change goes through.
+#[test]
+fn an_organisation_that_requires_reasons_gets_them_in_every_form_and_confirmation() {
+    let demo = Demo::new();
+    {
+        let mut s = demo.session(ADMIN);
+        let actor = s.actor(None).unwrap();
+        s.execute(
+            actor,
+            Command::EditOrganisation(clearance::domain::command::OrganisationEdit {
+                reason_required: Some(true),
+                ..Default::default()
+            }),
+        )
+        .unwrap();
+    }
+    let mut app = demo.app(ADMIN);
+    let seq = audit_seq(&app);
+    // A confirmation: y without a reason moves to the field and says why.
+    select_user(&mut app, TECHNICIAN);
+    press(&mut app, key('d'));
+    let c = top_confirm(&app).expect("d asks first");
+    assert!(c.reason_required);
+    assert!(screen(&mut app, 120, 40).contains("Reason: (required)"));
+    press(&mut app, key('y'));
+    let c = top_confirm(&app).expect("still asking");
+    assert_eq!(c.focus, ConfirmFocus::Reason);
+    assert!(
+        status_text(&app).contains("requires a reason for every change"),
+        "{}",
+        status_text(&app)
+    );
+    assert_eq!(audit_seq(&app), seq);
+    type_text(&mut app, "left the company");
+    press_code(&mut app, KeyCode::Enter);
+    assert!(app.popups.is_empty(), "{}", status_text(&app));
+    assert_eq!(status(&app, TECHNICIAN), UserStatus::Deactivated);
+    assert_eq!(
+        last_entry(&app).body.command.reason(),
+        Some("left the company")
+    );
+    // A form: refused in the form, the focus on the reason.
+    press(&mut app, key('1'));
+    press(&mut app, key('n'));
+    type_text(&mut app, "Ada");
+    press_code(&mut app, KeyCode::Tab);
+    type_text(&mut app, "Lovelace");
+    press_code(&mut app, KeyCode::Enter);
+    let form = top_form(&app).expect("the form stays");
+    assert_eq!(
+        form.error.as_deref(),
+        Some("this organisation requires a reason for every change: fill in Reason; nothing was sent")
+    );
+    assert_eq!(audit_seq(&app), seq + 1);
+    type_text(&mut app, "new hire");
+    press_code(&mut app, KeyCode::Enter);
+    assert!(app.popups.is_empty(), "{}", status_text(&app));
+    assert_eq!(last_entry(&app).body.command.reason(), Some("new hire"));
+}

@@ -11,10 +11,11 @@ use ratatui::Frame;
 use super::app::{App, Effect, Tab};
 use super::keymap::{Action, Context, Key};
 use super::widgets::centered;
-use super::widgets::confirm::{types_text, Confirm};
+use super::widgets::confirm::{types_text, Confirm, ConfirmFocus};
 use super::widgets::form::Form;
 use super::widgets::help::Help;
 use super::widgets::palette::Palette;
+use super::widgets::reason;
 use super::widgets::status::Status;
 use crate::domain::text::sanitize;
 use crate::ops::Command;
@@ -36,7 +37,18 @@ impl App {
     pub(super) fn open(&mut self, p: Popup) {
         match p {
             Popup::Confirm(c, effect) if commits(&effect) => {
-                self.popups.push(Popup::Confirm(c.with_reason(), effect))
+                let c = if self.session.org().settings.reason_required {
+                    c.with_required_reason()
+                } else {
+                    c.with_reason()
+                };
+                self.popups.push(Popup::Confirm(c, effect))
+            }
+            Popup::Form(mut form, tab, tag) => {
+                if self.session.org().settings.reason_required {
+                    form.require_reason();
+                }
+                self.popups.push(Popup::Form(form, tab, tag))
             }
             p => self.popups.push(p),
         }
@@ -99,6 +111,18 @@ impl App {
                     .lookup(&[Context::Confirm], &key)
                     .filter(|_| !(c.text_focused() && types_text(&key)));
                 match action {
+                    Some(Action::Confirm) if c.ready() && c.reason_missing() => {
+                        c.focus = ConfirmFocus::Reason;
+                        self.status = Some(Status {
+                            text: format!(
+                                "{}: fill in {}; nothing was sent",
+                                reason::ORGANISATION_NEEDS,
+                                reason::LABEL
+                            ),
+                            error: true,
+                        });
+                        Effect::None
+                    }
                     Some(Action::Confirm) if c.ready() => self.confirmed(),
                     Some(Action::Cancel) => Effect::Close,
                     Some(Action::NextField) => {

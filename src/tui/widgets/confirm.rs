@@ -34,6 +34,8 @@ pub struct Confirm {
     /// The reason field, when the confirmation commits a change (None:
     /// nothing is committed, e.g. discarding edits).
     pub reason: Option<String>,
+    /// The organisation requires the reason (every change needs one).
+    pub reason_required: bool,
     pub focus: ConfirmFocus,
 }
 
@@ -46,6 +48,7 @@ impl Confirm {
             expect: None,
             typed: String::new(),
             reason: None,
+            reason_required: false,
             focus: ConfirmFocus::Keys,
         }
     }
@@ -60,6 +63,17 @@ impl Confirm {
     pub fn with_reason(mut self) -> Confirm {
         self.reason.get_or_insert_with(String::new);
         self
+    }
+
+    /// Adds the reason field, required.
+    pub fn with_required_reason(mut self) -> Confirm {
+        self.reason_required = true;
+        self.with_reason()
+    }
+
+    /// A required reason is missing: confirming moves to the field instead.
+    pub fn reason_missing(&self) -> bool {
+        self.reason_required && self.reason_text().is_none()
     }
 
     /// Whether confirming is allowed now.
@@ -217,7 +231,14 @@ impl Confirm {
             let line = if reason.is_empty() && self.focus != ConfirmFocus::Reason {
                 Line::from(vec![
                     Span::raw(format!("{}: ", reason::LABEL)),
-                    Span::styled("(optional)", theme.muted),
+                    Span::styled(
+                        if self.reason_required {
+                            "(required)"
+                        } else {
+                            "(optional)"
+                        },
+                        theme.muted,
+                    ),
                 ])
             } else {
                 Line::styled(

@@ -171,6 +171,15 @@ impl Form {
         self
     }
 
+    /// The organisation requires a reason for every change: the form's
+    /// reason field (if it has one) is required whatever else it says.
+    pub fn require_reason(&mut self) {
+        if let Some((_, need)) = &mut self.reason {
+            *need = ReasonNeed::Organisation;
+            self.check_reason();
+        }
+    }
+
     /// The reason given, if the form has the field and it is filled in.
     pub fn reason(&self) -> Option<String> {
         let (i, _) = self.reason.as_ref()?;
@@ -213,10 +222,15 @@ impl Form {
     /// required reason is named and gets the focus.
     pub fn refuse(&mut self) {
         match (self.reason_required(), &self.reason) {
-            (Some(why), Some((i, _))) if self.reason().is_none() => {
+            (Some(why), Some((i, need))) if self.reason().is_none() => {
                 self.focus = *i;
+                let whose = if *need == ReasonNeed::Organisation {
+                    ""
+                } else {
+                    " to its authorizations"
+                };
                 self.error = Some(format!(
-                    "{why} to its authorizations: fill in {}; nothing was sent",
+                    "{why}{whose}: fill in {}; nothing was sent",
                     reason::LABEL
                 ));
             }

@@ -2,8 +2,9 @@
 //! change offers one line saying why; the app sends the command wrapped in
 //! `Command::Reasoned` (as `--reason` does), so the reason is stored in the
 //! audit entry. A kind may require it for every change to its
-//! authorizations: the form then marks the field and refuses to send
-//! without it (the domain refuses too: it is the real guard).
+//! authorizations, and an organisation for every change: the form or the
+//! confirmation then marks the field and refuses to send without it (the
+//! domain refuses too: it is the real guard).
 
 use super::form::Field;
 use super::validators;
@@ -27,6 +28,8 @@ pub enum ReasonNeed {
         field: usize,
         values: Vec<String>,
     },
+    /// The organisation requires a reason for every change.
+    Organisation,
 }
 
 impl ReasonNeed {
@@ -61,6 +64,7 @@ impl ReasonNeed {
         match self {
             ReasonNeed::Optional => None,
             ReasonNeed::Required(why) => Some(why.clone()),
+            ReasonNeed::Organisation => Some(ORGANISATION_NEEDS.into()),
             ReasonNeed::RequiredWhen { field, values } => {
                 let v = fields.get(*field)?.value();
                 values.contains(&v).then(|| kind_needs(&v))
@@ -68,6 +72,9 @@ impl ReasonNeed {
         }
     }
 }
+
+/// Why every change needs a reason where the organisation says so.
+pub const ORGANISATION_NEEDS: &str = "this organisation requires a reason for every change";
 
 /// "kind RII needs a reason for every change".
 pub fn kind_needs(code: &str) -> String {

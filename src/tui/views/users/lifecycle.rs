@@ -101,8 +101,14 @@ pub(super) fn ask(action: Action, cx: &Cx, u: &User) -> Result<Effect, String> {
 
 /// What the rules would say to `cmd` now, if they would refuse it (the
 /// pure plan, nothing written; the command is planned again when sent).
+/// It is planned as if with a reason: the confirmation asks for one, so a
+/// reason the organisation requires is no refusal yet.
 fn refused(cx: &Cx, cmd: &Command) -> Result<(), String> {
-    crate::domain::rules::plan(cx.org, cx.actor, cmd, cx.now)
+    let asked = Command::Reasoned {
+        reason: "asked in the confirmation".into(),
+        command: Box::new(cmd.clone()),
+    };
+    crate::domain::rules::plan(cx.org, cx.actor, &asked, cx.now)
         .map(|_| ())
         .map_err(|e| e.to_string())
 }
