@@ -25,5 +25,7 @@ pub mod domain;
 pub mod logging;
 pub mod ops;
 pub mod presets;
+pub mod protocol;
+pub mod server;
 pub mod store;
 pub mod tui;

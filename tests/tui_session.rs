@@ -5,8 +5,7 @@
 #[path = "common/tui.rs"]
 mod fixtures;
 
-use std::cell::Cell;
-use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use clearance::domain::command::NewUser;
@@ -19,11 +18,11 @@ use ratatui::crossterm::event::KeyCode;
 use fixtures::*;
 
 /// A clock the test moves.
-struct Moving(Rc<Cell<DateTime<Utc>>>);
+struct Moving(Arc<Mutex<DateTime<Utc>>>);
 
 impl Clock for Moving {
     fn now(&self) -> DateTime<Utc> {
-        self.0.get()
+        *self.0.lock().unwrap()
     }
 }
 
@@ -45,7 +44,7 @@ fn add_admin(demo: &Demo, login: &str, until: Option<NaiveDate>) {
     .expect("the second administrator is added");
 }
 
-fn app_at(demo: &Demo, login: &str, clock: &Rc<Cell<DateTime<Utc>>>) -> App {
+fn app_at(demo: &Demo, login: &str, clock: &Arc<Mutex<DateTime<Utc>>>) -> App {
     let session =
         Session::open(&demo.path, login, Box::new(Moving(clock.clone()))).expect("the demo opens");
     App::new(
@@ -61,7 +60,7 @@ fn an_access_expiry_passing_mid_session_shows_access_ended_and_only_quit_acts() 
     let demo = Demo::new();
     let last_day = now().date_naive() + Duration::days(2);
     add_admin(&demo, "blake", Some(last_day));
-    let clock = Rc::new(Cell::new(now()));
+    let clock = Arc::new(Mutex::new(now()));
     let mut app = app_at(&demo, "blake", &clock);
     assert_eq!(app.tab, Tab::Users);
     assert!(app.ended().is_none());
@@ -71,7 +70,7 @@ fn an_access_expiry_passing_mid_session_shows_access_ended_and_only_quit_acts() 
     let before = screen(&mut app, 80, 24);
     assert!(before.contains("New user"), "{before}");
 
-    clock.set(now() + Duration::days(3));
+    *clock.lock().unwrap() = now() + Duration::days(3);
     let why = app.ended().expect("the session ended");
     assert_eq!(why, format!("your access expired on {last_day}"));
     let s = screen(&mut app, 80, 24);
@@ -96,7 +95,7 @@ fn editing_your_own_login_ends_the_session_with_the_reason() {
     let demo = Demo::new();
     // A second administrator with a login: the demo's is no longer the last.
     add_admin(&demo, "blake", None);
-    let clock = Rc::new(Cell::new(now()));
+    let clock = Arc::new(Mutex::new(now()));
     let mut app = app_at(&demo, ADMIN, &clock);
     press(&mut app, key('/'));
     type_text(&mut app, ADMIN);
@@ -134,7 +133,7 @@ fn editing_your_own_login_ends_the_session_with_the_reason() {
 #[test]
 fn acting_as_a_technician_shows_their_tabs_and_name_only() {
     let demo = Demo::new();
-    let clock = Rc::new(Cell::new(now()));
+    let clock = Arc::new(Mutex::new(now()));
     let mut app = app_at(&demo, ADMIN, &clock);
     assert_eq!(app.visible_tabs().len(), 5);
     app.act_as(TECHNICIAN)
@@ -154,7 +153,7 @@ fn acting_as_a_technician_shows_their_tabs_and_name_only() {
 fn acting_as_someone_whose_access_exceeds_yours_is_refused() {
     let demo = Demo::new();
     add_admin(&demo, "blake", None);
-    let clock = Rc::new(Cell::new(now()));
+    let clock = Arc::new(Mutex::new(now()));
     let mut app = app_at(&demo, TECHNICIAN, &clock);
     let err = app
         .act_as("blake")

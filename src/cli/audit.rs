@@ -64,7 +64,8 @@ pub fn run(ctx: &Ctx, cmd: AuditCmd) -> CliResult {
                     }
                     out.push(v);
                 } else {
-                    println!(
+                    outln!(
+                        ctx,
                         "#{} {} {}{} [{}] {}",
                         e.seq,
                         e.body
@@ -81,12 +82,14 @@ pub fn run(ctx: &Ctx, cmd: AuditCmd) -> CliResult {
                     );
                     if full {
                         for c in &e.body.changes {
-                            println!("    {:?}", c.key);
-                            println!(
+                            outln!(ctx, "    {:?}", c.key);
+                            outln!(
+                                ctx,
                                 "      before: {}",
                                 sanitize(&serde_json::to_string(&c.before)?)
                             );
-                            println!(
+                            outln!(
+                                ctx,
                                 "      after:  {}",
                                 sanitize(&serde_json::to_string(&c.after)?)
                             );
@@ -114,12 +117,13 @@ pub fn run(ctx: &Ctx, cmd: AuditCmd) -> CliResult {
             if ctx.json {
                 ctx.print_json(&json!({"ok": v.ok(), "entries": v.entries, "head_seq": v.head_seq, "head_hash": v.head_hash, "problems": v.problems}))?;
             } else if v.ok() {
-                println!(
+                outln!(ctx,
                     "audit chain intact: {} entries, head #{} {}; every record, index and counter is what it derives",
                     v.entries, v.head_seq, v.head_hash
                 );
             } else {
-                println!(
+                outln!(
+                    ctx,
                     "{} ({} problem(s)):",
                     if v.chain_intact {
                         "RECORDS DIFFER FROM THE AUDIT LOG"
@@ -129,7 +133,7 @@ pub fn run(ctx: &Ctx, cmd: AuditCmd) -> CliResult {
                     v.problems.len()
                 );
                 for p in &v.problems {
-                    println!("  {}", sanitize(p));
+                    outln!(ctx, "  {}", sanitize(p));
                 }
             }
             Ok(if v.ok() { 0 } else { super::EXIT_DENIED })
@@ -141,13 +145,14 @@ pub fn run(ctx: &Ctx, cmd: AuditCmd) -> CliResult {
                 Some(p) => {
                     std::fs::write(&p, &text)
                         .map_err(|e| CliError(format!("cannot write {}: {e}", p.display())))?;
-                    println!(
+                    outln!(
+                        ctx,
                         "checkpoint of entry #{} written to {}",
                         head.seq,
                         p.display()
                     );
                 }
-                None => print!("{text}"),
+                None => out!(ctx, "{text}"),
             }
             Ok(0)
         }

@@ -213,7 +213,8 @@ pub fn run_qual(ctx: &Ctx, cmd: QualCmd) -> CliResult {
                         .get(&q.holder)
                         .map(|u| u.name())
                         .unwrap_or_default();
-                    println!(
+                    outln!(
+                        ctx,
                         "#{} {} {} issued {}{} {}",
                         cell(&q.id.to_string(), 4),
                         cell(&who, 22),
@@ -235,9 +236,14 @@ pub fn run_qual(ctx: &Ctx, cmd: QualCmd) -> CliResult {
             if ctx.json {
                 ctx.print_json(q)?;
             } else {
-                println!("qualification #{}: {}", q.id, sanitize(&q.describe()));
-                println!("  holder: {}", sanitize(&s.org().user(q.holder)?.name()));
-                println!(
+                outln!(ctx, "qualification #{}: {}", q.id, sanitize(&q.describe()));
+                outln!(
+                    ctx,
+                    "  holder: {}",
+                    sanitize(&s.org().user(q.holder)?.name())
+                );
+                outln!(
+                    ctx,
                     "  issued {}, expires {}",
                     q.issued,
                     q.expires.map(|d| d.to_string()).unwrap_or("never".into())
@@ -359,7 +365,8 @@ pub fn run_auth(ctx: &Ctx, cmd: AuthCmd) -> CliResult {
                 )?;
                 return Ok(0);
             }
-            println!(
+            outln!(
+                ctx,
                 "  {} {} {} {} {} SCOPE",
                 cell("REFERENCE", 10),
                 cell("PERSON", 22),
@@ -377,7 +384,8 @@ pub fn run_auth(ctx: &Ctx, cmd: AuthCmd) -> CliResult {
                     | crate::domain::authorizations::Standing::MissingBasis => "✗",
                     _ => "⊘",
                 };
-                println!(
+                outln!(
+                    ctx,
                     "{mark} {} {} {} {} {} {} [{}]",
                     cell(&a.reference, 10),
                     cell(
@@ -396,7 +404,7 @@ pub fn run_auth(ctx: &Ctx, cmd: AuthCmd) -> CliResult {
                     st.word()
                 );
             }
-            println!("{} authorization(s)", list.len());
+            outln!(ctx, "{} authorization(s)", list.len());
             Ok(0)
         }
         AuthCmd::Show { reference } => {
@@ -419,18 +427,24 @@ pub fn run_auth(ctx: &Ctx, cmd: AuthCmd) -> CliResult {
                 return Ok(0);
             }
             let kind = org.kind(&a.kind).map_err(CliError::from)?;
-            println!(
+            outln!(
+                ctx,
                 "authorization {} — {} ({})",
                 sanitize(&a.reference),
                 sanitize(&kind.name),
                 crate::domain::bases::standing(org, a, today).word()
             );
-            println!("  holder:      {}", sanitize(&org.user(a.holder)?.name()));
-            println!("  scope:       {}", sanitize(&a.scope.describe()));
+            outln!(
+                ctx,
+                "  holder:      {}",
+                sanitize(&org.user(a.holder)?.name())
+            );
+            outln!(ctx, "  scope:       {}", sanitize(&a.scope.describe()));
             if !a.limitations.is_empty() {
-                println!("  limitations: {}", sanitize(&a.limitations));
+                outln!(ctx, "  limitations: {}", sanitize(&a.limitations));
             }
-            println!(
+            outln!(
+                ctx,
                 "  first issue {}, effective {}, expires {}",
                 a.first_issue,
                 a.effective_from,
@@ -438,7 +452,8 @@ pub fn run_auth(ctx: &Ctx, cmd: AuthCmd) -> CliResult {
             );
             for b in &a.bases {
                 if let Ok(q) = org.qualification(*b) {
-                    println!(
+                    outln!(
+                        ctx,
                         "  basis #{}: {} {}",
                         q.id,
                         sanitize(&q.describe()),
@@ -451,7 +466,8 @@ pub fn run_auth(ctx: &Ctx, cmd: AuthCmd) -> CliResult {
                 }
             }
             for h in &a.history {
-                println!(
+                outln!(
+                    ctx,
                     "  {} {} by {}: {}",
                     h.at.format("%Y-%m-%d %H:%M"),
                     h.status.word(),

@@ -32,7 +32,8 @@ pub fn backup(ctx: &Ctx, a: BackupArgs) -> CliResult {
         ctx.print_json(&json!({"ok": true, "file": a.file, "items": b.items,
             "head_seq": b.head.seq, "head_hash": hex(&b.head.hash)}))?;
     } else {
-        println!(
+        outln!(
+            ctx,
             "backed up {} items, audit head #{} {}, to {}",
             b.items,
             b.head.seq,
@@ -49,7 +50,8 @@ pub fn restore(ctx: &Ctx, a: RestoreArgs) -> CliResult {
         ctx.print_json(&json!({"ok": true, "db": ctx.db, "items": b.items,
             "head_seq": b.head.seq, "head_hash": hex(&b.head.hash)}))?;
     } else {
-        println!(
+        outln!(
+            ctx,
             "restored {} items into {}; the audit chain verifies, head #{} {}",
             b.items,
             ctx.db.display(),

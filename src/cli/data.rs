@@ -134,7 +134,8 @@ pub fn init(ctx: &Ctx, a: InitArgs) -> CliResult {
             &json!({"ok": true, "db": ctx.db, "preset": preset.name, "administrator": ctx.login}),
         )?;
     } else {
-        println!(
+        outln!(
+            ctx,
             "created {} ({} preset) in {}; {} is its {}",
             sanitize(&s.org().settings.name),
             preset.name,
@@ -177,7 +178,7 @@ pub fn open_app(ctx: &Ctx) -> CliResult {
     crate::tui::caps::check_term(std::env::var("TERM").ok().as_deref()).map_err(CliError)?;
     crate::tui::caps::check_size().map_err(CliError)?;
     let session = if crate::store::Store::exists(&ctx.db) {
-        ctx.session()?
+        ctx.own_session()?
     } else {
         let existed = ctx.db.exists();
         use crate::tui::first_run::{self, Outcome};
@@ -225,10 +226,11 @@ pub fn snapshot(ctx: &Ctx, a: SnapshotArgs) -> CliResult {
         })
         .transpose()?;
     let look = ctx.look()?;
-    let session = ctx.session()?;
+    let session = ctx.own_session()?;
     // The view of the user acted as (`--as`), checked like any command's.
     session.actor(ctx.as_user.as_deref())?;
-    print!(
+    out!(
+        ctx,
         "{}",
         crate::tui::snapshot(session, look, tab, ctx.as_user.as_deref(), w, h).map_err(CliError)?
     );
@@ -290,27 +292,30 @@ pub fn overview(ctx: &Ctx) -> CliResult {
         }))?;
         return Ok(0);
     }
-    println!(
+    outln!(
+        ctx,
         "{} — {} preset — {}",
         sanitize(&org.settings.name),
         org.settings.preset,
         ctx.db.display()
     );
-    println!("you are {}", sanitize(&org.user(me.operator)?.name()));
-    println!(
+    outln!(ctx, "you are {}", sanitize(&org.user(me.operator)?.name()));
+    outln!(
+        ctx,
         "users: {} active, {} invited, {} deactivated, {} deleted",
         count(UserStatus::Active),
         count(UserStatus::Invited),
         count(UserStatus::Deactivated),
         count(UserStatus::Deleted)
     );
-    println!(
+    outln!(
+        ctx,
         "roles: {}   qualifications: {}",
         org.roles.len(),
         org.qualifications.len()
     );
     let words: Vec<String> = standing.iter().map(|(k, v)| format!("{v} {k}")).collect();
-    println!("authorizations: {}", words.join(", "));
+    outln!(ctx, "authorizations: {}", words.join(", "));
     let soon: Vec<_> = org
         .authorizations
         .values()
@@ -323,7 +328,8 @@ pub fn overview(ctx: &Ctx) -> CliResult {
         })
         .collect();
     for (a, st) in soon {
-        println!(
+        outln!(
+            ctx,
             "  {} {} {} {}",
             if st == Standing::Expiring { "!" } else { "✗" },
             cell(&a.reference, 8),
@@ -343,8 +349,8 @@ pub fn overview(ctx: &Ctx) -> CliResult {
             }
         );
     }
-    println!("audit log: {} entries", s.store().head().seq);
-    println!("(run it in a terminal to open the app; or try: clearance user list, clearance auth list --expiring 30, clearance explain USER)");
+    outln!(ctx, "audit log: {} entries", s.store().head().seq);
+    outln!(ctx, "(run it in a terminal to open the app; or try: clearance user list, clearance auth list --expiring 30, clearance explain USER)");
     Ok(0)
 }
 
@@ -459,7 +465,7 @@ pub fn export(ctx: &Ctx, a: ExportArgs) -> CliResult {
         }
     }
     if let Some(p) = &a.output {
-        eprintln!("exported to {}", p.display());
+        errln!(ctx, "exported to {}", p.display());
     }
     Ok(0)
 }
@@ -513,7 +519,7 @@ pub fn doctor(ctx: &Ctx) -> CliResult {
     if ctx.json {
         ctx.print_json(&json!({"ok": problems.is_empty(), "problems": problems}))?;
     } else if problems.is_empty() {
-        println!(
+        outln!(ctx,
             "ok: {} users, {} roles, {} qualifications, {} authorizations; the audit chain ({} entries) is intact and every record, index and counter is what it derives; references agree",
             s.org().users.len(),
             s.org().roles.len(),
@@ -523,7 +529,7 @@ pub fn doctor(ctx: &Ctx) -> CliResult {
         );
     } else {
         for p in &problems {
-            println!("problem: {}", sanitize(p));
+            outln!(ctx, "problem: {}", sanitize(p));
         }
     }
     Ok(if problems.is_empty() {
@@ -546,15 +552,19 @@ pub fn seed(ctx: &Ctx, a: SeedArgs) -> CliResult {
     for b in batches {
         done += b.len();
         s.execute(actor, Command::Batch(b))?;
-        eprint!(
+        err!(
+            ctx,
             "\rseeding: {done}/{total} commands ({}%)",
             done * 100 / total.max(1)
         );
     }
-    eprintln!();
-    println!(
+    errln!(ctx);
+    outln!(
+        ctx,
         "seeded {} users, {} roles, {} authorizations",
-        a.users, a.roles, a.authorizations
+        a.users,
+        a.roles,
+        a.authorizations
     );
     Ok(0)
 }
@@ -566,7 +576,8 @@ pub fn presets(ctx: &Ctx) -> CliResult {
         out.push(json!({"name": p.name, "title": p.title, "roles": p.roles.len() + 1,
             "permissions": p.settings.catalog.len(), "kinds": p.settings.kinds.len(), "description": p.description}));
         if !ctx.json {
-            println!(
+            outln!(
+                ctx,
                 "{} — {} ({} roles, {} permissions, {} authorization kinds)",
                 cell(n, 13),
                 p.title,

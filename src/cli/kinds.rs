@@ -125,7 +125,8 @@ pub fn run_kind(ctx: &Ctx, cmd: KindCmd) -> CliResult {
                 ctx.print_json(kinds)?;
                 return Ok(0);
             }
-            println!(
+            outln!(
+                ctx,
                 "{} {} {} {} {} NAME",
                 cell("CODE", 7),
                 cell("EXPIRY", 9),
@@ -134,7 +135,8 @@ pub fn run_kind(ctx: &Ctx, cmd: KindCmd) -> CliResult {
                 cell("INDEP", 5)
             );
             for k in kinds {
-                println!(
+                outln!(
+                    ctx,
                     "{} {} {} {} {} {}",
                     cell(&k.code, 7),
                     cell(
@@ -157,7 +159,8 @@ pub fn run_kind(ctx: &Ctx, cmd: KindCmd) -> CliResult {
                 );
                 if !k.requires.is_empty() || k.explicit_types || k.reason_required {
                     let words: Vec<String> = k.requires.iter().map(|r| r.word()).collect();
-                    println!(
+                    outln!(
+                        ctx,
                         "        requires: {}{}",
                         if words.is_empty() {
                             "no bases".to_string()
@@ -171,7 +174,7 @@ pub fn run_kind(ctx: &Ctx, cmd: KindCmd) -> CliResult {
                         },
                     );
                     if k.reason_required {
-                        println!("        every change needs a reason (--reason)");
+                        outln!(ctx, "        every change needs a reason (--reason)");
                     }
                 }
             }

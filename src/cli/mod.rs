@@ -2,6 +2,41 @@
 //! change goes through `ops::Session::execute`; output is plain text
 //! (sanitised) or `--json`.
 
+/// Writes a line to the invocation's output (stdout, or the buffer a server
+/// sends back to its client).
+macro_rules! outln {
+    ($ctx:expr) => {
+        $ctx.write_out(format_args!("\n"))
+    };
+    ($ctx:expr, $($arg:tt)*) => {
+        $ctx.write_out(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// Writes a line to the invocation's error output (progress, notes).
+macro_rules! errln {
+    ($ctx:expr) => {
+        $ctx.write_err(format_args!("\n"))
+    };
+    ($ctx:expr, $($arg:tt)*) => {
+        $ctx.write_err(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// Writes to the invocation's error output without a line break.
+macro_rules! err {
+    ($ctx:expr, $($arg:tt)*) => {
+        $ctx.write_err(format_args!($($arg)*))
+    };
+}
+
+/// Writes to the invocation's output without a line break.
+macro_rules! out {
+    ($ctx:expr, $($arg:tt)*) => {
+        $ctx.write_out(format_args!($($arg)*))
+    };
+}
+
 mod audit;
 mod authz;
 mod backup;
@@ -10,9 +45,13 @@ mod kinds;
 mod org;
 mod query;
 mod rescue;
+mod served;
+
+pub use served::run_served;
 mod roles;
 mod users;
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
@@ -107,6 +146,9 @@ pub enum Cmd {
     Presets,
     /// Render one frame of the app to stdout as plain text, then exit
     Snapshot(data::SnapshotArgs),
+    /// Run the server of the database in the foreground (for a service
+    /// manager): every other clearance command of this database goes through it
+    Serve(served::ServeArgs),
 }
 
 impl Cmd {
@@ -153,6 +195,44 @@ pub struct Ctx {
     pub login: String,
     pub config: Option<PathBuf>,
     pub ascii: bool,
+    /// Where the output goes: stdout, or the client's stdout at a server.
+    pub out: std::cell::RefCell<Box<dyn std::io::Write>>,
+    /// Where progress and notes go: stderr, or the client's.
+    pub err: std::cell::RefCell<Box<dyn std::io::Write>>,
+    /// The client's standard input at a server (None: this process's).
+    pub input: Option<std::fs::File>,
+    /// The instant tests fix (test builds only; None: the system clock).
+    pub now: Option<DateTime<Utc>>,
+    /// The uid of who runs the command (this process's, or a server's peer).
+    pub uid: u32,
+    /// At a server: its one open session, shared by every connection.
+    pub shared: Option<std::sync::Arc<std::sync::Mutex<Session>>>,
+}
+
+/// An open session: this process's own, or a server's, locked for the
+/// length of one command.
+pub enum SessionRef<'a> {
+    Own(Box<Session>),
+    Shared(std::sync::MutexGuard<'a, Session>),
+}
+
+impl std::ops::Deref for SessionRef<'_> {
+    type Target = Session;
+    fn deref(&self) -> &Session {
+        match self {
+            SessionRef::Own(s) => s,
+            SessionRef::Shared(s) => s,
+        }
+    }
+}
+
+impl std::ops::DerefMut for SessionRef<'_> {
+    fn deref_mut(&mut self) -> &mut Session {
+        match self {
+            SessionRef::Own(s) => s,
+            SessionRef::Shared(s) => s,
+        }
+    }
 }
 
 impl Ctx {
@@ -170,15 +250,92 @@ impl Ctx {
 }
 
 impl Ctx {
-    /// Opens the organisation.
-    pub fn session(&self) -> Result<Session, OpsError> {
-        Session::open(&self.db, &self.login, clock())
+    /// Writes to the output. A closed stdout ends the process (SIGPIPE, as
+    /// other command-line tools); other write errors are left unreported,
+    /// as `println!` would have panicked on them.
+    pub fn write_out(&self, args: std::fmt::Arguments<'_>) {
+        let _ = self.out.borrow_mut().write_fmt(args);
+    }
+
+    /// Whether the standard input (this process's or the client's) is a terminal.
+    pub fn input_is_terminal(&self) -> bool {
+        use std::io::IsTerminal;
+        match &self.input {
+            Some(f) => f.is_terminal(),
+            None => std::io::stdin().is_terminal(),
+        }
+    }
+
+    /// One line from the standard input (this process's or the client's).
+    pub fn read_line(&self) -> std::io::Result<String> {
+        use std::io::BufRead;
+        let mut line = String::new();
+        match &self.input {
+            Some(f) => {
+                // Byte by byte: nothing past the line is taken from the client.
+                let mut byte = [0u8; 1];
+                let mut bytes = Vec::new();
+                let mut f = f;
+                while std::io::Read::read(&mut f, &mut byte)? == 1 && byte[0] != b'\n' {
+                    bytes.push(byte[0]);
+                }
+                line = String::from_utf8_lossy(&bytes).into_owned();
+            }
+            None => {
+                std::io::stdin().lock().read_line(&mut line)?;
+            }
+        }
+        Ok(line)
+    }
+
+    /// Writes to the error output.
+    pub fn write_err(&self, args: std::fmt::Arguments<'_>) {
+        let mut err = self.err.borrow_mut();
+        let _ = err.write_fmt(args);
+        let _ = err.flush();
+    }
+
+    /// The clock of this command: the instant a test fixed, else the system's.
+    pub fn clock(&self) -> Box<dyn Clock> {
+        match self.now {
+            Some(t) => Box::new(crate::ops::FixedClock(t)),
+            None => Box::new(SystemClock),
+        }
+    }
+
+    /// Opens the organisation (at a server: takes its session, as the caller).
+    pub fn session(&self) -> Result<SessionRef<'_>, OpsError> {
+        match &self.shared {
+            Some(shared) => {
+                let mut s = shared.lock().unwrap_or_else(|e| e.into_inner());
+                s.set_caller(&self.login, self.clock());
+                Ok(SessionRef::Shared(s))
+            }
+            None => Ok(SessionRef::Own(Box::new(Session::open(
+                &self.db,
+                &self.login,
+                self.clock(),
+            )?))),
+        }
+    }
+
+    /// Opens the organisation in this process (the app and its snapshot,
+    /// which keep it).
+    pub fn own_session(&self) -> Result<Session, OpsError> {
+        Session::open(&self.db, &self.login, self.clock())
     }
 
     /// Opens the organisation even when its records differ from what the
     /// audit log seals: for `doctor` and `audit`, which say what differs.
-    pub fn session_to_inspect(&self) -> Result<Session, OpsError> {
-        Session::open_to_inspect(&self.db, &self.login, clock())
+    pub fn session_to_inspect(&self) -> Result<SessionRef<'_>, OpsError> {
+        match &self.shared {
+            Some(_) => self.session(),
+            None => Ok(SessionRef::Own(Box::new(Session::open_to_inspect(
+                &self.db,
+                &self.login,
+                self.clock(),
+            )?))),
+        }
     }
 
     /// Opens the organisation, runs one command as the operator, prints the outcome.
@@ -203,7 +360,8 @@ impl Ctx {
 
     pub fn done(&self, out: &crate::ops::Outcome) {
         if self.json {
-            println!(
+            outln!(
+                self,
                 "{}",
                 json_safe(
                     &serde_json::json!({"ok": true, "audit_seq": out.seq, "summary": out.summary})
@@ -211,13 +369,13 @@ impl Ctx {
                 )
             );
         } else {
-            println!("{} (audit #{})", sanitize(&out.summary), out.seq);
+            outln!(self, "{} (audit #{})", sanitize(&out.summary), out.seq);
         }
     }
 
     /// Prints a JSON value.
     pub fn print_json(&self, v: &impl serde::Serialize) -> CliResult<()> {
-        println!("{}", json_safe(&serde_json::to_string_pretty(v)?));
+        outln!(self, "{}", json_safe(&serde_json::to_string_pretty(v)?));
         Ok(())
     }
 
@@ -230,11 +388,12 @@ impl Ctx {
     ) -> CliResult<()> {
         use serde::Serializer;
         use std::io::Write;
-        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-        let mut ser = serde_json::Serializer::pretty(&mut out);
+        let mut out = self.out.borrow_mut();
+        let mut buffered = std::io::BufWriter::new(&mut *out);
+        let mut ser = serde_json::Serializer::pretty(&mut buffered);
         ser.collect_seq(items)?;
-        out.write_all(b"\n")?;
-        out.flush()?;
+        buffered.write_all(b"\n")?;
+        buffered.flush()?;
         Ok(())
     }
 }
@@ -243,13 +402,26 @@ impl Ctx {
 /// test suite only) let tests fix it with
 /// CLEARANCE_TEST_NOW (RFC 3339). Other builds ignore that variable.
 pub fn clock() -> Box<dyn Clock> {
+    match test_now() {
+        Some(t) => Box::new(crate::ops::FixedClock(t)),
+        None => Box::new(SystemClock),
+    }
+}
+
+/// The instant tests fix with CLEARANCE_TEST_NOW (`test-hooks` builds only).
+pub fn test_now() -> Option<DateTime<Utc>> {
     #[cfg(feature = "test-hooks")]
     if let Ok(s) = std::env::var("CLEARANCE_TEST_NOW") {
-        if let Ok(t) = DateTime::parse_from_rfc3339(&s) {
-            return Box::new(crate::ops::FixedClock(t.with_timezone(&Utc)));
-        }
+        return parse_test_now(&s);
     }
-    Box::new(SystemClock)
+    None
+}
+
+/// An RFC 3339 instant, as tests give it.
+pub fn parse_test_now(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 /// The OS login of this process, from its real uid (not from environment
@@ -408,13 +580,30 @@ fn run(cli: Cli) -> CliResult {
         login: os_login()?,
         config: cli.config.clone(),
         ascii: cli.ascii,
+        out: std::cell::RefCell::new(Box::new(std::io::stdout())),
+        err: std::cell::RefCell::new(Box::new(std::io::stderr())),
+        input: None,
+        now: test_now(),
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        uid: unsafe { libc::geteuid() },
+        shared: None,
     };
     crate::logging::init(&ctx.db);
-    let Some(cmd) = cli.command else {
+    // A server of this database answers the command, if one runs.
+    if let Some(code) = served::through_server(&ctx, cli.command.as_ref()) {
+        return Ok(code);
+    }
+    dispatch(&ctx, cli.command)
+}
+
+/// Runs one parsed command line with `ctx`: here, or at a server for its
+/// client.
+pub(crate) fn dispatch(ctx: &Ctx, command: Option<Cmd>) -> CliResult {
+    let Some(cmd) = command else {
         if ctx.reason.is_some() {
             return Err(CliError("--reason goes with a change command".into()));
         }
-        return data::open_app(&ctx);
+        return data::open_app(ctx);
     };
     if ctx.reason.is_some() && !cmd.takes_reason() {
         return Err(CliError(
@@ -423,27 +612,28 @@ fn run(cli: Cli) -> CliResult {
         ));
     }
     match cmd {
-        Cmd::Init(a) => data::init(&ctx, a),
-        Cmd::Demo => data::demo(&ctx),
-        Cmd::User(c) => users::run(&ctx, c),
-        Cmd::Role(c) => roles::run(&ctx, c),
-        Cmd::Qual(c) => authz::run_qual(&ctx, c),
-        Cmd::Auth(c) => authz::run_auth(&ctx, c),
-        Cmd::Kind(c) => kinds::run_kind(&ctx, c),
-        Cmd::Org(c) => org::run_org(&ctx, c),
-        Cmd::Check(a) => query::check(&ctx, a),
-        Cmd::Explain(a) => query::explain(&ctx, a),
-        Cmd::Signoff(a) => query::signoff(&ctx, a),
-        Cmd::Audit(c) => audit::run(&ctx, c),
-        Cmd::Export(a) => data::export(&ctx, a),
-        Cmd::Import(a) => data::import(&ctx, a),
-        Cmd::Backup(a) => backup::backup(&ctx, a),
-        Cmd::Restore(a) => backup::restore(&ctx, a),
-        Cmd::Doctor => data::doctor(&ctx),
-        Cmd::Rescue(a) => rescue::rescue(&ctx, a),
-        Cmd::Seed(a) => data::seed(&ctx, a),
-        Cmd::Presets => data::presets(&ctx),
-        Cmd::Snapshot(a) => data::snapshot(&ctx, a),
+        Cmd::Init(a) => data::init(ctx, a),
+        Cmd::Demo => data::demo(ctx),
+        Cmd::User(c) => users::run(ctx, c),
+        Cmd::Role(c) => roles::run(ctx, c),
+        Cmd::Qual(c) => authz::run_qual(ctx, c),
+        Cmd::Auth(c) => authz::run_auth(ctx, c),
+        Cmd::Kind(c) => kinds::run_kind(ctx, c),
+        Cmd::Org(c) => org::run_org(ctx, c),
+        Cmd::Check(a) => query::check(ctx, a),
+        Cmd::Explain(a) => query::explain(ctx, a),
+        Cmd::Signoff(a) => query::signoff(ctx, a),
+        Cmd::Audit(c) => audit::run(ctx, c),
+        Cmd::Export(a) => data::export(ctx, a),
+        Cmd::Import(a) => data::import(ctx, a),
+        Cmd::Backup(a) => backup::backup(ctx, a),
+        Cmd::Restore(a) => backup::restore(ctx, a),
+        Cmd::Doctor => data::doctor(ctx),
+        Cmd::Rescue(a) => rescue::rescue(ctx, a),
+        Cmd::Seed(a) => data::seed(ctx, a),
+        Cmd::Presets => data::presets(ctx),
+        Cmd::Snapshot(a) => data::snapshot(ctx, a),
+        Cmd::Serve(a) => served::serve(ctx, a),
     }
 }
 

@@ -76,10 +76,14 @@ pub fn run_org(ctx: &Ctx, cmd: OrgCmd) -> CliResult {
                 }))?;
                 return Ok(0);
             }
-            println!("{}", sanitize(&settings.name));
-            println!("  preset:     {}", settings.preset);
-            println!("  time zone:  {zone} (every expiry day ends at midnight there)");
-            println!(
+            outln!(ctx, "{}", sanitize(&settings.name));
+            outln!(ctx, "  preset:     {}", settings.preset);
+            outln!(
+                ctx,
+                "  time zone:  {zone} (every expiry day ends at midnight there)"
+            );
+            outln!(
+                ctx,
                 "  reasons:    {}",
                 if settings.reason_required {
                     "every change needs one"
@@ -87,7 +91,8 @@ pub fn run_org(ctx: &Ctx, cmd: OrgCmd) -> CliResult {
                     "where a kind requires one"
                 }
             );
-            println!(
+            outln!(
+                ctx,
                 "  today:      {today}, ends {} UTC (in {})",
                 ends.format("%Y-%m-%d %H:%M"),
                 short(ends - now)

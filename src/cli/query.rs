@@ -86,16 +86,18 @@ pub fn check(ctx: &Ctx, a: CheckArgs) -> CliResult {
     if ctx.json {
         ctx.print_json(&d)?;
     } else {
-        println!(
+        outln!(
+            ctx,
             "{} {} {} ({})",
             if d.allowed { "ALLOWED" } else { "DENIED" },
             sanitize(&d.user),
             d.permission,
             d.required
         );
-        println!("  {}", sanitize(&d.reason));
+        outln!(ctx, "  {}", sanitize(&d.reason));
         for src in &d.sources {
-            println!(
+            outln!(
+                ctx,
                 "  {} {} = {}{}{}",
                 if src.in_force { "+" } else { "-" },
                 sanitize(&src.from),
@@ -125,7 +127,8 @@ pub fn explain(ctx: &Ctx, a: ExplainArgs) -> CliResult {
         }))?;
         return Ok(0);
     }
-    println!(
+    outln!(
+        ctx,
         "{} at {}{}",
         sanitize(&u.name()),
         local_too(at, s.org().zone()),
@@ -149,7 +152,8 @@ pub fn explain(ctx: &Ctx, a: ExplainArgs) -> CliResult {
                 )
             })
             .collect();
-        println!(
+        outln!(
+            ctx,
             "  {} {} ← {}",
             cell(&e.permission, 32),
             cell(&e.effective, 14),
@@ -184,7 +188,8 @@ pub fn signoff(ctx: &Ctx, a: SignoffArgs) -> CliResult {
     if ctx.json {
         ctx.print_json(&d)?;
     } else if d.allowed {
-        println!(
+        outln!(
+            ctx,
             "YES: {} may sign off {} on {}{}{} on {date}",
             sanitize(&u.name()),
             kind.code,
@@ -197,19 +202,22 @@ pub fn signoff(ctx: &Ctx, a: SignoffArgs) -> CliResult {
                 .map(|s| format!(" at {}", sanitize(s)))
                 .unwrap_or_default()
         );
-        println!(
+        outln!(
+            ctx,
             "  covered by authorization {}",
             sanitize(d.covering.as_deref().unwrap_or(""))
         );
     } else {
-        println!(
+        outln!(
+            ctx,
             "NO: {} may not sign off {} on {} on {date}",
             sanitize(&u.name()),
             kind.code,
             req.aircraft_type
         );
         for (i, f) in d.failures.iter().enumerate() {
-            println!(
+            outln!(
+                ctx,
                 "  {}. {} — fix: {}",
                 i + 1,
                 sanitize(&f.condition),

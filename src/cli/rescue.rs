@@ -3,7 +3,6 @@
 //! it, and only while no active administrator with a login exists (or with
 //! `--force` and the organisation's name typed as confirmation).
 
-use std::io::{BufRead, IsTerminal, Write};
 use std::os::unix::fs::MetadataExt;
 
 use clap::Args;
@@ -29,8 +28,8 @@ pub struct RescueArgs {
 pub fn rescue(ctx: &Ctx, a: RescueArgs) -> CliResult {
     let meta = std::fs::metadata(&ctx.db)
         .map_err(|e| CliError(format!("cannot read {}: {e}", ctx.db.display())))?;
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    let me = unsafe { libc::geteuid() };
+    // Who runs it: this process, or a server's client (from the kernel).
+    let me = ctx.uid;
     if meta.uid() != me {
         return Err(CliError(format!(
             "rescue is only for the OS user who owns the database files (uid {}); you are uid {me}",
@@ -42,16 +41,14 @@ pub fn rescue(ctx: &Ctx, a: RescueArgs) -> CliResult {
         let name = s.org().settings.name.clone();
         let typed = match a.confirm {
             Some(t) => t,
-            None if std::io::stdin().is_terminal() => {
-                eprint!(
+            None if ctx.input_is_terminal() => {
+                err!(
+                    ctx,
                     "This binds login {} to an account administrator although one with a login exists.\nType the organisation's name ({}) to confirm: ",
                     sanitize(&ctx.login),
                     sanitize(&name)
                 );
-                std::io::stderr().flush().ok();
-                let mut line = String::new();
-                std::io::stdin().lock().read_line(&mut line)?;
-                line
+                ctx.read_line()?
             }
             None => {
                 return Err(CliError(format!(
@@ -69,7 +66,7 @@ pub fn rescue(ctx: &Ctx, a: RescueArgs) -> CliResult {
     let out = s.rescue(a.user.as_deref(), a.force)?;
     ctx.done(&out);
     if !ctx.json {
-        println!(
+        outln!(ctx,
             "Login {} can act as an account administrator again. Review the audit log, and give another person the role so this is not needed again.",
             sanitize(&ctx.login)
         );

@@ -106,14 +106,16 @@ pub fn run(ctx: &Ctx, cmd: RoleCmd) -> CliResult {
                     "id": r.id, "name": r.name, "description": r.description, "builtin": r.builtin_admin, "users": n
                 })).collect::<Vec<_>>())?;
             } else {
-                println!(
+                outln!(
+                    ctx,
                     "{} {} {} DESCRIPTION",
                     cell("ID", 4),
                     cell("ROLE", 30),
                     cell("USERS", 6)
                 );
                 for (r, n) in rows {
-                    println!(
+                    outln!(
+                        ctx,
                         "{} {} {} {}",
                         cell(&r.id.to_string(), 4),
                         cell(&r.name, 30),
@@ -143,7 +145,8 @@ pub fn run(ctx: &Ctx, cmd: RoleCmd) -> CliResult {
                     "levels": levels.iter().map(|(p, l)| (p.key.clone(), p.scale.level_word(*l))).collect::<std::collections::BTreeMap<_, _>>(),
                 }))?;
             } else {
-                println!(
+                outln!(
+                    ctx,
                     "{}{}",
                     sanitize(&r.name),
                     if r.builtin_admin {
@@ -153,10 +156,10 @@ pub fn run(ctx: &Ctx, cmd: RoleCmd) -> CliResult {
                     }
                 );
                 if !r.description.is_empty() {
-                    println!("  {}", sanitize(&r.description));
+                    outln!(ctx, "  {}", sanitize(&r.description));
                 }
                 for (p, l) in levels {
-                    println!("  {} {}", cell(&p.key, 34), p.scale.level_word(l));
+                    outln!(ctx, "  {} {}", cell(&p.key, 34), p.scale.level_word(l));
                 }
             }
             Ok(0)

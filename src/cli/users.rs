@@ -247,17 +247,19 @@ pub fn run(ctx: &Ctx, cmd: UserCmd) -> CliResult {
                 }),
             )?;
             if ctx.json {
-                println!(
+                outln!(
+                    ctx,
                     "{}",
                     json!({"ok": true, "audit_seq": out.seq, "summary": out.summary, "code": code, "expires": expires})
                 );
             } else {
-                println!("{} (audit #{})", sanitize(&out.summary), out.seq);
-                println!(
+                outln!(ctx, "{} (audit #{})", sanitize(&out.summary), out.seq);
+                outln!(
+                    ctx,
                     "one-time code: {code}   (shown once; expires {})",
                     expires.format("%Y-%m-%d %H:%M UTC")
                 );
-                println!("the person runs: clearance user accept {code}");
+                outln!(ctx, "the person runs: clearance user accept {code}");
             }
             Ok(0)
         }
@@ -295,7 +297,8 @@ fn list(ctx: &Ctx, a: ListArgs) -> CliResult {
         ctx.print_json_items(users.iter().map(|u| user_json(org, u)))?;
         return Ok(0);
     }
-    println!(
+    outln!(
+        ctx,
         "{} {} {} {} ROLES",
         cell("ID", 5),
         cell("NAME", 24),
@@ -303,7 +306,8 @@ fn list(ctx: &Ctx, a: ListArgs) -> CliResult {
         cell("STATUS", 14)
     );
     for u in &users {
-        println!(
+        outln!(
+            ctx,
             "{} {} {} {} {}",
             cell(&u.id.to_string(), 5),
             cell(&u.name(), 24),
@@ -312,7 +316,7 @@ fn list(ctx: &Ctx, a: ListArgs) -> CliResult {
             sanitize(&org.roles_summary(u))
         );
     }
-    println!("{} user(s)", users.len());
+    outln!(ctx, "{} user(s)", users.len());
     Ok(0)
 }
 
@@ -347,18 +351,21 @@ fn show(ctx: &Ctx, user: &str) -> CliResult {
         ctx.print_json(&v)?;
         return Ok(0);
     }
-    println!("{} (#{})", sanitize(&u.name()), u.id);
-    println!(
+    outln!(ctx, "{} (#{})", sanitize(&u.name()), u.id);
+    outln!(
+        ctx,
         "  email:   {}",
         sanitize(u.email.as_deref().unwrap_or("none"))
     );
-    println!(
+    outln!(
+        ctx,
         "  login:   {}",
         sanitize(u.login.as_deref().unwrap_or("not bound"))
     );
-    println!("  status:  {}", u.status_word(s.now(), s.org().zone()));
+    outln!(ctx, "  status:  {}", u.status_word(s.now(), s.org().zone()));
     if let Some(i) = &u.invitation {
-        println!(
+        outln!(
+            ctx,
             "  invitation: sent {}, {} {}",
             i.sent_at.format("%Y-%m-%d %H:%M UTC"),
             if i.expires < s.now() {
@@ -370,30 +377,33 @@ fn show(ctx: &Ctx, user: &str) -> CliResult {
         );
     }
     if let Some(d) = u.access_until {
-        println!("  access until: {d}");
+        outln!(ctx, "  access until: {d}");
     }
     if let Some(i) = &u.invitation {
-        println!(
+        outln!(
+            ctx,
             "  invitation: sent {}, expires {}",
             i.sent_at.format("%Y-%m-%d"),
             i.expires.format("%Y-%m-%d %H:%M UTC")
         );
     }
-    println!("  roles:   {}", sanitize(&org.roles_summary(u)));
+    outln!(ctx, "  roles:   {}", sanitize(&org.roles_summary(u)));
     for g in &u.grants {
         let word = org
             .catalog()
             .index_of(&g.permission)
             .map(|i| org.catalog().get(i).scale.level_word(g.level))
             .unwrap_or_default();
-        println!(
+        outln!(
+            ctx,
             "  grant:   {} = {word}{}",
             g.permission,
             g.until.map(|d| format!(" until {d}")).unwrap_or_default()
         );
     }
     for q in &quals {
-        println!(
+        outln!(
+            ctx,
             "  qualification #{}: {} issued {}{}{}",
             q.id,
             sanitize(&q.describe()),
@@ -409,7 +419,8 @@ fn show(ctx: &Ctx, user: &str) -> CliResult {
         );
     }
     for a in &auths {
-        println!(
+        outln!(
+            ctx,
             "  authorization {}: {} {} — {}",
             sanitize(&a.reference),
             sanitize(&a.kind),

@@ -21,7 +21,7 @@ use crate::store::audit::{AuditBody, AuditEntry};
 use crate::store::{Store, StoreError};
 
 /// Where time comes from; tests pass a fixed clock.
-pub trait Clock {
+pub trait Clock: Send {
     fn now(&self) -> DateTime<Utc>;
 }
 
@@ -175,6 +175,13 @@ impl Session {
     /// Today in the organisation's time zone (every expiry's day).
     pub fn today(&self) -> chrono::NaiveDate {
         self.org.day_of(self.now())
+    }
+
+    /// Who the next commands run for, and by which clock: a server's one
+    /// session serves every client as the user bound to that client's login.
+    pub fn set_caller(&mut self, login: &str, clock: Box<dyn Clock>) {
+        self.login = login.to_string();
+        self.clock = clock;
     }
 
     pub fn login(&self) -> &str {

@@ -1,0 +1,254 @@
+//! The command line and the server of a database: `clearance serve` runs
+//! one; while it runs, every other command of that database is sent to it
+//! (with this process's standard input, output and error) and prints and
+//! exits exactly as it would have here. With no server, commands run here,
+//! as before.
+
+use std::cell::RefCell;
+use std::fs::File;
+use std::io::Write;
+use std::os::fd::AsFd;
+use std::os::unix::net::UnixStream;
+use std::time::Duration;
+
+use clap::{Args, Parser};
+
+use super::{dispatch, Cli, CliError, CliResult, Cmd, Ctx, EXIT_ERROR};
+use crate::domain::text::sanitize;
+use crate::ops::Session;
+use crate::protocol::{self, Request, Response, Run};
+use crate::server::{self, fds, Call};
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Exit after this many seconds with no client (default: run until stopped)
+    #[arg(long, value_name = "SECONDS")]
+    pub idle_exit: Option<u64>,
+    /// Let this group's members connect (the socket becomes 0660; default 0600)
+    #[arg(long, value_name = "GROUP")]
+    pub group: Option<String>,
+}
+
+/// `clearance serve`: opens the database (taking its lock) and serves it.
+pub fn serve(ctx: &Ctx, a: ServeArgs) -> CliResult {
+    if a.idle_exit == Some(0) {
+        return Err(CliError("--idle-exit must be at least 1 second".into()));
+    }
+    let session = Session::open(&ctx.db, &ctx.login, ctx.clock())?;
+    let options = server::Options {
+        idle_exit: a.idle_exit.map(Duration::from_secs),
+        group: a.group,
+    };
+    errln!(
+        ctx,
+        "serving {} on {} (pid {})",
+        ctx.db.display(),
+        server::socket_path(&ctx.db).display(),
+        std::process::id()
+    );
+    server::serve(&ctx.db, session, &options).map_err(CliError)?;
+    Ok(0)
+}
+
+/// Whether a server runs `command` for its client. The app, creating or
+/// restoring a database, and commands that name files stay here (a server
+/// must not open files by a client's name with its own rights).
+fn served(command: Option<&Cmd>) -> bool {
+    match command {
+        None
+        | Some(
+            Cmd::Init(_)
+            | Cmd::Demo
+            | Cmd::Restore(_)
+            | Cmd::Snapshot(_)
+            | Cmd::Presets
+            | Cmd::Serve(_)
+            | Cmd::Import(_)
+            | Cmd::Backup(_),
+        ) => false,
+        Some(Cmd::Export(a)) => a.output.is_none(),
+        Some(_) => true,
+    }
+}
+
+/// Sends the command to the database's server, if one answers: its exit
+/// code (the output went to ours). None: no server, run it here.
+pub fn through_server(ctx: &Ctx, command: Option<&Cmd>) -> Option<i32> {
+    if !served(command) {
+        return None;
+    }
+    let path = server::socket_path(&ctx.db);
+    let stream = UnixStream::connect(&path).ok()?;
+    let run = Run {
+        args: std::env::args_os()
+            .skip(1)
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect(),
+        test_login: test_login(),
+        test_now: std::env::var("CLEARANCE_TEST_NOW")
+            .ok()
+            .filter(|_| cfg!(feature = "test-hooks")),
+    };
+    let said = |msg: String| {
+        let _ = writeln!(std::io::stderr(), "error: {}", sanitize(&msg));
+        Some(EXIT_ERROR)
+    };
+    let bytes = match protocol::encode(&Request::Run(run)) {
+        Ok(b) => b,
+        Err(e) => return said(e.to_string()),
+    };
+    let (stdin, stdout, stderr) = (std::io::stdin(), std::io::stdout(), std::io::stderr());
+    let passed = [stdin.as_fd(), stdout.as_fd(), stderr.as_fd()];
+    if let Err(e) = fds::send_with_fds(&stream, &bytes, &passed) {
+        return said(format!(
+            "the server of {} did not take the command ({e}); nothing was done",
+            ctx.db.display()
+        ));
+    }
+    match protocol::read::<Response>(&mut &stream) {
+        Ok(Response::Exit(code)) => Some(code),
+        Ok(Response::Refused(why)) => said(format!("the server refused: {why}")),
+        Ok(Response::Pong { .. }) => said("the server answered something else".into()),
+        Err(e) => said(format!(
+            "the server of {} ended before answering ({e}); 'clearance doctor' says whether the change was saved",
+            ctx.db.display()
+        )),
+    }
+}
+
+/// The login tests run as (`test-hooks` builds only).
+fn test_login() -> Option<String> {
+    #[cfg(feature = "test-hooks")]
+    if let Ok(l) = std::env::var("CLEARANCE_TEST_LOGIN") {
+        return Some(l);
+    }
+    None
+}
+
+/// At the server: runs a client's command line as the peer, writing to the
+/// client's standard output and error; the exit code it would have had.
+pub fn run_served(call: Call<'_>) -> i32 {
+    let stderr = File::from(call.stderr);
+    let fail = |msg: &str| {
+        let _ = writeln!(&stderr, "error: {}", sanitize(msg));
+        EXIT_ERROR
+    };
+    let cli = match Cli::try_parse_from(
+        std::iter::once("clearance".to_string()).chain(call.run.args.iter().cloned()),
+    ) {
+        Ok(cli) => cli,
+        Err(e) => return fail(&format!("the server could not read the command: {e}")),
+    };
+    if !served(cli.command.as_ref()) {
+        return fail("this command runs where it is typed, not at the server");
+    }
+    let (login, now) = caller(cfg!(feature = "test-hooks"), call.login, &call.run);
+    let err = match stderr.try_clone() {
+        Ok(e) => e,
+        Err(e) => return fail(&e.to_string()),
+    };
+    let ctx = Ctx {
+        db: call.db.to_path_buf(),
+        json: cli.json,
+        as_user: cli.as_user.clone(),
+        reason: cli.reason.clone(),
+        login,
+        config: None,
+        ascii: cli.ascii,
+        out: RefCell::new(Box::new(std::io::BufWriter::new(File::from(call.stdout)))),
+        err: RefCell::new(Box::new(err)),
+        input: Some(File::from(call.stdin)),
+        now,
+        uid: call.uid,
+        shared: Some(call.session.clone()),
+    };
+    let result =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| dispatch(&ctx, cli.command)));
+    let _ = ctx.out.borrow_mut().flush();
+    match result {
+        Ok(Ok(code)) => code,
+        Ok(Err(CliError(msg))) => fail(&msg),
+        Err(_) => fail(
+            "internal failure at the server; the last change may not be saved: 'clearance doctor' checks the database",
+        ),
+    }
+}
+
+/// Who the command runs as, and when: the peer's login (from the kernel)
+/// and the system clock. Only test builds (`hooks`) let the test suite say
+/// who and when, as CLEARANCE_TEST_LOGIN and CLEARANCE_TEST_NOW do without
+/// a server; nothing a client sends changes who it is otherwise.
+fn caller(hooks: bool, peer: String, run: &Run) -> (String, Option<chrono::DateTime<chrono::Utc>>) {
+    if !hooks {
+        return (peer, None);
+    }
+    (
+        run.test_login.clone().unwrap_or(peer),
+        run.test_now.as_deref().and_then(super::parse_test_now),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_client_cannot_claim_another_login_outside_test_builds() {
+        let run = Run {
+            args: vec!["user".into(), "list".into()],
+            test_login: Some("root".into()),
+            test_now: Some("2030-01-01T00:00:00Z".into()),
+        };
+        assert_eq!(caller(false, "pia".into(), &run), ("pia".into(), None));
+        let (login, now) = caller(true, "pia".into(), &run);
+        assert_eq!(login, "root");
+        assert!(now.is_some());
+        let plain = Run {
+            test_login: None,
+            test_now: None,
+            ..run
+        };
+        assert_eq!(caller(true, "pia".into(), &plain), ("pia".into(), None));
+    }
+
+    #[test]
+    fn the_app_files_and_new_databases_stay_where_they_are_typed() {
+        let parse = |args: &[&str]| {
+            Cli::try_parse_from(std::iter::once("clearance").chain(args.iter().copied()))
+                .unwrap()
+                .command
+        };
+        assert!(!served(None));
+        for local in [
+            &[
+                "init",
+                "--preset",
+                "club",
+                "--admin-email",
+                "a@b.c",
+                "--admin-given",
+                "A",
+                "--admin-family",
+                "B",
+            ][..],
+            &["demo"],
+            &["import", "x.json"],
+            &["backup", "x.bak"],
+            &["restore", "x.bak"],
+            &["export", "--format", "json", "--output", "x.json"],
+            &["snapshot"],
+            &["serve"],
+        ] {
+            assert!(!served(parse(local).as_ref()), "{local:?}");
+        }
+        for remote in [
+            &["user", "list"][..],
+            &["check", "pia", "flights.view"],
+            &["export", "--format", "json"],
+            &["doctor"],
+            &["audit", "verify"],
+        ] {
+            assert!(served(parse(remote).as_ref()), "{remote:?}");
+        }
+    }
+}

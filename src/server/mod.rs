@@ -1,0 +1,232 @@
+//! The server of one database: it owns the store (and its lock) and runs the
+//! command lines its clients send, one at a time through the one
+//! [`Session`], as the user bound to the client's OS login — which it takes
+//! from the kernel (the socket's peer credentials), never from the request.
+//! A thread per connection; writes never wait for another process to let go
+//! of the database, and none is refused because another is in progress.
+
+pub mod fds;
+
+use std::os::fd::{AsFd, OwnedFd};
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::ops::Session;
+use crate::protocol::{self, FrameError, Request, Response, Run};
+
+/// How a server runs.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Exit after this long without a connection (None: run until stopped).
+    pub idle_exit: Option<Duration>,
+    /// A group whose members may connect (the socket is then 0660, else 0600).
+    pub group: Option<String>,
+}
+
+/// What runs a client's command line: the CLI, as the peer, on the shared
+/// session, with the peer's standard input, output and error.
+pub struct Call<'a> {
+    pub db: &'a Path,
+    pub session: &'a Arc<Mutex<Session>>,
+    pub run: Run,
+    /// The peer's login (from its uid), and its uid.
+    pub login: String,
+    pub uid: u32,
+    pub stdin: OwnedFd,
+    pub stdout: OwnedFd,
+    pub stderr: OwnedFd,
+}
+
+/// A running server's shared state.
+struct Shared {
+    db: PathBuf,
+    session: Arc<Mutex<Session>>,
+    /// Connections being served.
+    busy: AtomicUsize,
+    last: Mutex<Instant>,
+}
+
+/// The socket of the database at `db`.
+pub fn socket_path(db: &Path) -> PathBuf {
+    db.join(protocol::SOCKET)
+}
+
+/// Serves `session` (the open database at `db`) until stopped, or until idle
+/// for `options.idle_exit`. Returns when idle; errors are one line.
+pub fn serve(db: &Path, session: Session, options: &Options) -> Result<(), String> {
+    let path = socket_path(db);
+    // We hold the database's lock, so a socket left here is stale.
+    if path.exists() {
+        std::fs::remove_file(&path)
+            .map_err(|e| format!("cannot remove the stale socket {}: {e}", path.display()))?;
+    }
+    let listener = UnixListener::bind(&path)
+        .map_err(|e| format!("cannot listen on {}: {e}", path.display()))?;
+    restrict(&path, options.group.as_deref())?;
+    tracing::info!("serving {} on {}", db.display(), path.display());
+    let shared = Arc::new(Shared {
+        db: db.to_path_buf(),
+        session: Arc::new(Mutex::new(session)),
+        busy: AtomicUsize::new(0),
+        last: Mutex::new(Instant::now()),
+    });
+    if let Some(idle) = options.idle_exit {
+        let watched = Arc::clone(&shared);
+        let path = path.clone();
+        std::thread::spawn(move || watch_idle(&watched, idle, &path));
+    }
+    for conn in listener.incoming() {
+        match conn {
+            Ok(stream) => {
+                let shared = Arc::clone(&shared);
+                shared.busy.fetch_add(1, Ordering::SeqCst);
+                std::thread::spawn(move || {
+                    if let Err(e) = connection(&shared, stream) {
+                        tracing::info!("a connection ended: {e}");
+                    }
+                    *shared.last.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
+                    shared.busy.fetch_sub(1, Ordering::SeqCst);
+                });
+            }
+            Err(e) => tracing::warn!("accept failed: {e}"),
+        }
+    }
+    Ok(())
+}
+
+/// The socket's mode: 0600, or 0660 with `group` as its group.
+fn restrict(path: &Path, group: Option<&str>) -> Result<(), String> {
+    let mode = if group.is_some() { 0o660 } else { 0o600 };
+    if let Some(g) = group {
+        let gid = gid_of(g)?;
+        rustix::fs::chown(path, None, Some(rustix::fs::Gid::from_raw(gid)))
+            .map_err(|e| format!("cannot give the socket to group {g}: {e}"))?;
+    }
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+        .map_err(|e| format!("cannot restrict the socket: {e}"))
+}
+
+/// Ends the process once nothing has connected for `idle` and nothing is
+/// being served; the session's lock is taken first, so no command is cut.
+fn watch_idle(shared: &Shared, idle: Duration, path: &Path) {
+    loop {
+        std::thread::sleep(Duration::from_millis(200).min(idle));
+        let last = *shared.last.lock().unwrap_or_else(|e| e.into_inner());
+        if shared.busy.load(Ordering::SeqCst) == 0 && last.elapsed() >= idle {
+            let _session = shared.session.lock().unwrap_or_else(|e| e.into_inner());
+            if shared.busy.load(Ordering::SeqCst) == 0 {
+                let _ = std::fs::remove_file(path);
+                tracing::info!("idle for {idle:?}: the server exits");
+                std::process::exit(0);
+            }
+        }
+    }
+}
+
+/// One connection: one request, one answer.
+fn connection(shared: &Shared, stream: UnixStream) -> Result<(), FrameError> {
+    let cred = rustix::net::sockopt::socket_peercred(&stream).map_err(std::io::Error::from)?;
+    let (first, mut passed) = fds::recv_with_fds(&stream)?;
+    if first.is_empty() {
+        return Err(FrameError::Closed);
+    }
+    let request = match protocol::read_after::<Request>(&mut &stream, &first) {
+        Ok(r) => r,
+        Err(e @ (FrameError::Closed | FrameError::Io(_))) => return Err(e),
+        Err(e) => {
+            // Say why, then hang up; the server goes on serving others.
+            let _ = protocol::write(&mut &stream, &Response::Refused(e.to_string()));
+            return Err(e);
+        }
+    };
+    let response = match request {
+        Request::Ping => Response::Pong {
+            pid: std::process::id(),
+        },
+        Request::Run(run) if passed.len() == 3 => {
+            let stderr = passed.pop().expect("three");
+            let stdout = passed.pop().expect("three");
+            let stdin = passed.pop().expect("three");
+            match login_of_uid(cred.uid.as_raw()) {
+                Ok(login) => Response::Exit(crate::cli::run_served(Call {
+                    db: &shared.db,
+                    session: &shared.session,
+                    run,
+                    login,
+                    uid: cred.uid.as_raw(),
+                    stdin,
+                    stdout,
+                    stderr,
+                })),
+                Err(e) => Response::Refused(e),
+            }
+        }
+        Request::Run(_) => Response::Refused(format!(
+            "a command needs the client's standard input, output and error ({} passed)",
+            passed.len()
+        )),
+    };
+    protocol::write(&mut &stream, &response)?;
+    // Keep the descriptors' owner obvious: they close here.
+    drop(passed);
+    let _ = stream.as_fd();
+    Ok(())
+}
+
+/// The login name of `uid`, from the password database.
+pub fn login_of_uid(uid: u32) -> Result<String, String> {
+    let mut buf = vec![0 as libc::c_char; 16384];
+    // SAFETY: an all-zero passwd is a valid value for getpwuid_r to fill.
+    let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
+    let mut result: *mut libc::passwd = std::ptr::null_mut();
+    // SAFETY: getpwuid_r writes into our buffers; we read pw_name only when it succeeded.
+    let rc = unsafe { libc::getpwuid_r(uid, &mut pwd, buf.as_mut_ptr(), buf.len(), &mut result) };
+    if rc != 0 || result.is_null() {
+        return Err(format!("cannot find the login name of uid {uid}"));
+    }
+    // SAFETY: on success pw_name points into `buf`, NUL-terminated.
+    let name = unsafe { std::ffi::CStr::from_ptr(pwd.pw_name) };
+    Ok(name.to_string_lossy().into_owned())
+}
+
+/// The id of group `name`.
+fn gid_of(name: &str) -> Result<u32, String> {
+    let cname = std::ffi::CString::new(name).map_err(|_| format!("bad group name {name:?}"))?;
+    let mut buf = vec![0 as libc::c_char; 16384];
+    // SAFETY: an all-zero group is a valid value for getgrnam_r to fill.
+    let mut grp: libc::group = unsafe { std::mem::zeroed() };
+    let mut result: *mut libc::group = std::ptr::null_mut();
+    // SAFETY: getgrnam_r writes into our buffers; we read gr_gid only when it succeeded.
+    let rc = unsafe {
+        libc::getgrnam_r(
+            cname.as_ptr(),
+            &mut grp,
+            buf.as_mut_ptr(),
+            buf.len(),
+            &mut result,
+        )
+    };
+    if rc != 0 || result.is_null() {
+        return Err(format!("no group named {name:?}"));
+    }
+    Ok(grp.gr_gid)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uids_map_to_logins_through_the_password_database() {
+        assert_eq!(login_of_uid(0).as_deref(), Ok("root"));
+        assert!(login_of_uid(4_000_000_000)
+            .unwrap_err()
+            .contains("uid 4000000000"));
+        assert_eq!(gid_of("root"), Ok(0));
+        assert!(gid_of("no-such-group-here").is_err());
+    }
+}

@@ -1,0 +1,287 @@
+//! `clearance serve` and the commands that go through it: the same output
+//! and exit codes as without a server, writers from many clients at once
+//! with none refused, a server that keeps serving after bad frames, a kill
+//! that loses no acknowledged write, and an idle server that goes away.
+//! Every test stops the servers it starts.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::cli::{bin, Db, ADMIN, NOW};
+
+/// A `clearance serve` process, killed on drop.
+struct Server {
+    child: Child,
+    socket: PathBuf,
+}
+
+impl Server {
+    fn start(db: &Path, extra: &[&str]) -> Server {
+        let socket = db.join("clearance.sock");
+        let child = Command::new(bin())
+            .arg("--db")
+            .arg(db)
+            .arg("serve")
+            .args(extra)
+            .env("CLEARANCE_TEST_LOGIN", ADMIN)
+            .env("CLEARANCE_TEST_NOW", NOW)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start the server");
+        let mut s = Server { child, socket };
+        s.wait_for_socket();
+        s
+    }
+
+    /// Waits until the server answers (bounded).
+    fn wait_for_socket(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if UnixStream::connect(&self.socket).is_ok() {
+                return;
+            }
+            if let Ok(Some(st)) = self.child.try_wait() {
+                let mut err = String::new();
+                if let Some(e) = self.child.stderr.as_mut() {
+                    let _ = e.read_to_string(&mut err);
+                }
+                panic!("the server exited ({st}): {err}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("the server did not answer on {}", self.socket.display());
+    }
+
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Sends raw bytes to the server and returns what it answers before it hangs up.
+fn raw(socket: &Path, bytes: &[u8]) -> Vec<u8> {
+    let mut s = UnixStream::connect(socket).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let _ = s.write_all(bytes);
+    let _ = s.shutdown(std::net::Shutdown::Write);
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    out
+}
+
+#[test]
+fn commands_through_the_server_print_and_exit_as_without_one() {
+    let db = Db::init("maintenance");
+    db.run(&[
+        "user", "add", "--given", "Pia", "--family", "Holm", "--login", "pia",
+    ])
+    .ok();
+    let before: Vec<_> = [
+        &["user", "list"][..],
+        &["--json", "user", "show", "pia"],
+        &["check", "pia", "defects.create"],
+        &["check", "nobody", "defects.create"],
+        &["explain", "avery"],
+        &["audit", "verify"],
+    ]
+    .iter()
+    .map(|a| db.run(a))
+    .collect();
+    let _server = Server::start(&db.path, &[]);
+    for b in &before {
+        let args: Vec<&str> = b
+            .cmdline
+            .split(" clearance ")
+            .nth(1)
+            .unwrap()
+            .split(' ')
+            .collect();
+        let now = db.run(&args);
+        assert_eq!(
+            (now.code, &now.stdout, &now.stderr),
+            (b.code, &b.stdout, &b.stderr),
+            "`{}` differs through the server",
+            b.cmdline
+        );
+    }
+    // A write through the server is there for the next command.
+    db.run(&[
+        "user", "add", "--given", "Jon", "--family", "Lee", "--login", "jon",
+    ])
+    .ok();
+    let list = db.run(&["user", "list"]).ok();
+    assert!(list.stdout.contains("Jon Lee"), "{}", list.stdout);
+    // Errors are one line on the client's stderr, exit 2, nothing changed.
+    db.run(&[
+        "user", "add", "--given", "X", "--family", "Y", "--login", "jon",
+    ])
+    .error(&["jon"]);
+    db.run(&["doctor"]).ok();
+}
+
+#[test]
+fn many_clients_writing_at_once_are_all_served_none_refused() {
+    let db = Db::init("maintenance");
+    let _server = Server::start(&db.path, &[]);
+    let clients = 8;
+    let writes = 6;
+    let results: Vec<Vec<i32>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..clients)
+            .map(|c| {
+                let db = &db;
+                s.spawn(move || {
+                    (0..writes)
+                        .map(|i| db.run(&["role", "add", &format!("Role {c}-{i}")]).code)
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let refused = results.iter().flatten().filter(|c| **c != 0).count();
+    assert_eq!(refused, 0, "{results:?}");
+    let roles = db.run(&["--json", "role", "list"]).ok().json();
+    let names: Vec<&str> = roles
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["name"].as_str())
+        .filter(|n| n.starts_with("Role "))
+        .collect();
+    assert_eq!(names.len(), clients * writes);
+    db.run(&["doctor"]).ok();
+}
+
+#[test]
+fn bad_frames_get_a_clear_answer_and_the_server_keeps_serving() {
+    let db = Db::init("club");
+    let server = Server::start(&db.path, &[]);
+    let sock = server.socket.clone();
+    // Garbage, an oversize length, an old protocol version, a cut frame,
+    // and a client that hangs up at once.
+    let said = String::from_utf8_lossy(&raw(&sock, b"\x00\x00\x00\x08garbage!")).into_owned();
+    assert!(
+        said.contains("undecodable") || said.contains("version"),
+        "{said:?}"
+    );
+    let said = String::from_utf8_lossy(&raw(&sock, &u32::MAX.to_be_bytes())).into_owned();
+    assert!(said.contains("over the"), "{said:?}");
+    let mut old = 8u32.to_be_bytes().to_vec();
+    old.extend_from_slice(&0u16.to_be_bytes());
+    old.extend_from_slice(&[0; 6]);
+    let said = String::from_utf8_lossy(&raw(&sock, &old)).into_owned();
+    assert!(said.contains("protocol version 0"), "{said:?}");
+    raw(&sock, &[0, 0, 0]);
+    drop(UnixStream::connect(&sock).unwrap());
+    // A run request without the client's descriptors is refused.
+    let frame = clearance::protocol::encode(&clearance::protocol::Request::Run(
+        clearance::protocol::Run {
+            args: vec!["user".into(), "list".into()],
+            test_login: None,
+            test_now: None,
+        },
+    ))
+    .unwrap();
+    let said = String::from_utf8_lossy(&raw(&sock, &frame)).into_owned();
+    assert!(
+        said.contains("standard input, output and error"),
+        "{said:?}"
+    );
+    // Still serving.
+    db.run(&["user", "list"]).ok();
+}
+
+#[test]
+fn a_killed_server_loses_no_acknowledged_write_and_a_new_one_takes_over() {
+    let db = Db::init("club");
+    let mut acknowledged = Vec::new();
+    for round in 0..5 {
+        let mut server = Server::start(&db.path, &[]);
+        let writer = {
+            let path = db.path.clone();
+            std::thread::spawn(move || {
+                let mut ok = Vec::new();
+                for i in 0..40 {
+                    let name = format!("Round {round} role {i}");
+                    let out = common::cli::run_at(&path, ADMIN, NOW, &["role", "add", &name]);
+                    if out.code == 0 {
+                        ok.push(name);
+                    } else {
+                        // Cut by the kill: one line, then stop.
+                        assert_eq!(out.stderr.trim_end().lines().count(), 1, "{}", out.stderr);
+                        break;
+                    }
+                }
+                ok
+            })
+        };
+        std::thread::sleep(Duration::from_millis(150 + 60 * round as u64));
+        server.kill();
+        acknowledged.extend(writer.join().unwrap());
+    }
+    // No server now: the commands run here, on a database with every
+    // acknowledged write, and the stale socket does not get in the way.
+    let roles = db.run(&["--json", "role", "list"]).ok().json();
+    let names: Vec<String> = roles
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["name"].as_str().map(str::to_string))
+        .collect();
+    for a in &acknowledged {
+        assert!(names.contains(a), "{a} was acknowledged and is gone");
+    }
+    db.run(&["doctor"]).ok();
+}
+
+#[test]
+fn an_idle_server_exits_and_takes_its_socket_with_it() {
+    let db = Db::init("club");
+    let mut server = Server::start(&db.path, &["--idle-exit", "1"]);
+    db.run(&["user", "list"]).ok();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(st) = server.child.try_wait().unwrap() {
+            break st;
+        }
+        assert!(Instant::now() < deadline, "the idle server did not exit");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status}");
+    assert!(!server.socket.exists());
+    // Without a server, the command runs here.
+    db.run(&["user", "list"]).ok();
+}
+
+#[test]
+fn a_second_server_or_a_local_file_command_is_told_who_holds_the_database() {
+    let db = Db::init("club");
+    let _server = Server::start(&db.path, &[]);
+    let second = common::cli::run_at(&db.path, ADMIN, NOW, &["serve"]);
+    let msg = second.error(&["in use"]);
+    assert!(msg.contains("pid"), "{msg}");
+    let export = db.file("export.json");
+    db.run(&[
+        "export",
+        "--format",
+        "json",
+        "--output",
+        export.to_str().unwrap(),
+    ])
+    .error(&["in use"]);
+    db.run(&["serve", "--idle-exit", "0"])
+        .error(&["at least 1 second"]);
+}
