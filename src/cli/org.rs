@@ -54,6 +54,8 @@ pub fn run_org(ctx: &Ctx, cmd: OrgCmd) -> CliResult {
                     "time_zone": zone.name(),
                     "today": today,
                     "today_ends": ends,
+                    "features_off": settings.features_off,
+                    "setup_mode": settings.setup_mode,
                 }))?;
                 return Ok(0);
             }
@@ -64,6 +66,18 @@ pub fn run_org(ctx: &Ctx, cmd: OrgCmd) -> CliResult {
                 "  today:      {today}, ends {} UTC (in {})",
                 ends.format("%Y-%m-%d %H:%M"),
                 short(ends - now)
+            );
+            println!(
+                "  switched off: {}",
+                if settings.features_off.is_empty() {
+                    "nothing".to_string()
+                } else {
+                    settings.features_off.join(", ")
+                }
+            );
+            println!(
+                "  setup mode: {}",
+                if settings.setup_mode { "on" } else { "off" }
             );
             Ok(0)
         }

@@ -19,6 +19,18 @@ pub struct Settings {
     pub kinds: Vec<AuthorizationKind>,
     /// The day every expiry is counted in (UTC unless set).
     pub time_zone: Zone,
+    /// Areas switched off for the organisation (sorted keys): every check
+    /// in them is denied.
+    pub features_off: Vec<String>,
+    /// Setup mode: permissions marked setup-only are available.
+    pub setup_mode: bool,
+}
+
+impl Settings {
+    /// Whether an area is switched off for the organisation.
+    pub fn area_off(&self, area: &str) -> bool {
+        self.features_off.iter().any(|a| a == area)
+    }
 }
 
 /// Layout generations 1 and 2 (see `domain::layout`): no time zone.
@@ -32,10 +44,11 @@ struct SettingsV2<N, C, K> {
     kinds: K,
 }
 
-/// Layout generation 3: the organisation's time zone.
+/// Layout generation 3: the organisation's time zone, the areas switched
+/// off and setup mode.
 #[derive(Serialize, Deserialize)]
 #[serde(rename = "Settings")]
-struct SettingsV3<N, C, K> {
+struct SettingsV3<N, C, K, F> {
     name: N,
     preset: N,
     catalog: C,
@@ -43,6 +56,10 @@ struct SettingsV3<N, C, K> {
     kinds: K,
     #[serde(default)]
     time_zone: Zone,
+    #[serde(default)]
+    features_off: F,
+    #[serde(default)]
+    setup_mode: bool,
 }
 
 impl Serialize for Settings {
@@ -64,6 +81,8 @@ impl Serialize for Settings {
                 admin_role: self.admin_role,
                 kinds: &self.kinds,
                 time_zone: self.time_zone,
+                features_off: &self.features_off,
+                setup_mode: self.setup_mode,
             }
             .serialize(s)
         }
@@ -81,9 +100,12 @@ impl<'de> Deserialize<'de> for Settings {
                 admin_role: s.admin_role,
                 kinds: s.kinds,
                 time_zone: Zone::UTC,
+                features_off: vec![],
+                setup_mode: false,
             })
         } else {
-            let s = SettingsV3::<String, Catalog, Vec<AuthorizationKind>>::deserialize(d)?;
+            let s =
+                SettingsV3::<String, Catalog, Vec<AuthorizationKind>, Vec<String>>::deserialize(d)?;
             Ok(Settings {
                 name: s.name,
                 preset: s.preset,
@@ -91,6 +113,8 @@ impl<'de> Deserialize<'de> for Settings {
                 admin_role: s.admin_role,
                 kinds: s.kinds,
                 time_zone: s.time_zone,
+                features_off: s.features_off,
+                setup_mode: s.setup_mode,
             })
         }
     }
