@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use crate::domain::authorizations::AuthorizationKind;
 use crate::domain::bases::BasisRequirement;
-use crate::domain::catalog::{Area, Catalog, Permission, Scale};
+use crate::domain::catalog::{Area, Catalog, OwnerWindow, Permission, Scale};
 use crate::domain::org::Settings;
 use crate::domain::roles::Role;
 use crate::domain::text;
@@ -50,6 +50,12 @@ struct PermissionFile {
     label: String,
     scale: String,
     relations: Option<Vec<String>>,
+    /// `{ hours = 24, relations = ["own", "pic"] }`
+    owner_window: Option<OwnerWindow>,
+    #[serde(default)]
+    locked_states: Vec<String>,
+    #[serde(default)]
+    setup_only: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -139,6 +145,9 @@ pub fn parse(src: &str) -> Result<Preset, String> {
             key: p.key,
             label: p.label,
             scale,
+            owner_window: p.owner_window,
+            locked_states: p.locked_states,
+            setup_only: p.setup_only,
         });
     }
     let catalog = Catalog::new(f.areas, perms).map_err(|e| e.to_string())?;
@@ -198,6 +207,8 @@ pub fn parse(src: &str) -> Result<Preset, String> {
             kinds,
             time_zone: crate::domain::zone::Zone::UTC,
             reason_required: f.reason_required,
+            features_off: vec![],
+            setup_mode: false,
         },
         roles,
     })

@@ -578,7 +578,7 @@ const MATRIX_SCROLLED: [K; 5] = [
     K::C('m'),
     K::Code(KeyCode::Enter),
     K::Text("jjjjjjj"),
-    K::Text("llllllllllllllllllll"),
+    K::Text("lllllllllllllllllllll"),
 ];
 
 /// Users tab filtered to Ingrid Haugen (she holds a personal grant of

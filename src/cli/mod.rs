@@ -41,6 +41,7 @@ mod audit;
 mod authz;
 mod backup;
 mod data;
+mod features;
 mod kinds;
 mod org;
 mod query;
@@ -118,6 +119,12 @@ pub enum Cmd {
     /// Authorization kinds and their policies
     #[command(subcommand)]
     Kind(kinds::KindCmd),
+    /// Areas switched on or off for the organisation (off: every check in it is denied)
+    #[command(subcommand)]
+    Feature(features::FeatureCmd),
+    /// Setup mode: some permissions are available only while it is on
+    #[command(subcommand)]
+    Setup(features::SetupCmd),
     /// May USER do PERMISSION? Exit 0 allowed, 1 denied, 2 error
     Check(query::CheckArgs),
     /// Every effective level of a user with its sources
@@ -167,6 +174,8 @@ impl Cmd {
             Cmd::Auth(c) => !matches!(c, authz::AuthCmd::List { .. } | authz::AuthCmd::Show { .. }),
             Cmd::Kind(c) => matches!(c, kinds::KindCmd::Set { .. }),
             Cmd::Org(c) => matches!(c, org::OrgCmd::Set { .. }),
+            Cmd::Feature(c) => c.changes(),
+            Cmd::Setup(c) => c.changes(),
             Cmd::Import(_) => true,
             _ => false,
         }
@@ -620,6 +629,8 @@ pub(crate) fn dispatch(ctx: &Ctx, command: Option<Cmd>) -> CliResult {
         Cmd::Auth(c) => authz::run_auth(ctx, c),
         Cmd::Kind(c) => kinds::run_kind(ctx, c),
         Cmd::Org(c) => org::run_org(ctx, c),
+        Cmd::Feature(c) => features::run_feature(ctx, c),
+        Cmd::Setup(c) => features::run_setup(ctx, c),
         Cmd::Check(a) => query::check(ctx, a),
         Cmd::Explain(a) => query::explain(ctx, a),
         Cmd::Signoff(a) => query::signoff(ctx, a),

@@ -73,6 +73,8 @@ pub fn run_org(ctx: &Ctx, cmd: OrgCmd) -> CliResult {
                     "today": today,
                     "today_ends": ends,
                     "reason_required": settings.reason_required,
+                    "features_off": settings.features_off,
+                    "setup_mode": settings.setup_mode,
                 }))?;
                 return Ok(0);
             }
@@ -96,6 +98,20 @@ pub fn run_org(ctx: &Ctx, cmd: OrgCmd) -> CliResult {
                 "  today:      {today}, ends {} UTC (in {})",
                 ends.format("%Y-%m-%d %H:%M"),
                 short(ends - now)
+            );
+            outln!(
+                ctx,
+                "  switched off: {}",
+                if settings.features_off.is_empty() {
+                    "nothing".to_string()
+                } else {
+                    settings.features_off.join(", ")
+                }
+            );
+            outln!(
+                ctx,
+                "  setup mode: {}",
+                if settings.setup_mode { "on" } else { "off" }
             );
             Ok(0)
         }

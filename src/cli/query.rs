@@ -6,6 +6,7 @@ use serde_json::json;
 use super::users::require_holder;
 use super::{cell, parse_date, parse_datetime, CliResult, Ctx, EXIT_DENIED};
 use crate::domain::authorizations::{parse_ata, AircraftType, SignoffRequest};
+use crate::domain::conditions::RecordConditions;
 use crate::domain::engine::{self, Requirement};
 use crate::domain::read::Subject;
 use crate::domain::text::sanitize;
@@ -25,6 +26,14 @@ pub struct CheckArgs {
     /// When (default: now)
     #[arg(long)]
     pub at: Option<String>,
+    /// How long ago the record was confirmed, e.g. 20h, 3d, 1d12h (for a
+    /// permission with an owner window)
+    #[arg(long, value_name = "DURATION")]
+    pub record_age: Option<String>,
+    /// The record's state, e.g. confirmed, deleted, historical, exported
+    /// (a permission may lock some states for everyone)
+    #[arg(long, value_name = "STATE")]
+    pub record_state: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -82,7 +91,8 @@ pub fn check(ctx: &Ctx, a: CheckArgs) -> CliResult {
             relations: a.relations.clone(),
         },
     )?;
-    let d = engine::check(s.org(), u, pi, req, at);
+    let cond = RecordConditions::parse(a.record_age.as_deref(), a.record_state.as_deref())?;
+    let d = engine::check(s.org(), u, pi, req, &cond, at);
     if ctx.json {
         ctx.print_json(&d)?;
     } else {
@@ -95,6 +105,7 @@ pub fn check(ctx: &Ctx, a: CheckArgs) -> CliResult {
             d.required
         );
         outln!(ctx, "  {}", sanitize(&d.reason));
+        outln!(ctx, "  decided by: {}", d.decided_by);
         for src in &d.sources {
             outln!(
                 ctx,
@@ -154,10 +165,14 @@ pub fn explain(ctx: &Ctx, a: ExplainArgs) -> CliResult {
             .collect();
         outln!(
             ctx,
-            "  {} {} ← {}",
+            "  {} {} ← {}{}",
             cell(&e.permission, 32),
             cell(&e.effective, 14),
-            sanitize(&srcs.join("; "))
+            sanitize(&srcs.join("; ")),
+            e.closed
+                .as_deref()
+                .map(|why| format!(" — gives nothing: {why}"))
+                .unwrap_or_default()
         );
     }
     Ok(0)

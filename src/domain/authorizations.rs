@@ -406,13 +406,34 @@ pub fn authorization_failures(
     out
 }
 
+/// Whether the person may complete signoffs in the system: `Ok` when
+/// `signoffs.complete` is theirs and open, else the failure to report.
+pub type SignoffPermission = Result<(), Failure>;
+
+/// The failure when no role or grant gives `signoffs.complete`.
+pub fn no_signoff_permission() -> Failure {
+    fail(
+        "no signoffs.complete permission from roles or grants",
+        "assign a role that holds signoffs.complete",
+    )
+}
+
+/// The failure when the organisation closes `signoffs.complete` (its area
+/// switched off): `why` says so.
+pub fn closed_signoff_permission(why: &str) -> Failure {
+    fail(
+        why.to_string(),
+        "an account administrator switches the area on (feature on)",
+    )
+}
+
 /// The signoff check: needs `signoffs.complete` from the person's roles and a
 /// valid authorization covering kind, type, system and station on the date;
 /// for an independent (inspection) kind, the inspector must not be the one
 /// who performed the work.
 pub fn signoff_check(
     person: &User,
-    has_signoff_permission: bool,
+    permission: SignoffPermission,
     kind: &AuthorizationKind,
     candidates: &[(&Authorization, Vec<&Qualification>)],
     req: &SignoffRequest,
@@ -424,11 +445,8 @@ pub fn signoff_check(
             "reactivate the person or extend their access",
         ));
     }
-    if !has_signoff_permission {
-        general.push(fail(
-            "no signoffs.complete permission from roles or grants",
-            "assign a role that holds signoffs.complete",
-        ));
+    if let Err(f) = permission {
+        general.push(f);
     }
     if kind.independent && req.performed_by == Some(person.id) {
         general.push(fail(

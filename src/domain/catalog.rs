@@ -185,23 +185,7 @@ pub struct Area {
     pub label: String,
 }
 
-/// One right in one area, on a scale.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Permission {
-    /// `area.action`
-    pub key: String,
-    pub label: String,
-    pub scale: Scale,
-}
-
-impl Permission {
-    pub fn area(&self) -> &str {
-        self.key
-            .split_once('.')
-            .map(|(a, _)| a)
-            .unwrap_or(&self.key)
-    }
-}
+pub use super::permission::{OwnerWindow, Permission};
 
 /// The administrative permissions the rules refer to. Every catalog holds them.
 pub mod system {
@@ -284,6 +268,7 @@ impl Catalog {
                 )));
             }
             text::required_text("permission label", &p.label)?;
+            p.validate_conditions()?;
             if !keys.insert(p.key.as_str()) {
                 return Err(invalid(format!("permission '{}' declared twice", p.key)));
             }
@@ -324,6 +309,11 @@ impl Catalog {
                     "system permission '{key}' must be on the grant scale"
                 )));
             }
+            if p.setup_only {
+                return Err(invalid(format!(
+                    "system permission '{key}' cannot be available only in setup mode"
+                )));
+            }
         }
         Ok(())
     }
@@ -349,6 +339,24 @@ impl Catalog {
         self.index_of(key)
             .or_else(|| self.index_of(&key.trim().to_ascii_lowercase()))
             .ok_or_else(|| unknown("permission", text::sanitize(key)))
+    }
+
+    /// Resolves an area key given by a person (case-insensitive).
+    pub fn resolve_area(&self, key: &str) -> DomainResult<&Area> {
+        let k = key.trim().to_ascii_lowercase();
+        self.areas
+            .iter()
+            .find(|a| a.key == k)
+            .ok_or_else(|| unknown("area", text::sanitize(key)))
+    }
+
+    /// Whether an area holds a permission the rules use to administer the
+    /// organisation (users, roles, authorizations, audit): such an area
+    /// cannot be switched off. `signoffs.complete` is not administration.
+    pub fn is_administration_area(&self, area: &str) -> bool {
+        system::REQUIRED.iter().any(|(key, _)| {
+            *key != system::SIGNOFFS_COMPLETE && key.split_once('.').is_some_and(|(a, _)| a == area)
+        })
     }
 
     /// The index of a system permission; the catalog was validated to hold it.

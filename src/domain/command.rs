@@ -194,6 +194,17 @@ pub enum Command {
     /// Changes the organisation's name, time zone or whether every change
     /// needs a reason (None: unchanged).
     EditOrganisation(OrganisationEdit),
+    /// Switches an area on or off for the organisation (off: every check in
+    /// it is denied, saying so).
+    SetFeature {
+        area: String,
+        on: bool,
+    },
+    /// Turns setup mode on or off (on: the permissions marked setup-only
+    /// are available to whoever holds them).
+    SetSetupMode {
+        on: bool,
+    },
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -265,6 +276,10 @@ impl Command {
             Command::EditKind { .. } => "kind set",
             Command::Reasoned { command, .. } => command.name(),
             Command::EditOrganisation(_) => "org set",
+            Command::SetFeature { on: true, .. } => "feature on",
+            Command::SetFeature { on: false, .. } => "feature off",
+            Command::SetSetupMode { on: true } => "setup on",
+            Command::SetSetupMode { on: false } => "setup off",
         }
     }
 

@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::catalog::{Level, PermIndex, Scale};
+use super::conditions::{organisation_gate, owner_window, record_lock, RecordConditions, Window};
 use super::error::{invalid, DomainResult};
 use super::org::Organisation;
 use super::users::{User, UserId};
@@ -105,11 +106,17 @@ pub fn within(a: &[Level], b: &[Level]) -> bool {
 /// Precomputed effective levels of every user: a check is an index and a mask.
 /// Rows are recomputed only when the clock passes a row's next change, or a
 /// command changes the organisation (then rebuild).
+///
+/// The table holds the levels checks see: a permission the organisation
+/// closes to everyone (its area switched off, or setup-only outside setup
+/// mode) is zero in every row, so the check costs nothing more.
 #[derive(Debug, Clone)]
 pub struct AccessTable {
     nperm: usize,
     levels: Vec<Level>,
     any: Vec<bool>,
+    /// Permissions the organisation closes to everyone.
+    closed: Vec<bool>,
     /// Per user row: unix seconds of the next change (i64::MAX = never).
     next_change: Vec<i64>,
     /// Earliest next change of all rows.
@@ -129,6 +136,12 @@ impl AccessTable {
                 .iter()
                 .map(|p| p.scale.checks_any())
                 .collect(),
+            closed: org
+                .catalog()
+                .permissions
+                .iter()
+                .map(|p| organisation_gate(&org.settings, p).is_some())
+                .collect(),
             next_change: vec![i64::MAX; rows],
             earliest: i64::MAX,
         };
@@ -142,7 +155,13 @@ impl AccessTable {
     fn fill_row(&mut self, org: &Organisation, u: &User, at: DateTime<Utc>) {
         let e = effective_levels(org, u, at);
         let row = u.id as usize * self.nperm;
-        self.levels[row..row + self.nperm].copy_from_slice(&e.levels);
+        let cells = &mut self.levels[row..row + self.nperm];
+        cells.copy_from_slice(&e.levels);
+        for (l, closed) in cells.iter_mut().zip(&self.closed) {
+            if *closed {
+                *l = 0;
+            }
+        }
         self.next_change[u.id as usize] = e.next_change.map_or(i64::MAX, |t| t.timestamp());
     }
 
@@ -214,6 +233,11 @@ pub struct LevelExplanation {
     pub scale: &'static str,
     pub effective: String,
     pub sources: Vec<Source>,
+    /// Why the organisation closes this permission to everyone (its area
+    /// switched off, setup mode off), if it does: the level then gives
+    /// nothing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closed: Option<String>,
 }
 
 /// Every permission with a non-zero level from any source (in force or not).
@@ -255,6 +279,7 @@ pub fn explain(org: &Organisation, user: &User, at: DateTime<Utc>) -> Vec<LevelE
                 scale: p.scale.name(),
                 effective: p.scale.level_word(eff.levels[i]),
                 sources,
+                closed: organisation_gate(&org.settings, p),
             });
         }
     }
@@ -270,6 +295,11 @@ pub struct Decision {
     pub required: String,
     pub effective: String,
     pub reason: String,
+    /// The condition that decided, checked in this order: `organisation`
+    /// (area switched off, setup mode), `standing` (the person holds no
+    /// access), `record state` (a locked state), then `level` or `owner
+    /// window`.
+    pub decided_by: &'static str,
     pub sources: Vec<Source>,
 }
 
@@ -319,61 +349,72 @@ pub fn requirement_word(scale: &Scale, required: Level) -> String {
     }
 }
 
-/// The check with its explanation.
+/// The check with its explanation, for a record in `cond` (age and state;
+/// empty when the caller states nothing about the record). In order: the
+/// organisation may close the permission to everyone; a person who holds
+/// no access is denied; a locked record state denies everyone; then the
+/// levels decide, and where they deny, an open owner window allows.
 pub fn check(
     org: &Organisation,
     user: &User,
     perm: PermIndex,
     required: Level,
+    cond: &RecordConditions,
     at: DateTime<Utc>,
 ) -> Decision {
     let p = org.catalog().get(perm);
     let eff = effective_levels(org, user, at).levels[perm];
-    let allowed = level_allows(&p.scale, eff, required);
+    let by_level = level_allows(&p.scale, eff, required);
     let sources = explain(org, user, at)
         .into_iter()
         .find(|e| e.permission == p.key)
         .map(|e| e.sources)
         .unwrap_or_default();
     let need = requirement_word(&p.scale, required);
-    let reason = if !user.holds_access(at, org.zone()) {
-        match user.status {
+    let window = owner_window(p, required, cond);
+    let (allowed, decided_by, reason) = if let Some(why) = organisation_gate(&org.settings, p) {
+        (false, "organisation", format!("denied: {why}"))
+    } else if !user.holds_access(at, org.zone()) {
+        let why = match user.status {
             super::users::UserStatus::Active => format!(
                 "denied: access expired on {}",
                 user.access_until.map(|d| d.to_string()).unwrap_or_default()
             ),
             s => format!("denied: the user is {} and holds no access", s.word()),
-        }
-    } else if allowed {
+        };
+        (false, "standing", why)
+    } else if let Some(why) = record_lock(p, cond) {
+        (false, "record state", format!("denied: {why}"))
+    } else if by_level {
         let givers: Vec<String> = sources
             .iter()
             .filter(|s| s.in_force)
             .map(|s| format!("{} ({})", s.from, s.level))
             .collect();
-        format!(
+        let why = format!(
             "allowed: {} from {}",
             p.scale.level_word(eff),
             givers.join(", ")
-        )
-    } else if eff == 0 {
-        let expired: Vec<String> = sources
-            .iter()
-            .filter(|s| !s.in_force)
-            .map(|s| {
-                format!(
-                    "{} expired {}",
-                    s.from,
-                    s.until.map(|d| d.to_string()).unwrap_or_default()
-                )
-            })
-            .collect();
-        if expired.is_empty() {
-            format!("denied: no role or grant gives {}", p.key)
-        } else {
-            format!("denied: no level in force ({})", expired.join(", "))
-        }
+        );
+        (true, "level", why)
+    } else if let Window::Open { hours, age_seconds } = window {
+        let why = format!(
+            "allowed: within the {hours}h owner window of {} — the record was confirmed {} ago; no level needed",
+            p.key,
+            super::conditions::age_word(chrono::Duration::seconds(age_seconds))
+        );
+        (true, "owner window", why)
     } else {
-        format!("denied: needs {need}, holds {}", p.scale.level_word(eff))
+        let mut why = level_denial(p, eff, &need, &sources);
+        if let Some(note) = window.denial_note() {
+            why = format!("{why}; {note}");
+        }
+        let decided = if matches!(window, Window::NotApplicable) {
+            "level"
+        } else {
+            "owner window"
+        };
+        (false, decided, why)
     };
     Decision {
         allowed,
@@ -382,7 +423,36 @@ pub fn check(
         required: need,
         effective: p.scale.level_word(eff),
         reason,
+        decided_by,
         sources,
+    }
+}
+
+/// Why the levels deny: nothing in force, or too little.
+fn level_denial(
+    p: &super::permission::Permission,
+    eff: Level,
+    need: &str,
+    sources: &[Source],
+) -> String {
+    if eff != 0 {
+        return format!("denied: needs {need}, holds {}", p.scale.level_word(eff));
+    }
+    let expired: Vec<String> = sources
+        .iter()
+        .filter(|s| !s.in_force)
+        .map(|s| {
+            format!(
+                "{} expired {}",
+                s.from,
+                s.until.map(|d| d.to_string()).unwrap_or_default()
+            )
+        })
+        .collect();
+    if expired.is_empty() {
+        format!("denied: no role or grant gives {}", p.key)
+    } else {
+        format!("denied: no level in force ({})", expired.join(", "))
     }
 }
 

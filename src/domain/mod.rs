@@ -4,12 +4,14 @@ pub mod authorizations;
 pub mod bases;
 pub mod catalog;
 pub mod command;
+pub mod conditions;
 pub mod engine;
 pub mod error;
 pub mod holdings;
 pub mod kinds;
 pub mod layout;
 pub mod org;
+pub mod permission;
 pub mod qualifications;
 pub mod read;
 pub mod roles;
@@ -20,6 +22,8 @@ pub mod text;
 pub mod users;
 pub mod zone;
 
+#[cfg(test)]
+mod conditions_proptests;
 #[cfg(test)]
 mod edit_proptests;
 #[cfg(test)]

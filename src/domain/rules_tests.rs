@@ -67,7 +67,7 @@ fn allowed(
         },
     )
     .unwrap();
-    check(org, u, p, req, at).allowed
+    check(org, u, p, req, &Default::default(), at).allowed
 }
 
 #[test]

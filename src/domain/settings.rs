@@ -21,6 +21,18 @@ pub struct Settings {
     pub time_zone: Zone,
     /// Every change needs a reason (a preset or `org set` may require it).
     pub reason_required: bool,
+    /// Areas switched off for the organisation (sorted keys): every check
+    /// in them is denied.
+    pub features_off: Vec<String>,
+    /// Setup mode: permissions marked setup-only are available.
+    pub setup_mode: bool,
+}
+
+impl Settings {
+    /// Whether an area is switched off for the organisation.
+    pub fn area_off(&self, area: &str) -> bool {
+        self.features_off.iter().any(|a| a == area)
+    }
 }
 
 /// Layout generations 1 and 2 (see `domain::layout`): no time zone.
@@ -34,11 +46,11 @@ struct SettingsV2<N, C, K> {
     kinds: K,
 }
 
-/// Layout generation 3: the organisation's time zone, and whether every
-/// change needs a reason.
+/// Layout generation 3: the organisation's time zone, whether every
+/// change needs a reason, the areas switched off and setup mode.
 #[derive(Serialize, Deserialize)]
 #[serde(rename = "Settings")]
-struct SettingsV3<N, C, K> {
+struct SettingsV3<N, C, K, F> {
     name: N,
     preset: N,
     catalog: C,
@@ -48,6 +60,10 @@ struct SettingsV3<N, C, K> {
     time_zone: Zone,
     #[serde(default)]
     reason_required: bool,
+    #[serde(default)]
+    features_off: F,
+    #[serde(default)]
+    setup_mode: bool,
 }
 
 impl Serialize for Settings {
@@ -70,6 +86,8 @@ impl Serialize for Settings {
                 kinds: &self.kinds,
                 time_zone: self.time_zone,
                 reason_required: self.reason_required,
+                features_off: &self.features_off,
+                setup_mode: self.setup_mode,
             }
             .serialize(s)
         }
@@ -88,9 +106,12 @@ impl<'de> Deserialize<'de> for Settings {
                 kinds: s.kinds,
                 time_zone: Zone::UTC,
                 reason_required: false,
+                features_off: vec![],
+                setup_mode: false,
             })
         } else {
-            let s = SettingsV3::<String, Catalog, Vec<AuthorizationKind>>::deserialize(d)?;
+            let s =
+                SettingsV3::<String, Catalog, Vec<AuthorizationKind>, Vec<String>>::deserialize(d)?;
             Ok(Settings {
                 name: s.name,
                 preset: s.preset,
@@ -99,6 +120,8 @@ impl<'de> Deserialize<'de> for Settings {
                 kinds: s.kinds,
                 time_zone: s.time_zone,
                 reason_required: s.reason_required,
+                features_off: s.features_off,
+                setup_mode: s.setup_mode,
             })
         }
     }

@@ -1,12 +1,17 @@
 //! The signoff question asked of the organisation: "may this person sign
 //! this off?". Gathers what the check needs — the permission from roles and
 //! grants in force at noon (UTC) on the date, the person's authorizations
-//! with their basis qualifications — and asks
+//! with their basis qualifications, and whether the organisation has
+//! switched the signoffs area off — and asks
 //! [`signoff_check`](super::authorizations::signoff_check). Every front end
 //! calls this, so the setup exists once.
 
-use super::authorizations::{signoff_check, SignoffDecision, SignoffRequest};
+use super::authorizations::{
+    closed_signoff_permission, no_signoff_permission, signoff_check, SignoffDecision,
+    SignoffRequest,
+};
 use super::catalog::system;
+use super::conditions::organisation_gate;
 use super::engine::effective_levels;
 use super::error::DomainResult;
 use super::org::Organisation;
@@ -26,7 +31,12 @@ pub fn signoff(
         .map(|d| d.and_utc())
         .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC);
     let perm = org.catalog().system(system::SIGNOFFS_COMPLETE);
-    let has_permission = effective_levels(org, person, at).levels[perm] != 0;
+    // An area switched off closes the permission to everyone, first.
+    let permission = match organisation_gate(&org.settings, org.catalog().get(perm)) {
+        Some(why) => Err(closed_signoff_permission(&why)),
+        None if effective_levels(org, person, at).levels[perm] == 0 => Err(no_signoff_permission()),
+        None => Ok(()),
+    };
     let candidates: Vec<_> = org
         .authorizations
         .values()
@@ -41,11 +51,5 @@ pub fn signoff(
             )
         })
         .collect();
-    Ok(signoff_check(
-        person,
-        has_permission,
-        kind,
-        &candidates,
-        req,
-    ))
+    Ok(signoff_check(person, permission, kind, &candidates, req))
 }

@@ -26,6 +26,19 @@ pub fn validate_organisation(org: &Organisation, now: DateTime<Utc>) -> DomainRe
         return Err(invalid("the administrator role is not marked built-in"));
     }
     text::required_text("organisation name", &org.settings.name)?;
+    let mut previous: Option<&str> = None;
+    for area in &org.settings.features_off {
+        c.resolve_area(area)?;
+        if c.is_administration_area(area) {
+            return Err(invalid(format!(
+                "{area} is an administration area and cannot be switched off"
+            )));
+        }
+        if previous.is_some_and(|p| p >= area.as_str()) {
+            return Err(invalid("the areas switched off are not sorted and unique"));
+        }
+        previous = Some(area);
+    }
     for k in &org.settings.kinds {
         text::required_text(&format!("kind {}: code", k.code), &k.code)?;
         text::required_text(&format!("kind {}: name", k.code), &k.name)?;

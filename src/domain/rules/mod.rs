@@ -479,6 +479,8 @@ fn plan_with(
         } => authorizations::renew_authorization(&mut cx, reference, effective_from, expires)?,
         Command::Import(new) => import::plan_import(&mut cx, new)?,
         Command::EditOrganisation(edit) => organisation::edit_organisation(&mut cx, edit)?,
+        Command::SetFeature { area, on } => organisation::set_feature(&mut cx, area, *on)?,
+        Command::SetSetupMode { on } => organisation::set_setup_mode(&mut cx, *on)?,
         Command::SetKind(k) => authorizations::set_kind(&mut cx, k)?,
         Command::EditKind { code, edit } => authorizations::edit_kind(&mut cx, code, edit)?,
         Command::EditAuthorization { reference, edit } => {

@@ -62,3 +62,94 @@ pub(super) fn edit_organisation(cx: &mut Ctx<'_>, edit: &OrganisationEdit) -> Do
     });
     Ok(said.join("; "))
 }
+
+/// Who may switch areas and setup mode: an account administrator whose
+/// role is in force. Not "for good", unlike the time zone: a switch gives
+/// nobody a level they do not hold (switching on only lets the levels
+/// that roles and grants already give apply again), and any other
+/// administrator can switch it back; the audit says who did it.
+fn require_administrator(cx: &Ctx<'_>, what: &str) -> DomainResult<()> {
+    if !cx.org.is_active_admin(cx.me, cx.now) {
+        return Err(DomainError::Forbidden(format!(
+            "{what} needs an account administrator"
+        )));
+    }
+    Ok(())
+}
+
+fn put_settings(cx: &mut Ctx<'_>, settings: super::super::org::Settings) {
+    cx.puts.push(Put {
+        key: RecordKey::Settings,
+        before: Some(Record::Settings(Box::new(cx.org.settings.clone()))),
+        after: Some(Record::Settings(Box::new(settings))),
+    });
+}
+
+/// Switches an area on or off for the organisation. The administration
+/// areas (users, roles, authorizations, audit) stay on: the rules need them.
+pub(super) fn set_feature(cx: &mut Ctx<'_>, area: &str, on: bool) -> DomainResult<String> {
+    require_administrator(cx, "switching an area on or off")?;
+    let org = cx.org;
+    let a = org.catalog().resolve_area(area)?;
+    let key = a.key.clone();
+    let label = sanitize(&a.label);
+    let mut settings = org.settings.clone();
+    if on {
+        if !settings.area_off(&key) {
+            return Err(invalid(format!("nothing to change: {key} is already on")));
+        }
+        settings.features_off.retain(|k| *k != key);
+        put_settings(cx, settings);
+        Ok(format!(
+            "switched {key} ({label}) on for the organisation: the levels roles and grants give in it apply again"
+        ))
+    } else {
+        if org.catalog().is_administration_area(&key) {
+            return Err(invalid(format!(
+                "{key} is an administration area and cannot be switched off"
+            )));
+        }
+        if settings.area_off(&key) {
+            return Err(invalid(format!("nothing to change: {key} is already off")));
+        }
+        settings.features_off.push(key.clone());
+        settings.features_off.sort();
+        put_settings(cx, settings);
+        Ok(format!(
+            "switched {key} ({label}) off for the organisation: every check in it is denied"
+        ))
+    }
+}
+
+/// Turns setup mode on or off.
+pub(super) fn set_setup_mode(cx: &mut Ctx<'_>, on: bool) -> DomainResult<String> {
+    require_administrator(cx, "turning setup mode on or off")?;
+    let org = cx.org;
+    if org.settings.setup_mode == on {
+        return Err(invalid(format!(
+            "nothing to change: setup mode is already {}",
+            if on { "on" } else { "off" }
+        )));
+    }
+    let mut settings = org.settings.clone();
+    settings.setup_mode = on;
+    let setup_only: Vec<&str> = org
+        .catalog()
+        .permissions
+        .iter()
+        .filter(|p| p.setup_only)
+        .map(|p| p.key.as_str())
+        .collect();
+    let which = if setup_only.is_empty() {
+        "no permission of this catalog is setup-only".to_string()
+    } else {
+        setup_only.join(", ")
+    };
+    let summary = if on {
+        format!("turned setup mode on: the setup-only permissions are available ({which})")
+    } else {
+        format!("turned setup mode off: the setup-only permissions give nothing ({which})")
+    };
+    put_settings(cx, settings);
+    Ok(summary)
+}

@@ -68,14 +68,20 @@ impl View for MeView {
                 .iter()
                 .map(|s| format!("{}{}", s.from, if s.in_force { "" } else { " (expired)" }))
                 .collect();
-            let style = if e.effective == "none" || e.effective == "no" {
+            let style = if e.effective == "none" || e.effective == "no" || e.closed.is_some() {
                 t.muted
             } else {
                 t.granted
             };
+            // The organisation may close a permission to everyone (its area
+            // switched off, setup mode off): the level then gives nothing.
+            let from = match &e.closed {
+                Some(why) => format!("gives nothing: {why}"),
+                None => srcs.join(", "),
+            };
             lines.push(Line::from(vec![
                 Span::styled(format!("  {:<30} {:<13}", e.permission, e.effective), style),
-                Span::styled(sanitize(&srcs.join(", ")), t.muted),
+                Span::styled(sanitize(&from), t.muted),
             ]));
         }
         let p = Paragraph::new(lines)

@@ -282,11 +282,21 @@ impl RolesView {
             let mut label_w = 12;
             for (ai, a) in c.areas.iter().enumerate() {
                 self.rows.push(Row::Area(ai));
-                label_w = label_w.max(Span::raw(sanitize(&a.label)).width() + 4);
+                let off = if cx.org.settings.area_off(&a.key) {
+                    table::AREA_OFF.len()
+                } else {
+                    0
+                };
+                label_w = label_w.max(Span::raw(sanitize(&a.label)).width() + 4 + off);
                 if !self.collapsed.contains(&a.key) {
                     for p in &self.area_perms[ai] {
                         self.rows.push(Row::Perm(*p));
-                        label_w = label_w.max(action_of(&c.get(*p).key).len() + 5);
+                        let setup = if c.get(*p).setup_only {
+                            table::SETUP_ONLY.len()
+                        } else {
+                            0
+                        };
+                        label_w = label_w.max(action_of(&c.get(*p).key).len() + 5 + setup);
                     }
                 }
             }

@@ -1,6 +1,12 @@
 //! The grid and the matrix pane: moving in it, drawing it, the info lines.
 
 use super::*;
+use crate::domain::conditions::organisation_gate;
+
+/// After an area switched off for the organisation, in the grid and the matrix.
+pub(super) const AREA_OFF: &str = " (off)";
+/// After a permission available only in setup mode.
+pub(super) const SETUP_ONLY: &str = " (setup)";
 
 impl RolesView {
     pub(super) fn table_action(&mut self, action: Action, cx: &Cx) -> Effect {
@@ -72,23 +78,36 @@ impl RolesView {
                     |row| match rows[row] {
                         Row::Area(a) => {
                             let open = !collapsed.contains(&c.areas[a].key);
+                            let off = org.settings.area_off(&c.areas[a].key);
                             (
                                 format!(
-                                    "{} {}",
+                                    "{} {}{}",
                                     if open {
                                         cx.sym.pick("▾", "-")
                                     } else {
                                         cx.sym.pick("▸", "+")
                                     },
-                                    sanitize(&c.areas[a].label)
+                                    sanitize(&c.areas[a].label),
+                                    if off { AREA_OFF } else { "" }
                                 ),
-                                cx.theme.title,
+                                if off { cx.theme.muted } else { cx.theme.title },
                             )
                         }
-                        Row::Perm(p) => (
-                            format!("  {}", sanitize(action_of(&c.get(p).key))),
-                            cx.theme.normal,
-                        ),
+                        Row::Perm(p) => {
+                            let perm = c.get(p);
+                            (
+                                format!(
+                                    "  {}{}",
+                                    sanitize(action_of(&perm.key)),
+                                    if perm.setup_only { SETUP_ONLY } else { "" }
+                                ),
+                                if org.settings.area_off(perm.area()) {
+                                    cx.theme.muted
+                                } else {
+                                    cx.theme.normal
+                                },
+                            )
+                        }
                     },
                     |row, col| {
                         let role = &org.roles[&roles[col]];
@@ -121,7 +140,17 @@ impl RolesView {
                     &mut state,
                     cx.theme,
                     cx.sym,
-                    |col| sanitize(&c.areas[col].label),
+                    |col| {
+                        format!(
+                            "{}{}",
+                            sanitize(&c.areas[col].label),
+                            if org.settings.area_off(&c.areas[col].key) {
+                                AREA_OFF
+                            } else {
+                                ""
+                            }
+                        )
+                    },
                     |row| {
                         let r = &org.roles[&roles[row]];
                         (sanitize(&r.name), cx.theme.normal)
@@ -197,6 +226,12 @@ impl RolesView {
                     perm.scale.name(),
                     perm.scale.level_word(l)
                 );
+                if let Some(cond) = perm.conditions_word() {
+                    s.push_str(&format!(" · {cond}"));
+                }
+                if let Some(why) = organisation_gate(&cx.org.settings, perm) {
+                    s.push_str(&format!(" · gives nothing: {why}"));
+                }
                 if self.pending.contains_key(&(role.id, p)) {
                     s.push_str(&format!(
                         " (saved: {})",
@@ -206,8 +241,17 @@ impl RolesView {
                 lines.push(Line::from(s));
             }
             Some(Row::Area(a)) => {
+                let off = cx.org.settings.area_off(&c.areas[a].key);
                 let mut spans = vec![Span::styled(
-                    format!("{}: ", sanitize(&c.areas[a].label)),
+                    format!(
+                        "{}{}: ",
+                        sanitize(&c.areas[a].label),
+                        if off {
+                            " (switched off for this organisation)"
+                        } else {
+                            ""
+                        }
+                    ),
                     t.title,
                 )];
                 for p in &self.area_perms[a] {
