@@ -12,8 +12,8 @@ use crate::domain::text::sanitize;
 pub enum OrgCmd {
     /// The organisation's name, preset, time zone and today's date there
     Show,
-    /// Change the organisation's name or time zone (an account administrator
-    /// who holds that role for good)
+    /// Change the organisation's name, time zone or policies (an account
+    /// administrator who holds that role for good)
     Set {
         /// The organisation's new name
         #[arg(long)]
@@ -22,21 +22,44 @@ pub enum OrgCmd {
         /// Europe/Oslo or America/Anchorage (a new organisation: UTC)
         #[arg(long, value_name = "ZONE")]
         time_zone: Option<String>,
+        /// Whether every user must hold a role (yes or no)
+        #[arg(long, value_name = "YES|NO", value_parser = yes_no)]
+        role_required: Option<bool>,
+        /// Whether deactivated users keep read-only access to their own
+        /// records: the own relation of every view permission (yes or no)
+        #[arg(long, value_name = "YES|NO", value_parser = yes_no)]
+        deactivated_read_own: Option<bool>,
     },
+}
+
+fn yes_no(s: &str) -> Result<bool, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "yes" | "true" | "on" => Ok(true),
+        "no" | "false" | "off" => Ok(false),
+        _ => Err("expected yes or no".into()),
+    }
 }
 
 pub fn run_org(ctx: &Ctx, cmd: OrgCmd) -> CliResult {
     match cmd {
-        OrgCmd::Set { name, time_zone } => {
-            if name.is_none() && time_zone.is_none() {
-                return Err(super::CliError(
-                    "org set needs --name or --time-zone; nothing was done".into(),
-                ));
-            }
-            ctx.run(Command::EditOrganisation(OrganisationEdit {
+        OrgCmd::Set {
+            name,
+            time_zone,
+            role_required,
+            deactivated_read_own,
+        } => {
+            let edit = OrganisationEdit {
                 name,
                 time_zone,
-            }))
+                role_required,
+                deactivated_read_own,
+            };
+            if edit == OrganisationEdit::default() {
+                return Err(super::CliError(
+                    "org set needs --name or --time-zone, --role-required or --deactivated-read-own; nothing was done".into(),
+                ));
+            }
+            ctx.run(Command::EditOrganisation(edit))
         }
         OrgCmd::Show => {
             let s = ctx.session()?;
@@ -54,6 +77,8 @@ pub fn run_org(ctx: &Ctx, cmd: OrgCmd) -> CliResult {
                     "time_zone": zone.name(),
                     "today": today,
                     "today_ends": ends,
+                    "role_required": settings.role_required,
+                    "deactivated_read_own": settings.deactivated_read_own,
                 }))?;
                 return Ok(0);
             }
@@ -64,6 +89,12 @@ pub fn run_org(ctx: &Ctx, cmd: OrgCmd) -> CliResult {
                 "  today:      {today}, ends {} UTC (in {})",
                 ends.format("%Y-%m-%d %H:%M"),
                 short(ends - now)
+            );
+            let yn = |b: bool| if b { "yes" } else { "no" };
+            println!("  every user needs a role: {}", yn(settings.role_required));
+            println!(
+                "  deactivated users read their own records: {}",
+                yn(settings.deactivated_read_own)
             );
             Ok(0)
         }

@@ -193,6 +193,19 @@ pub enum Command {
     },
     /// Changes the organisation's name or time zone (None: unchanged).
     EditOrganisation(OrganisationEdit),
+    /// Changes the roles a role's holders may assign, or whether its
+    /// holders need an email (None: unchanged).
+    SetRolePolicy {
+        role: String,
+        edit: RolePolicyEdit,
+    },
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RolePolicyEdit {
+    /// The whole list of assignable roles, by name (Some(vec![]): none).
+    pub assignable: Option<Vec<String>>,
+    pub requires_email: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -200,6 +213,12 @@ pub struct OrganisationEdit {
     pub name: Option<String>,
     /// An IANA name, checked when planned.
     pub time_zone: Option<String>,
+    /// Every user must hold a role.
+    #[serde(default)]
+    pub role_required: Option<bool>,
+    /// Deactivated users keep the view levels of the `own` relation.
+    #[serde(default)]
+    pub deactivated_read_own: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -262,6 +281,7 @@ impl Command {
             Command::EditKind { .. } => "kind set",
             Command::Reasoned { command, .. } => command.name(),
             Command::EditOrganisation(_) => "org set",
+            Command::SetRolePolicy { .. } => "role edit",
         }
     }
 }

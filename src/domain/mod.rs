@@ -4,6 +4,7 @@ pub mod authorizations;
 pub mod bases;
 pub mod catalog;
 pub mod command;
+pub mod delegation;
 pub mod engine;
 pub mod error;
 pub mod holdings;
@@ -21,7 +22,11 @@ pub mod users;
 pub mod zone;
 
 #[cfg(test)]
+mod delegation_tests;
+#[cfg(test)]
 mod edit_proptests;
+#[cfg(test)]
+mod proptest_oracles;
 #[cfg(test)]
 mod proptests;
 #[cfg(test)]

@@ -19,6 +19,11 @@ pub struct Settings {
     pub kinds: Vec<AuthorizationKind>,
     /// The day every expiry is counted in (UTC unless set).
     pub time_zone: Zone,
+    /// Every user must hold at least one role (Flylogs: a user type).
+    pub role_required: bool,
+    /// A deactivated user keeps the view levels of the `own` relation
+    /// (Flylogs: "access and login … without edit capabilities").
+    pub deactivated_read_own: bool,
 }
 
 /// Layout generations 1 and 2 (see `domain::layout`): no time zone.
@@ -32,7 +37,7 @@ struct SettingsV2<N, C, K> {
     kinds: K,
 }
 
-/// Layout generation 3: the organisation's time zone.
+/// Layout generation 3: the organisation's time zone and policies.
 #[derive(Serialize, Deserialize)]
 #[serde(rename = "Settings")]
 struct SettingsV3<N, C, K> {
@@ -43,6 +48,10 @@ struct SettingsV3<N, C, K> {
     kinds: K,
     #[serde(default)]
     time_zone: Zone,
+    #[serde(default)]
+    role_required: bool,
+    #[serde(default)]
+    deactivated_read_own: bool,
 }
 
 impl Serialize for Settings {
@@ -64,6 +73,8 @@ impl Serialize for Settings {
                 admin_role: self.admin_role,
                 kinds: &self.kinds,
                 time_zone: self.time_zone,
+                role_required: self.role_required,
+                deactivated_read_own: self.deactivated_read_own,
             }
             .serialize(s)
         }
@@ -81,6 +92,8 @@ impl<'de> Deserialize<'de> for Settings {
                 admin_role: s.admin_role,
                 kinds: s.kinds,
                 time_zone: Zone::UTC,
+                role_required: false,
+                deactivated_read_own: false,
             })
         } else {
             let s = SettingsV3::<String, Catalog, Vec<AuthorizationKind>>::deserialize(d)?;
@@ -91,6 +104,8 @@ impl<'de> Deserialize<'de> for Settings {
                 admin_role: s.admin_role,
                 kinds: s.kinds,
                 time_zone: s.time_zone,
+                role_required: s.role_required,
+                deactivated_read_own: s.deactivated_read_own,
             })
         }
     }
