@@ -1,6 +1,6 @@
 //! The presets shipped with Clearance (assets/presets/*.toml, compiled in).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Deserialize;
 
@@ -8,7 +8,7 @@ use crate::domain::authorizations::AuthorizationKind;
 use crate::domain::bases::BasisRequirement;
 use crate::domain::catalog::{Area, Catalog, OwnerWindow, Permission, Scale};
 use crate::domain::org::Settings;
-use crate::domain::roles::Role;
+use crate::domain::roles::{Role, RoleId};
 use crate::domain::text;
 
 /// Every preset: (name, TOML source).
@@ -41,6 +41,15 @@ struct PresetFile {
     /// Every change needs a reason (`--reason`, the app's reason field).
     #[serde(default)]
     reason_required: bool,
+    /// Every user must hold a role.
+    #[serde(default)]
+    role_required: bool,
+    /// Deactivated users keep the view levels of the `own` relation.
+    #[serde(default)]
+    deactivated_read_own: bool,
+    /// Holders of the built-in administrator role need an email.
+    #[serde(default)]
+    admin_requires_email: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -66,6 +75,11 @@ struct RoleFile {
     description: String,
     #[serde(default)]
     levels: BTreeMap<String, String>,
+    /// Roles (by name; "*": every role of the preset) its holders may assign.
+    #[serde(default)]
+    assignable: Vec<String>,
+    #[serde(default)]
+    requires_email: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -96,6 +110,28 @@ pub struct Preset {
     pub admin_role_name: String,
     pub settings: Settings,
     pub roles: Vec<Role>,
+    /// Holders of the built-in administrator role need an email.
+    pub admin_requires_email: bool,
+}
+
+impl Preset {
+    /// The roles an organisation starts with, as `InitOrganisation` takes
+    /// them: a template of the built-in administrator, then the roles.
+    pub fn init_roles(&self) -> Vec<Role> {
+        let admin = Role {
+            builtin_admin: true,
+            requires_email: self.admin_requires_email,
+            ..Role::new(
+                0,
+                self.admin_role_name.clone(),
+                String::new(),
+                BTreeMap::new(),
+            )
+        };
+        std::iter::once(admin)
+            .chain(self.roles.iter().cloned())
+            .collect()
+    }
 }
 
 pub fn names() -> Vec<&'static str> {
@@ -151,8 +187,31 @@ pub fn parse(src: &str) -> Result<Preset, String> {
         });
     }
     let catalog = Catalog::new(f.areas, perms).map_err(|e| e.to_string())?;
+    // Roles get ids 2, 3, … in order when the organisation is created.
+    let ids: BTreeMap<String, RoleId> = f
+        .roles
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.name.to_lowercase(), i as RoleId + 2))
+        .collect();
     let mut roles = Vec::new();
     for r in f.roles {
+        let mut assignable = BTreeSet::new();
+        for n in &r.assignable {
+            if n == "*" {
+                assignable.extend(ids.values().copied());
+            } else if n.eq_ignore_ascii_case(&f.admin_role_name) {
+                return Err(format!(
+                    "role {}: the built-in administrator is never assignable by delegation",
+                    r.name
+                ));
+            } else {
+                let id = ids
+                    .get(&n.to_lowercase())
+                    .ok_or_else(|| format!("role {}: unknown assignable role '{n}'", r.name))?;
+                assignable.insert(*id);
+            }
+        }
         let mut levels = BTreeMap::new();
         for (k, w) in &r.levels {
             let i = catalog
@@ -168,11 +227,9 @@ pub fn parse(src: &str) -> Result<Preset, String> {
             }
         }
         roles.push(Role {
-            id: 0,
-            name: r.name,
-            description: r.description,
-            builtin_admin: false,
-            levels,
+            assignable,
+            requires_email: r.requires_email,
+            ..Role::new(0, r.name, r.description, levels)
         });
     }
     let mut kinds = Vec::new();
@@ -209,8 +266,11 @@ pub fn parse(src: &str) -> Result<Preset, String> {
             reason_required: f.reason_required,
             features_off: vec![],
             setup_mode: false,
+            role_required: f.role_required,
+            deactivated_read_own: f.deactivated_read_own,
         },
         roles,
+        admin_requires_email: f.admin_requires_email,
     })
 }
 

@@ -705,12 +705,16 @@ fn expiry_before_effective_date_beyond_maximum_validity_and_past_dates() {
 }
 
 /// An operator organisation with managers of limited reach, a role editor,
-/// a user without roles, a deactivated and an invited administrator.
+/// a user without roles (the organisation is set to allow them), a
+/// deactivated and an invited administrator.
 fn operator_org() -> Db {
     let db = Db::init("operator");
+    db.run(&["org", "set", "--role-required", "no"]).ok();
     let add = |login: &str, role: Option<&str>| {
+        let email = format!("{login}@test.example");
         let mut args = vec![
-            "user", "add", "--given", login, "--family", "Test", "--login", login,
+            "user", "add", "--given", login, "--family", "Test", "--login", login, "--email",
+            &email,
         ];
         if let Some(r) = role {
             args.extend(["--role", r]);
@@ -761,11 +765,12 @@ fn escalation_is_refused() {
         &["not permitted", "roles.manage"],
     );
 
-    // Assign a role the operator does not hold.
+    // Assign a role the operator does not hold (and may not assign by
+    // delegation: HR's assignable roles are the preset's, not Role editor).
     g.refuse_as(
         "hr",
-        &["user", "assign", "plain", "Operations Manager"],
-        &["escalation refused", "Operations Manager"],
+        &["user", "assign", "plain", "Role editor"],
+        &["escalation refused", "Role editor"],
     );
     g.refuse_as(
         "hr",
@@ -844,8 +849,8 @@ fn escalation_is_refused() {
     );
     g.refuse_as(
         "hr",
-        &["user", "edit", "om", "--family", "Gone"],
-        &["escalation refused", "om"],
+        &["user", "edit", "re", "--family", "Gone"],
+        &["escalation refused", "re"],
     );
     g.refuse_as(
         "hr",
@@ -859,8 +864,8 @@ fn escalation_is_refused() {
     );
     g.refuse_as(
         "hr",
-        &["user", "unassign", "om", "Operations Manager"],
-        &["escalation refused", "om"],
+        &["user", "unassign", "re", "Role editor"],
+        &["escalation refused", "re"],
     );
     g.refuse_as(
         "om",
@@ -913,6 +918,8 @@ fn the_last_active_administrator_stays() {
         "Temp",
         "--login",
         "tadmin",
+        "--email",
+        "tadmin@test.example",
         "--role",
         "Company Administrator",
     ])

@@ -10,7 +10,7 @@ use common::cli::{Db, ADMIN};
 fn user_list_tells_logins_invitations_and_expiry_apart() {
     let db = Db::init("operator");
     db.run(&[
-        "user", "add", "--given", "Lo", "--family", "Gin", "--login", "lo",
+        "user", "add", "--given", "Lo", "--family", "Gin", "--login", "lo", "--role", "Pilot",
     ])
     .ok();
     db.run(&[
@@ -22,6 +22,8 @@ fn user_list_tells_logins_invitations_and_expiry_apart() {
         "Vite",
         "--email",
         "in@example.org",
+        "--role",
+        "Auditor",
     ])
     .ok();
     db.run(&["user", "invite", "in@example.org", "--days", "1"])

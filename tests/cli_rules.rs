@@ -486,13 +486,26 @@ fn acting_as_another_user_is_recorded_in_the_audit() {
         ("hr", "Human Resources Manager"),
         ("om", "Operations Manager"),
     ] {
+        let email = format!("{login}@test.example");
         db.run(&[
-            "user", "add", "--given", login, "--family", "Test", "--login", login, "--role", role,
+            "user", "add", "--given", login, "--family", "Test", "--login", login, "--email",
+            &email, "--role", role,
         ])
         .ok();
     }
     db.run(&[
-        "--as", "hr", "user", "add", "--given", "Pia", "--family", "Pilot", "--login", "pia",
+        "--as",
+        "hr",
+        "user",
+        "add",
+        "--given",
+        "Pia",
+        "--family",
+        "Pilot",
+        "--login",
+        "pia",
+        "--role",
+        "Student Pilot",
     ])
     .ok();
     let log = audit(&db);

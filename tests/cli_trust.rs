@@ -190,6 +190,7 @@ fn a_temporary_administrator_cannot_make_access_permanent() {
 fn an_operator_with_an_access_expiry_cannot_lift_or_move_anyones() {
     let db = Db::init("operator");
     for (login, until) in [("hr", "2026-04-30"), ("hr2", "2026-04-01")] {
+        let email = format!("{login}@test.example");
         db.run(&[
             "user",
             "add",
@@ -199,6 +200,8 @@ fn an_operator_with_an_access_expiry_cannot_lift_or_move_anyones() {
             "Res",
             "--login",
             login,
+            "--email",
+            &email,
             "--role",
             "Human Resources Manager",
             "--until",
@@ -215,6 +218,8 @@ fn an_operator_with_an_access_expiry_cannot_lift_or_move_anyones() {
         "Temp",
         "--login",
         "xen",
+        "--role",
+        "Student Pilot",
         "--until",
         "2026-04-01",
     ])
@@ -509,7 +514,7 @@ fn an_organisation_can_require_a_reason_for_every_change() {
             "user", "add", "--given", "Wes", "--family", "Work", "--login", "wes",
         ][..],
         &["role", "add", "Night shift"],
-        &["org", "set", "--no-reason-required"],
+        &["org", "set", "--reason-required", "no"],
     ] {
         g.refuse(args, &["requires a reason for every change", "--reason"]);
     }

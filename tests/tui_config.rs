@@ -202,7 +202,7 @@ fn the_example_config_and_an_empty_one_render_like_no_config() {
     assert_eq!(a.code, 0, "{}", a.stderr);
     assert_eq!(b.code, 0, "{}", b.stderr);
     assert_eq!(a.stdout, b.stdout);
-    assert!(a.stdout.contains("Users (41)"), "{}", a.stdout);
+    assert!(a.stdout.contains("Users (40)"), "{}", a.stdout);
 }
 
 #[test]
@@ -229,7 +229,12 @@ fn ascii_from_the_config_or_the_flag() {
     std::fs::write(&config, "ascii = true\n").unwrap();
     let r = snapshot(&db.path, &config, &[], &["--size", "100x30"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stdout.contains("+ Users (41) ---"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("+ Users (40) - 1 deactivated/deleted hidden ---"),
+        "{}",
+        r.stdout
+    );
     assert!(!r.stdout.contains('│'), "{}", r.stdout);
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("config.example.toml");
     let r2 = snapshot(&db.path, &example, &[], &["--ascii", "--size", "100x30"]);

@@ -16,7 +16,7 @@ use pty::{assert_restored, Pty};
 fn a_burst_of_ten_thousand_keys_is_all_handled_without_another_key() {
     let db = cli::Db::demo();
     let mut app = Pty::spawn(&db.path, cli::ADMIN, &[], &[]);
-    app.wait_for(0, "Users (41)");
+    app.wait_for(0, "Users (40)");
     // 10,000 Down arrows (30,000 bytes, many reads, sequences split between
     // them), then `2` as the burst's very last byte: the Roles tab shows
     // only if every byte before it was read and handled.
@@ -41,7 +41,7 @@ const NO_FIELD: &str = "paste ignored: no text field has focus";
 fn a_lone_paste_start_ends_by_itself_and_says_so_then_keys_work() {
     let db = cli::Db::demo();
     let mut app = Pty::spawn(&db.path, cli::ADMIN, &[], &[]);
-    app.wait_for(0, "Users (41)");
+    app.wait_for(0, "Users (40)");
     let from = app.len();
     app.send(b"\x1b[200~");
     app.wait_for(from, "paste ended without its end marker");
@@ -57,7 +57,7 @@ fn a_lone_paste_start_ends_by_itself_and_says_so_then_keys_work() {
 fn sigterm_ends_the_app_in_the_middle_of_an_unterminated_paste() {
     let db = cli::Db::demo();
     let mut app = Pty::spawn(&db.path, cli::ADMIN, &[], &[]);
-    app.wait_for(0, "Users (41)");
+    app.wait_for(0, "Users (40)");
     app.send(b"\x1b[200~q\x03");
     app.signal(libc::SIGTERM);
     let st = app.wait_exit();
@@ -69,7 +69,7 @@ fn sigterm_ends_the_app_in_the_middle_of_an_unterminated_paste() {
 fn keys_after_a_paste_end_marker_are_never_actions() {
     let db = cli::Db::demo();
     let mut app = Pty::spawn(&db.path, cli::ADMIN, &[], &[]);
-    app.wait_for(0, "Users (41)");
+    app.wait_for(0, "Users (40)");
     // Outside a field: the paste, and the `2` and `q` that came with its
     // end marker, are dropped (no tab switch, no quit).
     let from = app.len();
@@ -111,7 +111,7 @@ fn keys_after_a_paste_end_marker_are_never_actions() {
 fn a_megabyte_paste_with_escapes_is_cut_at_the_field_limit_and_runs_nothing() {
     let db = cli::Db::demo();
     let mut app = Pty::spawn(&db.path, cli::ADMIN, &[], &[]);
-    app.wait_for(0, "Users (41)");
+    app.wait_for(0, "Users (40)");
     app.key_then(b"n", "New user");
     // 1 MiB of text laced with end markers, keys, arrows, Enter and ctrl-c.
     let piece = b"Lorem ipsum \x1b[201~q2\x1b[B\r\n\x03\x1b[200~ ";

@@ -21,7 +21,7 @@ use pty::{assert_restored, tail, Pty, ENTER_ALT, LEAVE_ALT, SHOW_CURSOR};
 fn demo_starts_switches_every_tab_and_quits_cleanly() {
     let db = cli::Db::empty();
     let mut app = Pty::spawn(&db.path, cli::ADMIN, &["demo"], &[]);
-    app.wait_for(0, "Users (41)");
+    app.wait_for(0, "Users (40)");
     let out = app.output();
     let enter = out.find(ENTER_ALT).expect("the alternate screen");
     assert!(
@@ -69,7 +69,7 @@ fn demo_starts_switches_every_tab_and_quits_cleanly() {
 fn a_grid_cell_edited_and_saved_in_the_app_is_in_the_store() {
     let db = cli::Db::empty();
     let mut app = Pty::spawn(&db.path, cli::ADMIN, &["demo"], &[]);
-    app.wait_for(0, "Users (41)");
+    app.wait_for(0, "Users (40)");
     app.key_then(b"2", "2 Roles");
     // The third role, Workshop technician: its grid (at 100 columns the
     // grid takes the whole body while it has the focus).
@@ -178,7 +178,7 @@ fn a_reason_given_in_a_confirmation_of_the_app_is_in_the_audit_log() {
 fn a_second_instance_is_refused_at_once_naming_the_holder() {
     let db = cli::Db::demo();
     let mut first = Pty::spawn(&db.path, cli::ADMIN, &[], &[]);
-    first.wait_for(0, "Users (41)");
+    first.wait_for(0, "Users (40)");
     let started = Instant::now();
     let mut second = Pty::spawn(&db.path, "mlindqvist", &[], &[]);
     let st = second.wait_exit();
@@ -208,7 +208,7 @@ fn a_panic_restores_the_terminal_and_is_logged() {
         &[],
         &[("CLEARANCE_TEST_PANIC_ON_KEY", "x")],
     );
-    app.wait_for(0, "Users (41)");
+    app.wait_for(0, "Users (40)");
     app.send(b"x");
     let st = app.wait_exit();
     let out = app.output();
@@ -293,7 +293,7 @@ fn a_bad_config_is_reported_before_raw_mode() {
 fn sigterm_quits_cleanly_and_restores_the_terminal() {
     let db = cli::Db::demo();
     let mut app = Pty::spawn(&db.path, cli::ADMIN, &[], &[]);
-    app.wait_for(0, "Users (41)");
+    app.wait_for(0, "Users (40)");
     app.signal(libc::SIGTERM);
     let st = app.wait_exit();
     assert_eq!(st.exit_code(), 128 + 15, "SIGTERM quits cleanly: {st}");

@@ -27,7 +27,7 @@ fn hang_up(db: &cli::Db, controlling: bool) -> (Pty, portable_pty::ExitStatus, D
             ..Spawn::default()
         },
     );
-    app.wait_for(0, "Users (41)");
+    app.wait_for(0, "Users (40)");
     let start = Instant::now();
     app.hang_up();
     let st = app.exited_within(GONE_BOUND).unwrap_or_else(|| {
@@ -80,7 +80,7 @@ fn sigterm_with_the_terminal_gone_ends_the_app() {
             ..Spawn::default()
         },
     );
-    app.wait_for(0, "Users (41)");
+    app.wait_for(0, "Users (40)");
     app.hang_up();
     if app.child.try_wait().expect("try_wait").is_none() {
         app.signal(libc::SIGTERM);
@@ -99,7 +99,7 @@ fn sigterm_with_the_terminal_gone_ends_the_app() {
 fn an_idle_app_burns_no_cpu() {
     let db = cli::Db::demo();
     let mut app = Pty::spawn(&db.path, cli::ADMIN, &[], &[]);
-    app.wait_for(0, "Users (41)");
+    app.wait_for(0, "Users (40)");
     let (_, before) = app.stat().expect("the child's stat");
     std::thread::sleep(Duration::from_secs(1));
     let (state, after) = app.stat().expect("the child's stat");
@@ -124,7 +124,7 @@ fn every_terminating_signal_restores_the_terminal_once_and_exits_128_plus_its_nu
         ("PIPE", libc::SIGPIPE),
     ] {
         let mut app = Pty::spawn(&db.path, cli::ADMIN, &[], &[]);
-        app.wait_for(0, "Users (41)");
+        app.wait_for(0, "Users (40)");
         app.signal(signo);
         let st = app.wait_exit();
         let out = app.output();
@@ -148,7 +148,7 @@ fn every_terminating_signal_restores_the_terminal_once_and_exits_128_plus_its_nu
 fn a_signal_in_the_middle_of_an_edit_commits_nothing_and_loses_nothing_committed() {
     let db = cli::Db::demo();
     let mut app = Pty::spawn(&db.path, cli::ADMIN, &["demo"], &[]);
-    app.wait_for(0, "Users (41)");
+    app.wait_for(0, "Users (40)");
     // A saved change (audit #3), then an edit left unsaved in the grid.
     app.key_then(b"2", "2 Roles");
     app.key_then(b"jj\r", "cycle");
@@ -177,7 +177,7 @@ fn a_signal_in_the_middle_of_an_edit_commits_nothing_and_loses_nothing_committed
 fn suspend_and_continue(how: impl FnOnce(&mut Pty)) {
     let db = cli::Db::demo();
     let mut app = Pty::spawn(&db.path, cli::ADMIN, &[], &[]);
-    app.wait_for(0, "Users (41)");
+    app.wait_for(0, "Users (40)");
     let from = app.len();
     how(&mut app);
     app.wait_state('T');
@@ -195,7 +195,7 @@ fn suspend_and_continue(how: impl FnOnce(&mut Pty)) {
     app.signal(libc::SIGCONT);
     app.wait_for(resumed, ENTER_ALT);
     // Everything is drawn again (the screen was cleared), not only changes.
-    app.wait_for(resumed, "Users (41)");
+    app.wait_for(resumed, "Users (40)");
     app.wait_for(resumed, "Demo Administrator");
     assert!(!app.cooked(), "raw mode again");
     app.key_then(b"2", "2 Roles");

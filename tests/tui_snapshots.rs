@@ -95,6 +95,17 @@ snapshot!(
     40
 );
 
+// Deactivated and deleted users are hidden unless shown ("You can deactivate
+// users to hide them from any list", Flylogs; users_tab_80x24 shows the
+// demo's deactivated user hidden): `H` shows them.
+snapshot!(
+    users_tab_shows_deactivated_after_toggle_120x40,
+    ADMIN,
+    [K::C('1'), K::C('H')],
+    120,
+    40
+);
+
 // ---- popups ---------------------------------------------------------------
 
 snapshot!(new_user_form_80x24, ADMIN, [K::C('n')], 80, 24);
@@ -643,6 +654,35 @@ fn ascii_roles_grid_120x40() {
     feed(&mut app, &GRID_SCROLLED);
     let s = screen(&mut app, 120, 40);
     assert_ascii(&s);
+    insta::assert_snapshot!(s);
+}
+
+/// The roles a role's holders may assign (delegated administration) and its
+/// email requirement are shown with the role.
+#[test]
+fn roles_tab_shows_assignable_roles_120x40() {
+    let demo = Demo::new();
+    {
+        let mut s = demo.session(ADMIN);
+        let actor = s.actor(None).unwrap();
+        s.execute(
+            actor,
+            clearance::domain::command::Command::SetRolePolicy {
+                role: "Maintenance planner".into(),
+                edit: clearance::domain::command::RolePolicyEdit {
+                    assignable: Some(vec!["Workshop technician".into(), "Stores".into()]),
+                    requires_email: Some(true),
+                },
+            },
+        )
+        .unwrap();
+    }
+    let mut app = app_after(&demo, ADMIN, &[K::C('2'), K::C('j')]);
+    let s = screen(&mut app, 120, 40);
+    assert!(
+        s.contains("assigns Workshop technician, Stores · needs email"),
+        "{s}"
+    );
     insta::assert_snapshot!(s);
 }
 

@@ -12,8 +12,8 @@ use crate::domain::text::sanitize;
 pub enum OrgCmd {
     /// The organisation's name, preset, time zone and today's date there
     Show,
-    /// Change the organisation's name or time zone (an account administrator
-    /// who holds that role for good)
+    /// Change the organisation's name, time zone or policies (an account
+    /// administrator who holds that role for good)
     Set {
         /// The organisation's new name
         #[arg(long)]
@@ -22,13 +22,26 @@ pub enum OrgCmd {
         /// Europe/Oslo or America/Anchorage (a new organisation: UTC)
         #[arg(long, value_name = "ZONE")]
         time_zone: Option<String>,
-        /// Every change needs --reason (and a reason in the app)
-        #[arg(long, conflicts_with = "no_reason_required")]
-        reason_required: bool,
-        /// Changes need a reason only where a kind requires one
-        #[arg(long)]
-        no_reason_required: bool,
+        /// Whether every change needs a reason: --reason, and the app's
+        /// reason field (yes or no)
+        #[arg(long, value_name = "YES|NO", value_parser = yes_no)]
+        reason_required: Option<bool>,
+        /// Whether every user must hold a role (yes or no)
+        #[arg(long, value_name = "YES|NO", value_parser = yes_no)]
+        role_required: Option<bool>,
+        /// Whether deactivated users keep read-only access to their own
+        /// records: the own relation of every view permission (yes or no)
+        #[arg(long, value_name = "YES|NO", value_parser = yes_no)]
+        deactivated_read_own: Option<bool>,
     },
+}
+
+fn yes_no(s: &str) -> Result<bool, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "yes" | "true" | "on" => Ok(true),
+        "no" | "false" | "off" => Ok(false),
+        _ => Err("expected yes or no".into()),
+    }
 }
 
 pub fn run_org(ctx: &Ctx, cmd: OrgCmd) -> CliResult {
@@ -37,24 +50,22 @@ pub fn run_org(ctx: &Ctx, cmd: OrgCmd) -> CliResult {
             name,
             time_zone,
             reason_required,
-            no_reason_required,
+            role_required,
+            deactivated_read_own,
         } => {
-            let reason_required = match (reason_required, no_reason_required) {
-                (true, _) => Some(true),
-                (_, true) => Some(false),
-                _ => None,
-            };
-            if name.is_none() && time_zone.is_none() && reason_required.is_none() {
-                return Err(super::CliError(
-                    "org set needs --name, --time-zone or --[no-]reason-required; nothing was done"
-                        .into(),
-                ));
-            }
-            ctx.run(Command::EditOrganisation(OrganisationEdit {
+            let edit = OrganisationEdit {
                 name,
                 time_zone,
                 reason_required,
-            }))
+                role_required,
+                deactivated_read_own,
+            };
+            if edit == OrganisationEdit::default() {
+                return Err(super::CliError(
+                    "org set needs --name, --time-zone, --reason-required, --role-required or --deactivated-read-own; nothing was done".into(),
+                ));
+            }
+            ctx.run(Command::EditOrganisation(edit))
         }
         OrgCmd::Show => {
             let s = ctx.session()?;
@@ -75,6 +86,8 @@ pub fn run_org(ctx: &Ctx, cmd: OrgCmd) -> CliResult {
                     "reason_required": settings.reason_required,
                     "features_off": settings.features_off,
                     "setup_mode": settings.setup_mode,
+                    "role_required": settings.role_required,
+                    "deactivated_read_own": settings.deactivated_read_own,
                 }))?;
                 return Ok(0);
             }
@@ -112,6 +125,17 @@ pub fn run_org(ctx: &Ctx, cmd: OrgCmd) -> CliResult {
                 ctx,
                 "  setup mode: {}",
                 if settings.setup_mode { "on" } else { "off" }
+            );
+            let yn = |b: bool| if b { "yes" } else { "no" };
+            outln!(
+                ctx,
+                "  every user needs a role: {}",
+                yn(settings.role_required)
+            );
+            outln!(
+                ctx,
+                "  deactivated users read their own records: {}",
+                yn(settings.deactivated_read_own)
             );
             Ok(0)
         }

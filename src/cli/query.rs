@@ -129,12 +129,16 @@ pub fn explain(ctx: &Ctx, a: ExplainArgs) -> CliResult {
     };
     let u = subject(&s, ctx, &a.user)?;
     let ex = engine::explain(s.org(), u, at);
+    let delegations = delegation_lines(s.org(), u, at);
     if ctx.json {
         ctx.print_json(&json!({
             "user": u.handle(),
             "holds_access": u.holds_access(at, s.org().zone()),
             "at": at,
             "levels": ex,
+            "may_assign": delegations.iter().map(|(role, via, until, refused)| json!({
+                "role": role, "via": via, "until": until, "refused": refused,
+            })).collect::<Vec<_>>(),
         }))?;
         return Ok(0);
     }
@@ -175,7 +179,40 @@ pub fn explain(ctx: &Ctx, a: ExplainArgs) -> CliResult {
                 .unwrap_or_default()
         );
     }
+    if !delegations.is_empty() {
+        println!("  may assign (delegated administration):");
+        for (role, via, until, refused) in &delegations {
+            let how = match refused {
+                Some(why) => format!("not by them: {why}"),
+                None => until.clone().unwrap_or_default(),
+            };
+            println!("    {} ← role {via}; {how}", cell(&sanitize(role), 28),);
+        }
+    }
     Ok(0)
+}
+
+/// The roles a user's roles let them assign: (role, via role, "for good" /
+/// "until D", why not).
+type DelegationLine = (String, String, Option<String>, Option<String>);
+
+fn delegation_lines(
+    org: &crate::domain::org::Organisation,
+    u: &User,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Vec<DelegationLine> {
+    let name = |id| org.roles.get(&id).map_or("?".into(), |r| r.name.clone());
+    crate::domain::delegation::delegations(org, u, at)
+        .into_iter()
+        .map(|d| {
+            (
+                name(d.role),
+                name(d.via),
+                d.until.map(|t| t.describe()),
+                d.refused,
+            )
+        })
+        .collect()
 }
 
 pub fn signoff(ctx: &Ctx, a: SignoffArgs) -> CliResult {

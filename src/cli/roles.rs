@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::users::require_all;
 use super::{cell, CliResult, Ctx};
-use crate::domain::command::Command;
+use crate::domain::command::{Command, RolePolicyEdit};
 use crate::domain::read::Subject;
 use crate::domain::text::sanitize;
 
@@ -39,13 +39,26 @@ pub enum RoleCmd {
         #[arg(long, default_value = "")]
         description: String,
     },
-    /// Rename a role or change its description
+    /// Rename a role, change its description, the roles its holders may
+    /// assign (delegated administration) or whether they need an email
     Edit {
         role: String,
         #[arg(long)]
         name: Option<String>,
         #[arg(long)]
         description: Option<String>,
+        /// A role its holders may assign, add, edit, deactivate and delete
+        /// (repeatable; replaces the list)
+        #[arg(long = "assignable", value_name = "ROLE")]
+        assignable: Vec<String>,
+        /// Its holders may assign no roles
+        #[arg(long, conflicts_with = "assignable")]
+        no_assignable: bool,
+        /// Its holders must have an email address
+        #[arg(long)]
+        requires_email: bool,
+        #[arg(long, conflicts_with = "requires_email")]
+        no_requires_email: bool,
     },
     /// Remove a role that no one holds
     Rm { role: String },
@@ -79,11 +92,34 @@ pub fn run(ctx: &Ctx, cmd: RoleCmd) -> CliResult {
             role,
             name,
             description,
-        } => ctx.run(Command::EditRole {
-            role,
-            name,
-            description,
-        }),
+            assignable,
+            no_assignable,
+            requires_email,
+            no_requires_email,
+        } => {
+            let policy = RolePolicyEdit {
+                assignable: (no_assignable || !assignable.is_empty()).then_some(assignable),
+                requires_email: (requires_email || no_requires_email).then_some(requires_email),
+            };
+            let mut cmds = Vec::new();
+            if name.is_some() || description.is_some() {
+                cmds.push(Command::EditRole {
+                    role: role.clone(),
+                    name,
+                    description,
+                });
+            }
+            if policy != RolePolicyEdit::default() {
+                cmds.push(Command::SetRolePolicy { role, edit: policy });
+            }
+            match cmds.len() {
+                0 => Err(super::CliError(
+                    "role edit needs --name, --description, --assignable, --no-assignable, --requires-email or --no-requires-email; nothing was done".into(),
+                )),
+                1 => ctx.run(cmds.remove(0)),
+                _ => ctx.run(Command::Batch(cmds)),
+            }
+        }
         RoleCmd::Rm { role } => ctx.run(Command::RemoveRole { role }),
         RoleCmd::List => {
             let s = ctx.session()?;
@@ -139,9 +175,18 @@ pub fn run(ctx: &Ctx, cmd: RoleCmd) -> CliResult {
                 .map(|(i, p)| (p, r.level(c, i)))
                 .filter(|(_, l)| all || *l != 0)
                 .collect();
+            let assignable: Vec<String> = if r.builtin_admin {
+                vec!["every role (holds every level)".into()]
+            } else {
+                r.assignable
+                    .iter()
+                    .filter_map(|id| org.roles.get(id).map(|x| x.name.clone()))
+                    .collect()
+            };
             if ctx.json {
                 ctx.print_json(&json!({
                     "id": r.id, "name": r.name, "description": r.description, "builtin": r.builtin_admin,
+                    "assignable": assignable, "requires_email": r.requires_email,
                     "levels": levels.iter().map(|(p, l)| (p.key.clone(), p.scale.level_word(*l))).collect::<std::collections::BTreeMap<_, _>>(),
                 }))?;
             } else {
@@ -157,6 +202,12 @@ pub fn run(ctx: &Ctx, cmd: RoleCmd) -> CliResult {
                 );
                 if !r.description.is_empty() {
                     outln!(ctx, "  {}", sanitize(&r.description));
+                }
+                if !assignable.is_empty() {
+                    println!("  may assign: {}", sanitize(&assignable.join(", ")));
+                }
+                if r.requires_email {
+                    println!("  its holders need an email address");
                 }
                 for (p, l) in levels {
                     outln!(ctx, "  {} {}", cell(&p.key, 34), p.scale.level_word(l));

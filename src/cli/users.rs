@@ -108,6 +108,9 @@ pub struct ListArgs {
     /// Only users with this status (invited, active, deactivated, deleted)
     #[arg(long)]
     pub status: Option<String>,
+    /// Also deactivated and deleted users (hidden otherwise)
+    #[arg(long, conflicts_with = "status")]
+    pub all: bool,
     /// Only holders of this role
     #[arg(long)]
     pub role: Option<String>,
@@ -290,7 +293,11 @@ fn list(ctx: &Ctx, a: ListArgs) -> CliResult {
     let users: Vec<&User> = org
         .users
         .values()
-        .filter(|u| status.as_deref().is_none_or(|st| u.status.word() == st))
+        .filter(|u| match status.as_deref() {
+            Some(st) => u.status.word() == st,
+            // Deactivated and deleted users are hidden unless asked for.
+            None => a.all || !u.is_archived(),
+        })
         .filter(|u| role.is_none_or(|r| u.assignment(r.id).is_some()))
         .collect();
     if ctx.json {
@@ -316,7 +323,23 @@ fn list(ctx: &Ctx, a: ListArgs) -> CliResult {
             sanitize(&org.roles_summary(u))
         );
     }
-    outln!(ctx, "{} user(s)", users.len());
+    let hidden = if a.all || status.is_some() {
+        0
+    } else {
+        org.users
+            .values()
+            .filter(|u| u.is_archived() && role.is_none_or(|r| u.assignment(r.id).is_some()))
+            .count()
+    };
+    if hidden > 0 {
+        outln!(
+            ctx,
+            "{} user(s); {hidden} deactivated or deleted not shown (--all)",
+            users.len()
+        );
+    } else {
+        outln!(ctx, "{} user(s)", users.len());
+    }
     Ok(0)
 }
 

@@ -205,6 +205,19 @@ pub enum Command {
     SetSetupMode {
         on: bool,
     },
+    /// Changes the roles a role's holders may assign, or whether its
+    /// holders need an email (None: unchanged).
+    SetRolePolicy {
+        role: String,
+        edit: RolePolicyEdit,
+    },
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RolePolicyEdit {
+    /// The whole list of assignable roles, by name (Some(vec![]): none).
+    pub assignable: Option<Vec<String>>,
+    pub requires_email: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -214,6 +227,12 @@ pub struct OrganisationEdit {
     pub time_zone: Option<String>,
     /// Whether every change needs a reason.
     pub reason_required: Option<bool>,
+    /// Every user must hold a role.
+    #[serde(default)]
+    pub role_required: Option<bool>,
+    /// Deactivated users keep the view levels of the `own` relation.
+    #[serde(default)]
+    pub deactivated_read_own: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -280,6 +299,7 @@ impl Command {
             Command::SetFeature { on: false, .. } => "feature off",
             Command::SetSetupMode { on: true } => "setup on",
             Command::SetSetupMode { on: false } => "setup off",
+            Command::SetRolePolicy { .. } => "role edit",
         }
     }
 

@@ -8,7 +8,7 @@ use super::catalog::{Level, PermIndex, Scale};
 use super::conditions::{organisation_gate, owner_window, record_lock, RecordConditions, Window};
 use super::error::{invalid, DomainResult};
 use super::org::Organisation;
-use super::users::{User, UserId};
+use super::users::{User, UserId, UserStatus};
 
 /// A user's effective levels, valid until `next_change` (the earliest future
 /// expiry of their access, an assignment or a grant).
@@ -26,14 +26,41 @@ fn earliest(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> Option<DateTi
     }
 }
 
+/// Whether `user` is deactivated in an organisation that lets deactivated
+/// users keep read-only access to their own records, and not past their
+/// access expiry.
+pub fn reads_own_only(org: &Organisation, user: &User, at: DateTime<Utc>) -> bool {
+    user.status == UserStatus::Deactivated
+        && org.settings.deactivated_read_own
+        && org.zone().holds_until(user.access_until, at)
+}
+
+/// What a deactivated user keeps where the organisation says so: the `own`
+/// relation of every view permission (a scope permission named `….view`),
+/// nothing else.
+fn read_own_mask(org: &Organisation, levels: &mut [Level]) {
+    for (l, p) in levels.iter_mut().zip(&org.catalog().permissions) {
+        let keep = matches!(p.scale, Scale::Scope { .. }) && p.key.ends_with(".view");
+        *l &= if keep { super::catalog::OWN } else { 0 };
+    }
+}
+
 /// The join (bitwise OR) of every role and personal grant in force at `at`.
 /// A user who holds no access (invited, deactivated, deleted, expired) gets
-/// all zeros.
+/// all zeros — except a deactivated user where the organisation lets them
+/// keep read-only access to their own records ([`reads_own_only`]).
 pub fn effective_levels(org: &Organisation, user: &User, at: DateTime<Utc>) -> EffectiveLevels {
     let catalog = org.catalog();
     let zone = org.zone();
     let mut levels = vec![0; catalog.len()];
     if !user.holds_access(at, zone) {
+        if reads_own_only(org, user, at) {
+            let mut active = user.clone();
+            active.status = UserStatus::Active;
+            let mut e = effective_levels(org, &active, at);
+            read_own_mask(org, &mut e.levels);
+            return e;
+        }
         return EffectiveLevels {
             levels,
             next_change: None,
@@ -374,6 +401,18 @@ pub fn check(
     let window = owner_window(p, required, cond);
     let (allowed, decided_by, reason) = if let Some(why) = organisation_gate(&org.settings, p) {
         (false, "organisation", format!("denied: {why}"))
+    } else if reads_own_only(org, user, at) {
+        if by_level {
+            let why = format!(
+                "allowed: {} — the user is deactivated and keeps read-only access to their own records",
+                p.scale.level_word(eff)
+            );
+            (true, "standing", why)
+        } else {
+            let why = "denied: the user is deactivated and keeps only read-only access to their own records"
+                .to_string();
+            (false, "standing", why)
+        }
     } else if !user.holds_access(at, org.zone()) {
         let why = match user.status {
             super::users::UserStatus::Active => format!(

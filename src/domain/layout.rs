@@ -11,7 +11,10 @@
 //! - 1: the first layout.
 //! - 2: authorization kinds carry the bases they require, whether their
 //!   scope must name aircraft types and whether changes need a reason.
-//! - 3: the organisation has a time zone, the day every expiry is counted in.
+//! - 3: the organisation has a time zone, the day every expiry is counted
+//!   in, and policies (a role required; deactivated users reading their
+//!   own records); a role carries the roles its holders may assign and
+//!   whether its holders need an email.
 
 use std::cell::Cell;
 

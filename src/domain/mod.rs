@@ -5,6 +5,7 @@ pub mod bases;
 pub mod catalog;
 pub mod command;
 pub mod conditions;
+pub mod delegation;
 pub mod engine;
 pub mod error;
 pub mod holdings;
@@ -25,7 +26,11 @@ pub mod zone;
 #[cfg(test)]
 mod conditions_proptests;
 #[cfg(test)]
+mod delegation_tests;
+#[cfg(test)]
 mod edit_proptests;
+#[cfg(test)]
+mod proptest_oracles;
 #[cfg(test)]
 mod proptests;
 #[cfg(test)]

@@ -9,6 +9,7 @@ use proptest::prelude::*;
 use super::command::{Command, InitOrganisation, NewUser};
 use super::engine::{effective_levels, within};
 use super::org::{Organisation, Record};
+use super::proptest_oracles::{delegated_by, held_until, manages, may_assign};
 use super::roles::Role;
 use super::rules::{self, Actor};
 use super::users::{PersonalGrant, RoleAssignment};
@@ -23,7 +24,7 @@ pub(crate) fn org_from_preset(name: &str) -> Organisation {
     let init = InitOrganisation {
         settings: p.settings.clone(),
         admin_role_name: p.admin_role_name.clone(),
-        roles: p.roles.clone(),
+        roles: p.init_roles(),
         admin: NewUser {
             given: "Ada".into(),
             family: "Admin".into(),
@@ -209,6 +210,12 @@ enum Step {
         op: usize,
         target: usize,
     },
+    /// Sets the roles a role's holders may assign.
+    SetAssignable {
+        op: usize,
+        role: usize,
+        picks: Vec<usize>,
+    },
     /// Two steps as one batch.
     Batch(Box<Step>, Box<Step>),
 }
@@ -272,6 +279,12 @@ fn arb_step() -> impl Strategy<Value = Step> {
         (u.clone(), r.clone()).prop_map(|(op, role)| Step::CopyRole { op, role }),
         (u.clone(), r.clone()).prop_map(|(op, role)| Step::RemoveRole { op, role }),
         (u.clone(), u.clone()).prop_map(|(op, target)| Step::Unbind { op, target }),
+        (
+            u.clone(),
+            r.clone(),
+            prop::collection::vec(0usize..32, 0..4)
+        )
+            .prop_map(|(op, role, picks)| Step::SetAssignable { op, role, picks }),
     ]
 }
 
@@ -314,7 +327,7 @@ fn command_for(
             Command::AddUser(NewUser {
                 given: format!("N{n}"),
                 family: "New".into(),
-                email: None,
+                email: Some(format!("n{n}@new.example")),
                 login: Some(format!("n{n}")),
                 roles: vec![pick(&roles, role)],
                 access_until: None,
@@ -443,6 +456,17 @@ fn command_for(
             },
             None,
         ),
+        Step::SetAssignable { op, role, picks } => (
+            op,
+            Command::SetRolePolicy {
+                role: pick(&roles, role),
+                edit: super::command::RolePolicyEdit {
+                    assignable: Some(picks.iter().map(|p| pick(&roles, *p)).collect()),
+                    requires_email: None,
+                },
+            },
+            None,
+        ),
         Step::Batch(a, b) => {
             let (op, first, _) = command_for(&a, n, org, today);
             let (_, second, _) = command_for(&b, n + 1000, org, today);
@@ -451,55 +475,14 @@ fn command_for(
     }
 }
 
-/// The oracle of time, independent of the rules' own bookkeeping: until when
-/// `user` holds bit `bit` of permission `perm`, found by asking the engine at
-/// every day on which some source of theirs could end (None: not held now;
-/// `NaiveDate::MAX`: for good).
-fn held_until(
-    org: &Organisation,
-    user: &super::users::User,
-    perm: usize,
-    bit: u8,
-    t: DateTime<Utc>,
-) -> Option<NaiveDate> {
-    let has = |at: DateTime<Utc>| effective_levels(org, user, at).levels[perm] & (1 << bit) != 0;
-    if !has(t) {
-        return None;
-    }
-    let mut ends: Vec<NaiveDate> = user
-        .roles
-        .iter()
-        .filter_map(|a| a.until)
-        .chain(user.grants.iter().filter_map(|g| g.until))
-        .chain(user.access_until)
-        .filter(|d| *d >= org.day_of(t))
-        .collect();
-    ends.sort();
-    for d in ends {
-        if !has(org.zone().end_of(d)) {
-            return Some(d);
-        }
-    }
-    Some(NaiveDate::MAX)
-}
-
-/// Whether a user may manage users or roles at `t`.
-fn manages(org: &Organisation, u: &super::users::User, t: DateTime<Utc>) -> bool {
-    let levels = effective_levels(org, u, t).levels;
-    [
-        super::catalog::system::USERS_MANAGE,
-        super::catalog::system::ROLES_MANAGE,
-    ]
-    .iter()
-    .any(|k| levels[org.catalog().system(k)] != 0)
-}
-
 /// What the state machine saw: commands tried and accepted, per command name.
 #[derive(Default)]
 struct Stats {
     tried: BTreeMap<&'static str, usize>,
     accepted: BTreeMap<&'static str, usize>,
     by_admin: usize,
+    /// Changes to users beyond the actor's own levels, by delegation.
+    delegated: usize,
 }
 
 /// Runs `steps` on `preset` with its days counted in `zone`.
@@ -518,7 +501,7 @@ fn run_steps(preset: &str, zone: &str, steps: &[Step]) -> Result<(), TestCaseErr
         let cmd = Command::AddUser(NewUser {
             given: format!("U{i}"),
             family: "Seed".into(),
-            email: None,
+            email: Some(format!("u{i}@seed.example")),
             login: Some(format!("u{i}")),
             roles: vec![name.clone()],
             access_until: (i % 2 == 1).then(|| org.day_of(t) + Duration::days(i as i64 % 9)),
@@ -560,6 +543,7 @@ fn run_steps(preset: &str, zone: &str, steps: &[Step]) -> Result<(), TestCaseErr
         };
         let me = org.user(actor.effective()).unwrap().clone();
         let mine = effective_levels(&org, &me, t).levels;
+        let delegated = delegated_by(&org, &me, t);
         let Ok(change) = rules::plan(&org, actor, &cmd, t) else {
             continue;
         };
@@ -584,18 +568,53 @@ fn run_steps(preset: &str, zone: &str, steps: &[Step]) -> Result<(), TestCaseErr
                             );
                         }
                         prop_assert!(!bu.is_deleted(), "step {n}: a deleted user was changed");
-                        let theirs = super::engine::potential_levels(&org, bu, t);
+                        // Within the actor's access, apart from the roles
+                        // the actor may assign by delegation.
+                        let mut rest = bu.clone();
+                        rest.roles.retain(|a| !delegated.contains_key(&a.role));
+                        let theirs = super::engine::potential_levels(&org, &rest, t);
                         prop_assert!(
                             within(&theirs, &mine),
-                            "step {n}: edited a user whose access exceeds the actor's"
+                            "step {n} {step:?}: edited a user whose access exceeds the actor's"
                         );
+                        // Nor can they hand out roles the actor could not.
+                        for a in rest
+                            .roles
+                            .iter()
+                            .filter(|a| org.zone().holds_until(a.until, t))
+                        {
+                            let lists = org
+                                .roles
+                                .get(&a.role)
+                                .map(|r| r.assignable.clone())
+                                .unwrap_or_default();
+                            for y in lists {
+                                prop_assert!(
+                                    may_assign(&org, &me, &delegated, y, false, t, &mut Default::default()),
+                                    "step {n} {step:?}: edited #{} who may assign role #{y}, which the actor may not",
+                                    bu.id
+                                );
+                            }
+                        }
+                        let full = super::engine::potential_levels(&org, bu, t);
+                        stats.delegated += usize::from(!within(&full, &mine));
+                    } else {
+                        let full = super::engine::potential_levels(&org, after, t);
+                        stats.delegated += usize::from(!within(&full, &mine));
                     }
                     // No level held longer than the actor holds it (an
-                    // invited user is counted as the active user they become).
+                    // invited user is counted as the active user they become)
+                    // — apart from assignments the actor may make by
+                    // delegation for as long as they last.
                     let mut live = after.clone();
                     if live.status == super::users::UserStatus::Invited {
                         live.status = super::users::UserStatus::Active;
                     }
+                    let access = live.access_until.unwrap_or(NaiveDate::MAX);
+                    live.roles.retain(|a| {
+                        let lasts = a.until.unwrap_or(NaiveDate::MAX).min(access);
+                        delegated.get(&a.role).is_none_or(|d| *d < lasts)
+                    });
                     for (i, key) in perms.iter().enumerate() {
                         for bit in 0..8u8 {
                             let Some(will) = held_until(&org, &live, i, bit, t) else {
@@ -616,6 +635,19 @@ fn run_steps(preset: &str, zone: &str, steps: &[Step]) -> Result<(), TestCaseErr
                     }
                 }
                 (b, Some(Record::Role(a))) => {
+                    // Listing or unlisting an assignable role hands out or
+                    // takes back the power to assign it, for good.
+                    let was = match b {
+                        Some(Record::Role(b)) => b.assignable.clone(),
+                        _ => Default::default(),
+                    };
+                    for y in was.symmetric_difference(&a.assignable) {
+                        prop_assert!(
+                            may_assign(&org, &me, &delegated, *y, true, t, &mut Default::default()),
+                            "step {n} {step:?}: role {} lists or unlists role #{y}, which the actor may not assign for good",
+                            &a.name
+                        );
+                    }
                     let av = a.level_vector(org.catalog());
                     let bv = match b {
                         Some(Record::Role(b)) => b.level_vector(org.catalog()),
@@ -663,6 +695,7 @@ fn run_steps(preset: &str, zone: &str, steps: &[Step]) -> Result<(), TestCaseErr
         *all.accepted.entry(k).or_default() += v;
     }
     all.by_admin += stats.by_admin;
+    all.delegated += stats.delegated;
     Ok(())
 }
 
@@ -670,6 +703,7 @@ static STATS: std::sync::Mutex<Stats> = std::sync::Mutex::new(Stats {
     tried: BTreeMap::new(),
     accepted: BTreeMap::new(),
     by_admin: 0,
+    delegated: 0,
 });
 
 /// Days counted at UTC, far east and far west of it, and with a change of clocks.
@@ -714,7 +748,7 @@ fn random_commands_mostly_reach_the_rules() {
     let all = STATS.lock().unwrap();
     let tried: usize = all.tried.values().sum();
     let accepted: usize = all.accepted.values().sum();
-    eprintln!("state machine: {accepted} of {tried} random commands accepted, {} by the first administrator", all.by_admin);
+    eprintln!("state machine: {accepted} of {tried} random commands accepted, {} by the first administrator, {} by delegation", all.by_admin, all.delegated);
     for (k, v) in &all.tried {
         eprintln!(
             "  {k:16} {:5} of {v:5}",
@@ -729,7 +763,12 @@ fn random_commands_mostly_reach_the_rules() {
         all.by_admin * 2 < accepted,
         "most accepted commands came from the first administrator"
     );
+    assert!(
+        all.delegated > 0,
+        "no change beyond the actor's own levels was ever made by delegation"
+    );
     for name in [
+        "role edit",
         "user add",
         "user assign",
         "user grant",

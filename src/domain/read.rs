@@ -183,6 +183,8 @@ mod tests {
 
     fn with(preset: &str, role: &str, grants: &[(&str, &str)]) -> (Organisation, UserId) {
         let mut org = org_from_preset(preset);
+        // A user with only personal grants.
+        org.settings.role_required = false;
         let admin = Actor {
             operator: 1,
             acting_as: None,

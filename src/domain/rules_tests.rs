@@ -32,7 +32,8 @@ fn add(org: &mut Organisation, login: &str, roles: &[&str]) -> u32 {
         Command::AddUser(NewUser {
             given: login.into(),
             family: "Test".into(),
-            email: None,
+            // Staff roles of the operator preset require an email.
+            email: Some(format!("{login}@test.example")),
             login: Some(login.into()),
             roles: roles.iter().map(|r| r.to_string()).collect(),
             access_until: None,
@@ -106,6 +107,11 @@ fn operator_without_users_manage_is_forbidden() {
 #[test]
 fn granting_or_assigning_more_than_you_hold_is_escalation() {
     let mut org = org_from_preset("operator");
+    org.settings.role_required = false;
+    // Without assignable roles (delegated administration), HR assigns only
+    // roles whose levels it holds.
+    let hr_role = org.resolve_role("Human Resources Manager").unwrap().id;
+    org.roles.get_mut(&hr_role).unwrap().assignable.clear();
     let hr = add(&mut org, "hr", &["Human Resources Manager"]);
     add(&mut org, "nobody", &[]);
     let grant = Command::Grant {
@@ -334,6 +340,7 @@ fn reactivating_a_user_beyond_your_access_is_escalation() {
 #[test]
 fn time_limited_assignment_and_grant_stop_giving_access() {
     let mut org = org_from_preset("operator");
+    org.settings.role_required = false;
     add(&mut org, "eva", &[]);
     let until = t0().date_naive() + Duration::days(7);
     run(
@@ -407,6 +414,10 @@ fn invited_deactivated_and_expired_users_hold_nothing() {
     ));
     add(&mut org, "dee", &["Pilot"]);
     run(&mut org, ADMIN, Command::Deactivate { user: "dee".into() }).unwrap();
+    // The operator preset lets deactivated users read their own records.
+    assert!(allowed(&org, "dee", "flights.view", None, &["own"], t0()));
+    assert!(!allowed(&org, "dee", "flights.edit", None, &["own"], t0()));
+    org.settings.deactivated_read_own = false;
     assert!(!allowed(&org, "dee", "flights.view", None, &["own"], t0()));
     add(&mut org, "exp", &["Pilot"]);
     let d = t0().date_naive();

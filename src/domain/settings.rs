@@ -26,6 +26,11 @@ pub struct Settings {
     pub features_off: Vec<String>,
     /// Setup mode: permissions marked setup-only are available.
     pub setup_mode: bool,
+    /// Every user must hold at least one role (Flylogs: a user type).
+    pub role_required: bool,
+    /// A deactivated user keeps the view levels of the `own` relation
+    /// (Flylogs: "access and login … without edit capabilities").
+    pub deactivated_read_own: bool,
 }
 
 impl Settings {
@@ -47,7 +52,8 @@ struct SettingsV2<N, C, K> {
 }
 
 /// Layout generation 3: the organisation's time zone, whether every
-/// change needs a reason, the areas switched off and setup mode.
+/// change needs a reason, the areas switched off, setup mode and the
+/// policies (a role required, deactivated users reading their own records).
 #[derive(Serialize, Deserialize)]
 #[serde(rename = "Settings")]
 struct SettingsV3<N, C, K, F> {
@@ -64,6 +70,10 @@ struct SettingsV3<N, C, K, F> {
     features_off: F,
     #[serde(default)]
     setup_mode: bool,
+    #[serde(default)]
+    role_required: bool,
+    #[serde(default)]
+    deactivated_read_own: bool,
 }
 
 impl Serialize for Settings {
@@ -88,6 +98,8 @@ impl Serialize for Settings {
                 reason_required: self.reason_required,
                 features_off: &self.features_off,
                 setup_mode: self.setup_mode,
+                role_required: self.role_required,
+                deactivated_read_own: self.deactivated_read_own,
             }
             .serialize(s)
         }
@@ -108,6 +120,8 @@ impl<'de> Deserialize<'de> for Settings {
                 reason_required: false,
                 features_off: vec![],
                 setup_mode: false,
+                role_required: false,
+                deactivated_read_own: false,
             })
         } else {
             let s =
@@ -122,6 +136,8 @@ impl<'de> Deserialize<'de> for Settings {
                 reason_required: s.reason_required,
                 features_off: s.features_off,
                 setup_mode: s.setup_mode,
+                role_required: s.role_required,
+                deactivated_read_own: s.deactivated_read_own,
             })
         }
     }

@@ -102,6 +102,11 @@ impl User {
         }
     }
 
+    /// Deactivated or deleted: hidden from lists unless asked for.
+    pub fn is_archived(&self) -> bool {
+        matches!(self.status, UserStatus::Deactivated | UserStatus::Deleted)
+    }
+
     pub fn is_deleted(&self) -> bool {
         self.status == UserStatus::Deleted
     }

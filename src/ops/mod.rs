@@ -133,7 +133,7 @@ impl Session {
         let init = InitOrganisation {
             settings,
             admin_role_name: preset.admin_role_name.clone(),
-            roles: preset.roles.clone(),
+            roles: preset.init_roles(),
             admin,
         };
         let change = rules::plan_init(&init, now)?;

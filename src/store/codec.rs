@@ -10,8 +10,8 @@ use super::audit::{AuditBody, AuditEntry, EntryV1, EntryV2};
 use crate::domain::layout::{self, with_layout};
 
 /// The record version of the records that never changed layout (users,
-/// roles, qualifications, authorizations, counters). The organisation's
-/// settings are at version 2 and audit entries at 3: see [`Stored`] and
+/// qualifications, authorizations, counters). The organisation's settings,
+/// roles and audit entries have later versions: see [`Stored`] and
 /// [`encode_entry`].
 pub const RECORD_VERSION: u16 = 1;
 
@@ -39,7 +39,19 @@ impl Stored for crate::domain::org::Settings {
     }
 }
 impl Stored for crate::domain::users::User {}
-impl Stored for crate::domain::roles::Role {}
+/// Version 2: a role carries its assignable roles and whether its holders
+/// need an email (layout generation 3); version 1 is generation 2's layout.
+impl Stored for crate::domain::roles::Role {
+    const VERSION: u16 = 2;
+
+    fn layout_of(version: u16) -> u16 {
+        if version == 1 {
+            2
+        } else {
+            3
+        }
+    }
+}
 impl Stored for crate::domain::qualifications::Qualification {}
 impl Stored for crate::domain::authorizations::Authorization {}
 impl Stored for crate::domain::org::Counters {}

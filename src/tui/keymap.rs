@@ -40,7 +40,7 @@ actions! {
     New = "new", Edit = "edit", AssignRole = "assign_role", UnassignRole = "unassign_role",
     PersonalGrants = "personal_grants", Invite = "invite", Deactivate = "deactivate",
     Reactivate = "reactivate", Delete = "delete", CycleStatusFilter = "cycle_status_filter",
-    CycleRoleFilter = "cycle_role_filter",
+    CycleRoleFilter = "cycle_role_filter", ToggleArchived = "toggle_archived",
     CopyRole = "copy_role", RemoveRole = "remove_role", ToggleMatrix = "toggle_matrix",
     GridDown = "grid_down", GridUp = "grid_up", GridLeft = "grid_left", GridRight = "grid_right",
     CycleLevel = "cycle_level", ToggleArea = "toggle_area", LevelNone = "level_none",

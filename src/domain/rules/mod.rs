@@ -10,15 +10,17 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::catalog::{system, Level};
 use super::command::Command;
+use super::delegation::assignable_by;
 use super::engine::{effective_levels, potential_levels, within};
 use super::error::{invalid, DomainError, DomainResult};
 use super::holdings::{holdings, Holdings, Until};
 use super::org::{Change, Counters, Organisation, Put, Record, RecordKey};
-use super::roles::Role;
+use super::roles::{Role, RoleId};
 use super::text::{self, sanitize};
 use super::users::{User, UserId, UserStatus};
 
 mod authorizations;
+mod delegate;
 mod import;
 mod organisation;
 mod roles;
@@ -107,6 +109,8 @@ pub(super) struct Ctx<'a> {
     pub(super) counters: Counters,
     /// The reason given with the command (`--reason`), if any.
     pub(super) reason: Option<String>,
+    /// The roles the operator may assign by delegation, and until when.
+    pub(super) delegated: BTreeMap<RoleId, Until>,
 }
 
 impl<'a> Ctx<'a> {
@@ -128,6 +132,7 @@ impl<'a> Ctx<'a> {
             puts: vec![],
             counters: org.counters,
             reason: None,
+            delegated: assignable_by(org, me, now),
         })
     }
 
@@ -156,7 +161,8 @@ impl<'a> Ctx<'a> {
     }
 
     /// Rule 4 and rule 2: the target is not a tombstone and their access lies
-    /// within the operator's.
+    /// within the operator's — apart from the roles the operator may assign
+    /// by delegation, which the operator answers for by name.
     pub(super) fn editable(&self, user: &User) -> DomainResult<()> {
         if user.is_deleted() {
             return Err(DomainError::Immutable(format!(
@@ -164,7 +170,8 @@ impl<'a> Ctx<'a> {
                 sanitize(&user.handle())
             )));
         }
-        let theirs = potential_levels(self.org, user, self.now);
+        let rest = self.without_delegated(user);
+        let theirs = potential_levels(self.org, &rest, self.now);
         if !within(&theirs, &self.mine) {
             let p = theirs
                 .iter()
@@ -177,7 +184,7 @@ impl<'a> Ctx<'a> {
                 sanitize(&user.handle())
             )));
         }
-        Ok(())
+        self.delegation_within(&rest)
     }
 
     /// Rule 2 for a role's levels: every one held by the operator.
@@ -204,7 +211,9 @@ impl<'a> Ctx<'a> {
             || Holdings::none(cat.len()),
             |u| holdings(self.org, u, self.now),
         );
-        let will = holdings(self.org, after, self.now);
+        // Assignments the operator may give by delegation for as long as they
+        // last answer for themselves; the rest must be held.
+        let will = holdings(self.org, &self.without_covered(after), self.now);
         for perm in 0..cat.len() {
             for bit in 0..8u8 {
                 let Some(t) = will.bit(perm, bit) else {
@@ -481,6 +490,7 @@ fn plan_with(
         Command::EditOrganisation(edit) => organisation::edit_organisation(&mut cx, edit)?,
         Command::SetFeature { area, on } => organisation::set_feature(&mut cx, area, *on)?,
         Command::SetSetupMode { on } => organisation::set_setup_mode(&mut cx, *on)?,
+        Command::SetRolePolicy { role, edit } => roles::set_role_policy(&mut cx, role, edit)?,
         Command::SetKind(k) => authorizations::set_kind(&mut cx, k)?,
         Command::EditKind { code, edit } => authorizations::edit_kind(&mut cx, code, edit)?,
         Command::EditAuthorization { reference, edit } => {

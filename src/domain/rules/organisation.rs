@@ -1,5 +1,6 @@
 //! Organisation-wide settings: the name, the time zone every expiry day is
-//! counted in, and whether every change needs a reason.
+//! counted in, whether every change needs a reason, and the policies (a
+//! role required; deactivated users reading their own records).
 
 use super::super::command::OrganisationEdit;
 use super::super::error::{invalid, DomainError, DomainResult};
@@ -50,6 +51,26 @@ pub(super) fn edit_organisation(cx: &mut Ctx<'_>, edit: &OrganisationEdit) -> Do
                 "changes no longer need a reason (kinds may still require one)".to_string()
             });
             settings.reason_required = required;
+        }
+    }
+    if let Some(on) = edit.role_required {
+        if on != settings.role_required {
+            said.push(if on {
+                "every user now needs a role".to_string()
+            } else {
+                "users no longer need a role".to_string()
+            });
+            settings.role_required = on;
+        }
+    }
+    if let Some(on) = edit.deactivated_read_own {
+        if on != settings.deactivated_read_own {
+            said.push(if on {
+                "deactivated users now keep read-only access to their own records".to_string()
+            } else {
+                "deactivated users now hold nothing".to_string()
+            });
+            settings.deactivated_read_own = on;
         }
     }
     if said.is_empty() {

@@ -1,8 +1,9 @@
 //! Rules for roles: add, copy, edit, set levels, remove.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::super::catalog::system;
+use super::super::command::RolePolicyEdit;
 use super::super::error::{invalid, DomainError, DomainResult};
 use super::super::org::{Put, Record, RecordKey};
 use super::super::roles::Role;
@@ -24,14 +25,21 @@ pub(super) fn add_role(
             "a role named {name} already exists"
         )));
     }
-    let levels = match copy_from {
+    let id = cx.counters.next_role;
+    let r = match copy_from {
         Some(src) => {
             let src = org.resolve_role(src)?;
             cx.holds_role(src)?;
             for (i, l) in src.level_vector(org.catalog()).into_iter().enumerate() {
                 cx.holds_for_good(i, l)?;
             }
-            if src.builtin_admin {
+            // The copy lets its holders assign what the original does: for good.
+            for y in &src.assignable {
+                if let Some(yr) = org.roles.get(y) {
+                    cx.may_assign(yr, true)?;
+                }
+            }
+            let levels = if src.builtin_admin {
                 org.catalog()
                     .permissions
                     .iter()
@@ -39,19 +47,16 @@ pub(super) fn add_role(
                     .collect()
             } else {
                 src.levels.clone()
+            };
+            Role {
+                assignable: src.assignable.clone(),
+                requires_email: src.requires_email,
+                ..Role::new(id, name, description, levels)
             }
         }
-        None => BTreeMap::new(),
+        None => Role::new(id, name, description, BTreeMap::new()),
     };
-    let id = cx.counters.next_role;
     cx.counters.next_role += 1;
-    let r = Role {
-        id,
-        name,
-        description,
-        builtin_admin: false,
-        levels,
-    };
     let s = match copy_from {
         Some(src) => format!("added role {} as a copy of {}", r.name, src),
         None => format!("added role {}", r.name),
@@ -178,6 +183,16 @@ pub(super) fn remove_role(cx: &mut Ctx<'_>, role: &str) -> DomainResult<String> 
         )));
     }
     cx.holds_role(r)?;
+    if let Some(by) = org
+        .roles
+        .values()
+        .find(|x| x.id != r.id && x.assignable.contains(&r.id))
+    {
+        return Err(DomainError::Conflict(format!(
+            "role {} is assignable by the holders of {}; take it off that role's assignable roles first",
+            r.name, by.name
+        )));
+    }
     let holders: Vec<String> = org
         .live_users()
         .filter(|u| u.assignment(r.id).is_some())
@@ -202,4 +217,76 @@ pub(super) fn remove_role(cx: &mut Ctx<'_>, role: &str) -> DomainResult<String> 
         after: None,
     });
     Ok(format!("removed role {}", r.name))
+}
+
+/// Sets the roles a role's holders may assign, and whether its holders need
+/// an email. Listing (or unlisting) a role hands out (or takes back) the
+/// power to assign it for good, so the operator must be able to assign it
+/// for good.
+pub(super) fn set_role_policy(
+    cx: &mut Ctx<'_>,
+    role: &str,
+    edit: &RolePolicyEdit,
+) -> DomainResult<String> {
+    let org = cx.org;
+    cx.require(system::ROLES_MANAGE)?;
+    let before = org.resolve_role(role)?;
+    cx.holds_role(before)?;
+    let mut r = before.clone();
+    let mut said = Vec::new();
+    if let Some(names) = &edit.assignable {
+        if before.builtin_admin {
+            return Err(DomainError::Immutable(format!(
+                "{} is built in: its holders may assign every role already",
+                before.name
+            )));
+        }
+        let mut ids = BTreeSet::new();
+        for n in names {
+            let x = org.resolve_role(n)?;
+            if x.builtin_admin {
+                return Err(invalid(format!(
+                    "{} is the built-in administrator and is never assignable by delegation",
+                    x.name
+                )));
+            }
+            ids.insert(x.id);
+        }
+        for id in ids.symmetric_difference(&before.assignable) {
+            if let Some(x) = org.roles.get(id) {
+                cx.may_assign(x, true)?;
+            }
+        }
+        r.assignable = ids;
+        let names: Vec<&str> = r
+            .assignable
+            .iter()
+            .filter_map(|id| org.roles.get(id).map(|x| x.name.as_str()))
+            .collect();
+        said.push(if names.is_empty() {
+            "assigns no roles".to_string()
+        } else {
+            format!("assigns {}", names.join(", "))
+        });
+    }
+    if let Some(req) = edit.requires_email {
+        r.requires_email = req;
+        said.push(if req {
+            "requires an email".to_string()
+        } else {
+            "does not require an email".to_string()
+        });
+    }
+    if said.is_empty() {
+        return Err(invalid("nothing to change"));
+    }
+    if r == *before {
+        return Err(invalid("nothing to change: the role is already so"));
+    }
+    cx.puts.push(Put {
+        key: RecordKey::Role(r.id),
+        before: Some(Record::Role(before.clone())),
+        after: Some(Record::Role(r.clone())),
+    });
+    Ok(format!("role {}: {}", r.name, said.join("; ")))
 }

@@ -62,18 +62,29 @@ pub fn plan_init(init: &InitOrganisation, now: DateTime<Utc>) -> DomainResult<Ch
     let mut settings = init.settings.clone();
     settings.catalog.reindex();
     let mut roles = BTreeMap::new();
+    // A first role marked as the built-in administrator is a template for
+    // it (whether its holders need an email), not a role of its own.
+    let (template, preset_roles) = match init.roles.split_first() {
+        Some((t, rest)) if t.builtin_admin => (Some(t), rest),
+        _ => (None, &init.roles[..]),
+    };
     let admin_role = Role {
-        id: 1,
-        name: text::required_text("administrator role name", &init.admin_role_name)?,
-        description: "Built in: every permission at its highest level; cannot be edited.".into(),
         builtin_admin: true,
-        levels: BTreeMap::new(),
+        requires_email: template.is_some_and(|t| t.requires_email),
+        ..Role::new(
+            1,
+            text::required_text("administrator role name", &init.admin_role_name)?,
+            "Built in: every permission at its highest level; cannot be edited.".into(),
+            BTreeMap::new(),
+        )
     };
     settings.admin_role = 1;
     roles.insert(1, admin_role);
     let mut names = HashSet::new();
     names.insert(roles[&1].name.to_lowercase());
-    for (i, r) in init.roles.iter().enumerate() {
+    // Roles get ids 2, 3, … in order; assignable roles name those ids.
+    let last = preset_roles.len() as RoleId + 1;
+    for (i, r) in preset_roles.iter().enumerate() {
         let id = i as RoleId + 2;
         let name = text::required_text("role name", &r.name)?;
         if !names.insert(name.to_lowercase()) {
@@ -88,6 +99,11 @@ pub fn plan_init(init: &InitOrganisation, now: DateTime<Utc>) -> DomainResult<Ch
                     "role {name}: level {l} is not on {k}'s scale"
                 )));
             }
+        }
+        if let Some(x) = r.assignable.iter().find(|x| !(2..=last).contains(*x)) {
+            return Err(invalid(format!(
+                "role {name}: assignable role #{x} is not one of the preset's roles"
+            )));
         }
         roles.insert(
             id,
@@ -121,6 +137,7 @@ pub fn plan_init(init: &InitOrganisation, now: DateTime<Utc>) -> DomainResult<Ch
         by: 1,
         at: now,
     });
+    super::users::keeps_required(&org, None, &admin)?;
     let mut puts = vec![Put {
         key: RecordKey::Settings,
         before: None,

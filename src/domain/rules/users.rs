@@ -7,9 +7,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::super::catalog::system;
 use super::super::command::{Command, NewUser, UserEdit};
 use super::super::error::{invalid, DomainError, DomainResult};
-use super::super::org::{Put, Record, RecordKey};
+use super::super::org::{Organisation, Put, Record, RecordKey};
 use super::super::text::{self};
-use super::super::users::{Invitation, PersonalGrant, RoleAssignment, UserStatus};
+use super::super::users::{Invitation, PersonalGrant, RoleAssignment, User, UserStatus};
 use super::{check_unique_email, check_unique_login, Ctx};
 
 use super::super::holdings::Until;
@@ -17,6 +17,47 @@ use super::setup::new_user;
 
 /// The longest an invitation code stays valid.
 pub const MAX_INVITATION_DAYS: i64 = 90;
+
+/// What the organisation requires of a user and `u` lacks: a role (where
+/// the organisation requires one) and an email (where a role of theirs
+/// requires one).
+fn missing_fields(org: &Organisation, u: &User) -> Vec<String> {
+    let mut out = Vec::new();
+    if org.settings.role_required && u.roles.is_empty() {
+        out.push(
+            "every user needs a role in this organisation (a user type: --role ROLE)".to_string(),
+        );
+    }
+    if u.email.is_none() {
+        for a in &u.roles {
+            if let Some(r) = org.roles.get(&a.role).filter(|r| r.requires_email) {
+                out.push(format!(
+                    "role {} requires an email address (--email)",
+                    r.name
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Refuses a change that leaves `after` lacking a field the organisation
+/// requires, unless `before` lacked it already (a policy set later does not
+/// block unrelated edits).
+pub(super) fn keeps_required(
+    org: &Organisation,
+    before: Option<&User>,
+    after: &User,
+) -> DomainResult<()> {
+    let had = before.map(|b| missing_fields(org, b)).unwrap_or_default();
+    match missing_fields(org, after)
+        .into_iter()
+        .find(|m| !had.contains(m))
+    {
+        Some(m) => Err(invalid(m)),
+        None => Ok(()),
+    }
+}
 
 pub(super) fn add_user(cx: &mut Ctx<'_>, nu: &NewUser) -> DomainResult<String> {
     let org = cx.org;
@@ -27,7 +68,7 @@ pub(super) fn add_user(cx: &mut Ctx<'_>, nu: &NewUser) -> DomainResult<String> {
     let mut seen = HashSet::new();
     for r in &nu.roles {
         let role = org.resolve_role(r)?;
-        cx.holds_role(role)?;
+        cx.may_assign(role, false)?;
         if seen.insert(role.id) {
             u.roles.push(RoleAssignment {
                 role: role.id,
@@ -37,6 +78,7 @@ pub(super) fn add_user(cx: &mut Ctx<'_>, nu: &NewUser) -> DomainResult<String> {
             });
         }
     }
+    keeps_required(org, None, &u)?;
     cx.gives_no_longer(None, &u)?;
     cx.counters.next_user += 1;
     let s = format!("added user {} ({})", u.name(), u.handle());
@@ -84,6 +126,7 @@ pub(super) fn edit_user(cx: &mut Ctx<'_>, user: &str, edit: &UserEdit) -> Domain
     if u == *before {
         return Err(invalid("nothing to change"));
     }
+    keeps_required(org, Some(before), &u)?;
     let s = format!("edited user {}", u.handle());
     cx.put_user(before, u)?;
     Ok(s)
@@ -99,9 +142,20 @@ pub(super) fn assign_role(
     let now = cx.now;
     let before = cx.managed_user(user)?;
     let role = org.resolve_role(role)?;
-    cx.holds_role(role)?;
+    cx.may_assign(role, false)?;
     cx.not_self(before, "roles")?;
     cx.future("assignment expiry", *until)?;
+    if cx.holds_role(role).is_err() {
+        // Assigned by delegation: for no longer than the operator may.
+        let lasts = Until::from_date(*until).min(Until::from_date(before.access_until));
+        if let Some(Until::Day(d)) = cx.delegates(role.id).filter(|d| *d < lasts) {
+            return Err(DomainError::Escalation(format!(
+                "you may assign role {} only until {d} (while you hold the role that lets you), not {}",
+                role.name,
+                lasts.describe()
+            )));
+        }
+    }
     let mut u = before.clone();
     let a = RoleAssignment {
         role: role.id,
@@ -120,6 +174,7 @@ pub(super) fn assign_role(
         Some(x) => *x = a,
         None => u.roles.push(a),
     }
+    keeps_required(org, Some(before), &u)?;
     let s = format!(
         "assigned role {} to {}{}",
         role.name,
@@ -145,6 +200,9 @@ pub(super) fn unassign_role(cx: &mut Ctx<'_>, user: &str, role: &str) -> DomainR
             role.name
         )));
     }
+    // The last administrator is said first: it is the decisive reason.
+    cx.keeps_admin(before, &u)?;
+    keeps_required(org, Some(before), &u)?;
     let s = format!("removed role {} from {}", role.name, u.handle());
     cx.put_user(before, u)?;
     Ok(s)

@@ -49,12 +49,16 @@ pub struct UsersView {
     pub filtering: bool,
     status_filter: usize,
     role_filter: Option<RoleId>,
+    /// Deactivated and deleted users are hidden unless shown (or filtered for).
+    show_archived: bool,
+    /// How many the list hides for that.
+    hidden: usize,
     /// Filtered user ids in display order, and what they were built from.
     rows: Vec<UserId>,
-    built_for: Option<(u64, String, usize, Option<RoleId>)>,
+    built_for: Option<(u64, String, usize, Option<RoleId>, bool)>,
     /// Users after the status and role filters, sorted, with their search text.
     base: Vec<(UserId, String)>,
-    base_for: Option<(u64, usize, Option<RoleId>)>,
+    base_for: Option<(u64, usize, Option<RoleId>, bool)>,
     fuzzy: FuzzyFilter,
     page: usize,
     /// The personal-grant grid of one user, while it is open.
@@ -76,11 +80,17 @@ impl UsersView {
             self.filter.clone(),
             self.status_filter,
             self.role_filter,
+            self.show_archived,
         );
         if self.built_for.as_ref() == Some(&key) {
             return;
         }
-        let base_key = (cx.version, self.status_filter, self.role_filter);
+        let base_key = (
+            cx.version,
+            self.status_filter,
+            self.role_filter,
+            self.show_archived,
+        );
         if self.base_for != Some(base_key) {
             let status = STATUSES[self.status_filter % STATUSES.len()];
             let mut users: Vec<&User> = cx
@@ -90,6 +100,13 @@ impl UsersView {
                 .filter(|u| status.is_none_or(|s| u.status == s))
                 .filter(|u| self.role_filter.is_none_or(|r| u.assignment(r).is_some()))
                 .collect();
+            // "Deactivate users to hide them from any list" (Flylogs): unless
+            // shown, or asked for by status.
+            let before = users.len();
+            if status.is_none() && !self.show_archived {
+                users.retain(|u| !u.is_archived());
+            }
+            self.hidden = before - users.len();
             users.sort_by_cached_key(|u| (u.family.to_lowercase(), u.given.to_lowercase(), u.id));
             self.base = users
                 .into_iter()
@@ -161,6 +178,11 @@ impl UsersView {
         }
         if let Some(r) = self.role_filter.and_then(|r| cx.org.roles.get(&r)) {
             parts.push(format!("role: {}", sanitize(&r.name)));
+        }
+        if self.hidden > 0 {
+            parts.push(format!("{} deactivated/deleted hidden", self.hidden));
+        } else if self.show_archived {
+            parts.push("with deactivated/deleted".into());
         }
         if self.filtering || !self.filter.is_empty() {
             parts.push(format!(
@@ -341,6 +363,10 @@ impl View for UsersView {
                 Action::Open => Effect::None,
                 Action::CycleStatusFilter => {
                     self.status_filter = (self.status_filter + 1) % STATUSES.len();
+                    Effect::None
+                }
+                Action::ToggleArchived => {
+                    self.show_archived = !self.show_archived;
                     Effect::None
                 }
                 Action::CycleRoleFilter => {

@@ -194,6 +194,12 @@ impl RolesView {
         if role.builtin_admin {
             spans.push(Span::styled(" · built in, read-only", t.muted));
         }
+        if let Some(a) = assignable_text(cx, role) {
+            spans.push(Span::styled(format!(" · {a}"), t.normal));
+        }
+        if role.requires_email {
+            spans.push(Span::styled(" · needs email", t.muted));
+        }
         if !role.description.is_empty() {
             spans.push(Span::styled(
                 format!(" · {}", sanitize(&one_line(&role.description))),
@@ -279,4 +285,22 @@ impl RolesView {
         }
         lines
     }
+}
+
+/// The roles a role's holders may assign (delegated administration), in
+/// words: "assigns every role but the administrator", "assigns Pilot, …".
+fn assignable_text(cx: &Cx, role: &Role) -> Option<String> {
+    if role.assignable.is_empty() {
+        return None;
+    }
+    let others = cx.org.roles.values().filter(|r| !r.builtin_admin).count();
+    if role.assignable.len() == others {
+        return Some("assigns every role but the administrator".into());
+    }
+    let names: Vec<String> = role
+        .assignable
+        .iter()
+        .filter_map(|id| cx.org.roles.get(id).map(|r| sanitize(&r.name)))
+        .collect();
+    Some(format!("assigns {}", names.join(", ")))
 }
