@@ -67,7 +67,7 @@ fn item5_pilots_are_created_with_or_without_flying_privileges() {
         .ok();
     assert!(db.allowed("jon", "flights.fly", &[]));
     db.run(&[
-        "user", "add", "--given", "New", "--family", "Pilot", "--login", "newp",
+        "user", "add", "--given", "New", "--family", "Pilot", "--login", "newp", "--role", "Pilot",
     ])
     .ok();
     db.guard().refuse_as(

@@ -504,6 +504,7 @@ fn an_organisation_can_require_a_reason_for_every_change() {
         "org",
         "set",
         "--reason-required",
+        "yes",
     ])
     .ok();
     let shown = db.run(&["--json", "org", "show"]).ok().json();
@@ -528,7 +529,8 @@ fn an_organisation_can_require_a_reason_for_every_change() {
         "finding closed",
         "org",
         "set",
-        "--no-reason-required",
+        "--reason-required",
+        "no",
     ])
     .ok();
     db.run(&["role", "add", "Night shift"]).ok();

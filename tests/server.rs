@@ -285,3 +285,42 @@ fn a_second_server_or_a_local_file_command_is_told_who_holds_the_database() {
     db.run(&["serve", "--idle-exit", "0"])
         .error(&["at least 1 second"]);
 }
+
+#[test]
+fn the_socket_is_private_unless_a_group_is_named() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let db = Db::init("club");
+    {
+        let server = Server::start(&db.path, &[]);
+        let mode = std::fs::metadata(&server.socket)
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+        let dir = std::fs::metadata(&db.path).unwrap().permissions().mode();
+        assert_eq!(dir & 0o777, 0o700);
+    }
+    let server = Server::start(&db.path, &["--group", "root"]);
+    let meta = std::fs::metadata(&server.socket).unwrap();
+    assert_eq!(meta.permissions().mode() & 0o777, 0o660);
+    assert_eq!(meta.gid(), 0);
+    let dir = std::fs::metadata(&db.path).unwrap();
+    assert_eq!(
+        dir.permissions().mode() & 0o777,
+        0o710,
+        "the group may reach the socket"
+    );
+    for f in ["clearance.lock", "clearance.log"] {
+        let m = std::fs::metadata(db.path.join(f))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(m & 0o077, 0, "{f} stays private");
+    }
+    db.run(&["user", "list"]).ok();
+    drop(server);
+    db.run(&["serve", "--group", "no-such-group-x"])
+        .error(&["no group named", "no-such-group-x"]);
+    // The stale socket it left does not get in the way.
+    db.run(&["user", "list"]).ok();
+}

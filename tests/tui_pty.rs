@@ -131,7 +131,7 @@ fn a_grid_cell_edited_and_saved_in_the_app_is_in_the_store() {
 fn a_reason_given_in_a_confirmation_of_the_app_is_in_the_audit_log() {
     let db = cli::Db::empty();
     let mut app = Pty::spawn(&db.path, cli::ADMIN, &["demo"], &[]);
-    app.wait_for(0, "Users (41)");
+    app.wait_for(0, "Users (40)");
     // The second person, Olumide Adeyemi (active): deactivate, tab to the
     // reason, type it (y and n are text there) and confirm with enter.
     app.send(b"j");

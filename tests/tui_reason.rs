@@ -267,7 +267,10 @@ fn a_confirmation_takes_a_reason_after_tab_where_y_and_n_are_text() {
         Some("yes: on long-term leave, no access needed")
     );
 
-    // Tab back: y confirms again; no reason, a plain command.
+    // Tab back: y confirms again; no reason, a plain command. Deactivated
+    // people are hidden from the list until H shows them.
+    press(&mut app, key('H'));
+    select_user(&mut app, TECHNICIAN);
     press(&mut app, key('r'));
     press_code(&mut app, KeyCode::Tab);
     type_text(&mut app, "x");

@@ -34,6 +34,9 @@ pub fn serve(ctx: &Ctx, a: ServeArgs) -> CliResult {
     if a.idle_exit == Some(0) {
         return Err(CliError("--idle-exit must be at least 1 second".into()));
     }
+    if let Some(g) = &a.group {
+        server::gid_of(g).map_err(CliError)?;
+    }
     let session = Session::open(&ctx.db, &ctx.login, ctx.clock())?;
     let options = server::Options {
         idle_exit: a.idle_exit.map(Duration::from_secs),

@@ -98,13 +98,21 @@ pub fn serve(db: &Path, session: Session, options: &Options) -> Result<(), Strin
     Ok(())
 }
 
-/// The socket's mode: 0600, or 0660 with `group` as its group.
+/// The socket's mode: 0600, or 0660 with `group` as its group — and then
+/// the database directory lets that group reach the socket (0710: search
+/// only; every file in it stays the service account's, 0600).
 fn restrict(path: &Path, group: Option<&str>) -> Result<(), String> {
     let mode = if group.is_some() { 0o660 } else { 0o600 };
     if let Some(g) = group {
-        let gid = gid_of(g)?;
-        rustix::fs::chown(path, None, Some(rustix::fs::Gid::from_raw(gid)))
+        let gid = rustix::fs::Gid::from_raw(gid_of(g)?);
+        rustix::fs::chown(path, None, Some(gid))
             .map_err(|e| format!("cannot give the socket to group {g}: {e}"))?;
+        if let Some(dir) = path.parent() {
+            rustix::fs::chown(dir, None, Some(gid))
+                .map_err(|e| format!("cannot give the database directory to group {g}: {e}"))?;
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o710))
+                .map_err(|e| format!("cannot open the database directory to group {g}: {e}"))?;
+        }
     }
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
         .map_err(|e| format!("cannot restrict the socket: {e}"))
@@ -194,7 +202,7 @@ pub fn login_of_uid(uid: u32) -> Result<String, String> {
 }
 
 /// The id of group `name`.
-fn gid_of(name: &str) -> Result<u32, String> {
+pub fn gid_of(name: &str) -> Result<u32, String> {
     let cname = std::ffi::CString::new(name).map_err(|_| format!("bad group name {name:?}"))?;
     let mut buf = vec![0 as libc::c_char; 16384];
     // SAFETY: an all-zero group is a valid value for getgrnam_r to fill.
