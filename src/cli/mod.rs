@@ -6,6 +6,7 @@ mod audit;
 mod authz;
 mod backup;
 mod data;
+mod json;
 mod kinds;
 mod query;
 mod rescue;
@@ -212,7 +213,10 @@ impl Ctx {
 
     /// Prints a JSON value.
     pub fn print_json(&self, v: &impl serde::Serialize) -> CliResult<()> {
-        println!("{}", json_safe(&serde_json::to_string_pretty(v)?));
+        use std::io::Write;
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        json::write_pretty(&mut out, v)?;
+        out.flush()?;
         Ok(())
     }
 
@@ -223,12 +227,9 @@ impl Ctx {
         &self,
         items: impl Iterator<Item = T>,
     ) -> CliResult<()> {
-        use serde::Serializer;
         use std::io::Write;
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-        let mut ser = serde_json::Serializer::pretty(&mut out);
-        ser.collect_seq(items)?;
-        out.write_all(b"\n")?;
+        json::write_pretty_items(&mut out, items)?;
         out.flush()?;
         Ok(())
     }
