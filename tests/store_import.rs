@@ -256,3 +256,34 @@ fn an_import_stopped_before_its_transaction_leaves_nothing_behind() {
     copy.run(&["import", file.to_str().unwrap()]).ok();
     copy.run(&["doctor"]).ok();
 }
+
+#[test]
+fn an_import_the_store_refuses_changes_nothing_and_leaves_nothing() {
+    let db = Db::init("maintenance");
+    let (file, mut v) = db.export_json("org.json");
+    // A settings record over the 60 KiB a stored record may take: the
+    // store refuses it while writing the staged generation.
+    let kinds = v["organisation"]["settings"]["kinds"]
+        .as_array_mut()
+        .unwrap();
+    let template = kinds[0].clone();
+    for i in 0..1500 {
+        let mut k = template.clone();
+        k["code"] = format!("K{i:04}").into();
+        k["name"] = format!("Kind number {i} with a long enough name").into();
+        kinds.push(k);
+    }
+    common::cli::write_json(&file, &v);
+    let before_head = head(&db.path);
+    let (_, before) = db.export_json("before.json");
+    let err = db
+        .run(&["import", file.to_str().unwrap()])
+        .error(&["settings", "60 KiB"]);
+    assert!(!err.contains("could not be read back"), "{err}");
+    assert_eq!(head(&db.path), before_head);
+    db.run(&["doctor"]).ok();
+    let (_, after) = db.export_json("after.json");
+    assert_eq!(after, before);
+    let store = Store::open(&db.path, ADMIN).unwrap();
+    assert!(store.raw_tree("audit_side").unwrap().is_empty());
+}

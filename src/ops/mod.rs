@@ -231,6 +231,53 @@ impl Session {
         cmd: Command,
         change: Change,
     ) -> OpsResult<Outcome> {
+        // The organisation being replaced is not needed while the import is
+        // written, and at 100k users it takes tens of megabytes: let go of
+        // it now, and read it back from the store should the import fail.
+        let placeholder = Organisation::new(
+            self.org.settings.clone(),
+            Default::default(),
+            Default::default(),
+            Default::default(),
+            Default::default(),
+            self.org.counters,
+        );
+        drop(std::mem::replace(&mut self.org, placeholder));
+        self.access = None;
+        match self.write_import(now, actor, cmd, &change) {
+            Ok((seq, org)) => {
+                self.org = org;
+                tracing::info!(seq, summary = %change.summary, "committed");
+                Ok(Outcome {
+                    seq,
+                    summary: change.summary,
+                })
+            }
+            Err(e) if e.is_fatal() => Err(e),
+            Err(e) => match self.store.load() {
+                Ok(Some(org)) => {
+                    self.org = org;
+                    Err(e)
+                }
+                Ok(None) | Err(_) => {
+                    self.store.halt();
+                    Err(OpsError::Store(StoreError::Fatal(format!(
+                        "{e}; then the organisation could not be read back"
+                    ))))
+                }
+            },
+        }
+    }
+
+    /// Stages and commits an import; returns the entry's sequence number and
+    /// the organisation as it now is.
+    fn write_import(
+        &mut self,
+        now: DateTime<Utc>,
+        actor: Actor,
+        cmd: Command,
+        change: &Change,
+    ) -> OpsResult<(u64, Organisation)> {
         let Some(new) = cmd.imported() else {
             return Err(OpsError::Other("not an import".into()));
         };
@@ -251,13 +298,7 @@ impl Session {
         let entry = self.store.commit_staged(staged, body, change.counters)?;
         new.counters = change.counters;
         new.reindex();
-        self.org = *new;
-        self.access = None;
-        tracing::info!(seq = entry.seq, summary = %change.summary, "committed");
-        Ok(Outcome {
-            seq: entry.seq,
-            summary: change.summary,
-        })
+        Ok((entry.seq, *new))
     }
 
     /// Accepts an invitation by its one-time code and binds this process's login.

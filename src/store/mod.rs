@@ -274,6 +274,12 @@ impl Store {
         self.head
     }
 
+    /// Stops taking writes: for a caller whose view of the organisation
+    /// can no longer be trusted.
+    pub fn halt(&mut self) {
+        self.failed = true;
+    }
+
     fn writable(&self) -> Result<(), StoreError> {
         if self.failed {
             return Err(StoreError::Fatal("an earlier write failed".into()));
