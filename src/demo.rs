@@ -314,8 +314,8 @@ pub fn seed_batches(
         .kinds
         .iter()
         .filter(|k| k.max_validity_months.is_none_or(|m| m >= 12))
-        // Seeded authorizations rest on no qualifications.
-        .filter(|k| k.requires.is_empty() && !k.explicit_types)
+        // Seeded authorizations rest on no qualifications and carry no reason.
+        .filter(|k| k.requires.is_empty() && !k.explicit_types && !k.reason_required)
         .map(|k| k.code.clone())
         .collect();
     if !kinds.is_empty() && users > 0 {

@@ -108,3 +108,24 @@ fn csv_export_neutralises_formulas_in_every_untrusted_column() {
         );
     }
 }
+
+/// `seed` with authorizations on the maintenance preset: its kinds that
+/// require a reason (RII) are left out, instead of failing the batch.
+#[test]
+fn seed_with_authorizations_succeeds_on_the_maintenance_preset() {
+    let db = Db::init("maintenance");
+    let out = db
+        .run(&[
+            "seed",
+            "--users",
+            "40",
+            "--roles",
+            "2",
+            "--authorizations",
+            "12",
+        ])
+        .ok();
+    assert!(out.stdout.contains("seeded 40 users"), "{}", out.stdout);
+    let v = db.run(&["--json", "auth", "list"]).ok().json();
+    assert!(v.as_array().is_some_and(|a| a.len() >= 12), "{v}");
+}

@@ -38,7 +38,8 @@ fn new_user(tag: &str, roles: &[&str]) -> Command {
 
 /// One round of the worker's workload for a fresh person `tag`: small
 /// commands touching users, indexes and the administrator counter, and now
-/// and then a batch large enough to be stored in two audit chunks.
+/// and then a batch large enough to be stored in two audit chunks (and,
+/// in the worker, an import).
 fn workload(tag: &str, iteration: u64) -> Vec<Command> {
     let user = || tag.to_string();
     let mut cmds = vec![
@@ -98,6 +99,25 @@ fn crash_worker() {
             let done = s
                 .execute(actor, cmd)
                 .unwrap_or_else(|e| panic!("{name} for {tag}: {e}"));
+            writeln!(out, "committed {} {tag}", done.seq).unwrap();
+            out.flush().unwrap();
+        }
+        if iteration % 4 == 1 {
+            // An import of the organisation as it is, one name changed: it
+            // writes a new generation of every record tree before its
+            // transaction, so kills land in that too.
+            let mut org = s.org().clone();
+            if let Some(u) = org
+                .users
+                .values_mut()
+                .find(|u| u.login.as_deref() == Some(tag.as_str()))
+            {
+                u.family = format!("{tag}i");
+            }
+            let actor = s.actor(None).expect("the administrator acts");
+            let done = s
+                .execute(actor, Command::Import(Box::new(org)))
+                .unwrap_or_else(|e| panic!("import for {tag}: {e}"));
             writeln!(out, "committed {} {tag}", done.seq).unwrap();
             out.flush().unwrap();
         }
@@ -245,7 +265,8 @@ fn sigkill_at_random_moments_loses_no_reported_command() {
                 .get(seq)
                 .unwrap_or_else(|| panic!("round {round}: reported #{seq} is not in the log"));
             assert!(
-                e.body.summary.contains(tag.as_str()) || e.body.command.name() == "batch",
+                e.body.summary.contains(tag.as_str())
+                    || ["batch", "import"].contains(&e.body.command.name()),
                 "round {round}: #{seq} is '{}', not about {tag}",
                 e.body.summary
             );

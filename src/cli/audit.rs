@@ -61,6 +61,13 @@ pub fn run(ctx: &Ctx, cmd: AuditCmd) -> CliResult {
                     });
                     if full {
                         v["changes"] = serde_json::to_value(&e.body.changes)?;
+                        if let Some(r) = e.body.command.import_record() {
+                            v["replaced_by"] = json!({
+                                "records": r.items, "bytes": r.bytes, "sha256": hex(&r.digest),
+                                "users": r.users, "roles": r.roles,
+                                "qualifications": r.qualifications, "authorizations": r.authorizations,
+                            });
+                        }
                     }
                     out.push(v);
                 } else {
@@ -81,6 +88,9 @@ pub fn run(ctx: &Ctx, cmd: AuditCmd) -> CliResult {
                         sanitize(&e.body.summary)
                     );
                     if full {
+                        if let Some(r) = e.body.command.import_record() {
+                            outln!(ctx, "    {}", r.describe());
+                        }
                         for c in &e.body.changes {
                             outln!(ctx, "    {:?}", c.key);
                             outln!(

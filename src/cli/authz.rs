@@ -357,12 +357,7 @@ pub fn run_auth(ctx: &Ctx, cmd: AuthCmd) -> CliResult {
                 .collect();
             list.sort_by_key(|a| (a.expires.is_none(), a.expires, a.reference.clone()));
             if ctx.json {
-                ctx.print_json(
-                    &list
-                        .iter()
-                        .map(|a| auth_json(org, a, today))
-                        .collect::<Vec<_>>(),
-                )?;
+                ctx.print_json_items(list.iter().map(|a| auth_json(org, a, today)))?;
                 return Ok(0);
             }
             outln!(

@@ -104,6 +104,14 @@ pub struct Export {
     pub organisation: Organisation,
 }
 
+/// [`Export`] as it is written: the organisation borrowed, not copied.
+#[derive(Serialize)]
+struct ExportOut<'a> {
+    format: &'a str,
+    version: u32,
+    organisation: &'a Organisation,
+}
+
 const EXPORT_FORMAT: &str = "clearance-organisation";
 
 pub fn init(ctx: &Ctx, a: InitArgs) -> CliResult {
@@ -354,11 +362,29 @@ pub fn overview(ctx: &Ctx) -> CliResult {
     Ok(0)
 }
 
-fn write_out(output: &Option<PathBuf>, bytes: &[u8]) -> CliResult<()> {
-    match output {
-        Some(p) => std::fs::write(p, bytes)
-            .map_err(|e| CliError(format!("cannot write {}: {e}", p.display()))),
-        None => std::io::stdout().write_all(bytes).map_err(CliError::from),
+/// Where an export goes: the file (created or truncated) or the
+/// invocation's output (stdout, or a server's client's), buffered; written
+/// as it is produced.
+fn open_out<'a>(ctx: &'a Ctx, output: &Option<PathBuf>) -> CliResult<Box<dyn Write + 'a>> {
+    Ok(match output {
+        Some(p) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(p)
+                .map_err(|e| CliError(format!("cannot write {}: {e}", p.display())))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(ToOutput(ctx))),
+    })
+}
+
+/// The invocation's output as a writer.
+struct ToOutput<'a>(&'a Ctx);
+
+impl Write for ToOutput<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.out.borrow_mut().write(bytes)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.out.borrow_mut().flush()
     }
 }
 
@@ -376,19 +402,22 @@ pub fn export(ctx: &Ctx, a: ExportArgs) -> CliResult {
     let s = ctx.session()?;
     require_all(&s, ctx, Subject::Export)?;
     let org = s.org();
+    let cannot = |e: std::io::Error| match &a.output {
+        Some(p) => CliError(format!("cannot write {}: {e}", p.display())),
+        None => CliError::from(e),
+    };
+    let mut out = open_out(ctx, &a.output)?;
     match a.format {
         Format::Json => {
-            let e = Export {
-                format: EXPORT_FORMAT.into(),
+            let e = ExportOut {
+                format: EXPORT_FORMAT,
                 version: 1,
-                organisation: org.clone(),
+                organisation: org,
             };
-            let mut bytes = super::json_safe(&serde_json::to_string_pretty(&e)?).into_bytes();
-            bytes.push(b'\n');
-            write_out(&a.output, &bytes)?;
+            super::json::write_pretty(&mut out, &e).map_err(|e| cannot(e.into()))?;
         }
         Format::Csv => {
-            let mut w = csv::Writer::from_writer(Vec::new());
+            let mut w = csv::Writer::from_writer(&mut out);
             match a.table {
                 Table::Users => {
                     w.write_record([
@@ -460,10 +489,10 @@ pub fn export(ctx: &Ctx, a: ExportArgs) -> CliResult {
                     }
                 }
             }
-            let bytes = w.into_inner().map_err(|e| CliError(e.to_string()))?;
-            write_out(&a.output, &bytes)?;
+            w.flush().map_err(cannot)?;
         }
     }
+    out.flush().map_err(cannot)?;
     if let Some(p) = &a.output {
         errln!(ctx, "exported to {}", p.display());
     }

@@ -42,6 +42,7 @@ mod authz;
 mod backup;
 mod data;
 mod features;
+mod json;
 mod kinds;
 mod org;
 mod query;
@@ -384,7 +385,10 @@ impl Ctx {
 
     /// Prints a JSON value.
     pub fn print_json(&self, v: &impl serde::Serialize) -> CliResult<()> {
-        outln!(self, "{}", json_safe(&serde_json::to_string_pretty(v)?));
+        let mut out = self.out.borrow_mut();
+        let mut buffered = std::io::BufWriter::new(&mut *out);
+        json::write_pretty(&mut buffered, v)?;
+        buffered.flush()?;
         Ok(())
     }
 
@@ -395,13 +399,10 @@ impl Ctx {
         &self,
         items: impl Iterator<Item = T>,
     ) -> CliResult<()> {
-        use serde::Serializer;
         use std::io::Write;
         let mut out = self.out.borrow_mut();
         let mut buffered = std::io::BufWriter::new(&mut *out);
-        let mut ser = serde_json::Serializer::pretty(&mut buffered);
-        ser.collect_seq(items)?;
-        buffered.write_all(b"\n")?;
+        json::write_pretty_items(&mut buffered, items)?;
         buffered.flush()?;
         Ok(())
     }

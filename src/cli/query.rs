@@ -180,13 +180,13 @@ pub fn explain(ctx: &Ctx, a: ExplainArgs) -> CliResult {
         );
     }
     if !delegations.is_empty() {
-        println!("  may assign (delegated administration):");
+        outln!(ctx, "  may assign (delegated administration):");
         for (role, via, until, refused) in &delegations {
             let how = match refused {
                 Some(why) => format!("not by them: {why}"),
                 None => until.clone().unwrap_or_default(),
             };
-            println!("    {} ← role {via}; {how}", cell(&sanitize(role), 28),);
+            outln!(ctx, "    {} ← role {via}; {how}", cell(&sanitize(role), 28),);
         }
     }
     Ok(0)

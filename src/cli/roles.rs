@@ -204,10 +204,10 @@ pub fn run(ctx: &Ctx, cmd: RoleCmd) -> CliResult {
                     outln!(ctx, "  {}", sanitize(&r.description));
                 }
                 if !assignable.is_empty() {
-                    println!("  may assign: {}", sanitize(&assignable.join(", ")));
+                    outln!(ctx, "  may assign: {}", sanitize(&assignable.join(", ")));
                 }
                 if r.requires_email {
-                    println!("  its holders need an email address");
+                    outln!(ctx, "  its holders need an email address");
                 }
                 for (p, l) in levels {
                     outln!(ctx, "  {} {}", cell(&p.key, 34), p.scale.level_word(l));

@@ -211,6 +211,10 @@ pub enum Command {
         role: String,
         edit: RolePolicyEdit,
     },
+    /// How an import is recorded in its audit entry: the organisation was
+    /// replaced by the records stored beside the entry (see
+    /// [`ImportRecord`]). Only ever recorded: it is never planned or run.
+    ImportRecorded(ImportRecord),
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -233,6 +237,37 @@ pub struct OrganisationEdit {
     /// Deactivated users keep the view levels of the `own` relation.
     #[serde(default)]
     pub deactivated_read_own: Option<bool>,
+}
+
+/// What the audit entry of an import says about the organisation it
+/// imported. Its records are too many to sit inside the entry, so the store
+/// keeps them beside it (in `audit_side`, under the entry's sequence
+/// number); the entry carries their count, length and SHA-256, and its
+/// hash covers those, so the chain still derives every record and an edit
+/// of the records beside it is seen.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportRecord {
+    pub users: u32,
+    pub roles: u32,
+    pub qualifications: u32,
+    pub authorizations: u32,
+    /// How many records are stored beside the entry.
+    pub items: u64,
+    /// Their length, in bytes.
+    pub bytes: u64,
+    /// The SHA-256 of those bytes.
+    pub digest: [u8; 32],
+}
+
+impl ImportRecord {
+    /// What the entry says it replaced the organisation with, in a line.
+    pub fn describe(&self) -> String {
+        let sha: String = self.digest.iter().map(|b| format!("{b:02x}")).collect();
+        format!(
+            "the organisation was replaced by {} records kept beside this entry ({} users, {} roles, {} qualifications, {} authorizations; SHA-256 {sha})",
+            self.items, self.users, self.roles, self.qualifications, self.authorizations
+        )
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -300,6 +335,45 @@ impl Command {
             Command::SetSetupMode { on: true } => "setup on",
             Command::SetSetupMode { on: false } => "setup off",
             Command::SetRolePolicy { .. } => "role edit",
+            Command::ImportRecorded(_) => "import",
+        }
+    }
+
+    /// The organisation an import carries, directly or with a reason.
+    pub fn imported(&self) -> Option<&Organisation> {
+        match self {
+            Command::Import(o) => Some(o),
+            Command::Reasoned { command, .. } => command.imported(),
+            _ => None,
+        }
+    }
+
+    /// How an import was recorded, directly or with a reason (see
+    /// [`Command::ImportRecorded`]).
+    pub fn import_record(&self) -> Option<&ImportRecord> {
+        match self {
+            Command::ImportRecorded(r) => Some(r),
+            Command::Reasoned { command, .. } => command.import_record(),
+            _ => None,
+        }
+    }
+
+    /// Splits an import into the organisation it carries and the command as
+    /// its audit entry records it (`record` in place of the organisation,
+    /// the reason kept). None for any other command.
+    pub fn into_import(self, record: ImportRecord) -> Option<(Command, Box<Organisation>)> {
+        match self {
+            Command::Import(o) => Some((Command::ImportRecorded(record), o)),
+            Command::Reasoned { reason, command } => command.into_import(record).map(|(c, o)| {
+                (
+                    Command::Reasoned {
+                        reason,
+                        command: Box::new(c),
+                    },
+                    o,
+                )
+            }),
+            _ => None,
         }
     }
 

@@ -225,7 +225,92 @@ impl Session {
         // Re-establish the actor at this instant: access may have expired.
         let actor = rules::actor(&self.org, actor.operator, actor.acting_as, now)?;
         let change = rules::plan(&self.org, actor, &cmd, now)?;
+        if cmd.imported().is_some() {
+            return self.commit_import(now, actor, cmd, change);
+        }
         self.commit(now, actor.operator, actor.acting_as, cmd, change)
+    }
+
+    /// Commits a planned import: the store writes the imported organisation
+    /// as a new generation of its trees, then makes it current in one
+    /// transaction with the audit entry, which records the import by the
+    /// digest of the records kept beside it (see `store::replace`). The
+    /// imported organisation then becomes the one in memory, uncopied.
+    fn commit_import(
+        &mut self,
+        now: DateTime<Utc>,
+        actor: Actor,
+        cmd: Command,
+        change: Change,
+    ) -> OpsResult<Outcome> {
+        // The organisation being replaced is not needed while the import is
+        // written, and at 100k users it takes tens of megabytes: let go of
+        // it now, and read it back from the store should the import fail.
+        let placeholder = Organisation::new(
+            self.org.settings.clone(),
+            Default::default(),
+            Default::default(),
+            Default::default(),
+            Default::default(),
+            self.org.counters,
+        );
+        drop(std::mem::replace(&mut self.org, placeholder));
+        self.access = None;
+        match self.write_import(now, actor, cmd, &change) {
+            Ok((seq, org)) => {
+                self.org = org;
+                tracing::info!(seq, summary = %change.summary, "committed");
+                Ok(Outcome {
+                    seq,
+                    summary: change.summary,
+                })
+            }
+            Err(e) if e.is_fatal() => Err(e),
+            Err(e) => match self.store.load() {
+                Ok(Some(org)) => {
+                    self.org = org;
+                    Err(e)
+                }
+                Ok(None) | Err(_) => {
+                    self.store.halt();
+                    Err(OpsError::Store(StoreError::Fatal(format!(
+                        "{e}; then the organisation could not be read back"
+                    ))))
+                }
+            },
+        }
+    }
+
+    /// Stages and commits an import; returns the entry's sequence number and
+    /// the organisation as it now is.
+    fn write_import(
+        &mut self,
+        now: DateTime<Utc>,
+        actor: Actor,
+        cmd: Command,
+        change: &Change,
+    ) -> OpsResult<(u64, Organisation)> {
+        let Some(new) = cmd.imported() else {
+            return Err(OpsError::Other("not an import".into()));
+        };
+        let staged = self.store.stage_import(new)?;
+        let record = staged.record().clone();
+        let (recorded, mut new) = cmd
+            .into_import(record)
+            .ok_or_else(|| OpsError::Other("not an import".into()))?;
+        let body = AuditBody {
+            at: now,
+            operator: actor.operator,
+            operator_login: self.login.clone(),
+            acting_as: actor.acting_as,
+            command: recorded,
+            changes: vec![],
+            summary: change.summary.clone(),
+        };
+        let entry = self.store.commit_staged(staged, body, change.counters)?;
+        new.counters = change.counters;
+        new.reindex();
+        Ok((entry.seq, *new))
     }
 
     /// Accepts an invitation by its one-time code and binds this process's login.

@@ -130,6 +130,11 @@ impl Store {
         for (i, tree) in self.trees.iter().enumerate() {
             for kv in tree.iter() {
                 let (k, v) = kv.map_err(storage)?;
+                // The generation of the record trees is this database's own:
+                // a restore writes its first.
+                if i == T_META && k.as_ref() == K_GENERATION {
+                    continue;
+                }
                 put(w, &[i as u8])?;
                 put(w, &(k.len() as u32).to_be_bytes())?;
                 put(w, &k)?;
@@ -241,6 +246,9 @@ impl Store {
                 return Err(bad("an item is too long"));
             }
             let v = r.bytes(vlen as usize)?;
+            if tree == T_META && k == K_GENERATION {
+                return Err(bad("it names a generation of the record trees"));
+            }
             store.trees[tree].insert(k, v).map_err(storage)?;
             items += 1;
         }

@@ -109,7 +109,7 @@ impl Store {
         let result = refs.as_slice().transaction(|tx| {
             let meta = &tx[T_META];
             if meta.get(K_SCHEMA)?.is_none() {
-                meta.insert(K_SCHEMA, &SCHEMA_VERSION.to_be_bytes())?;
+                meta.insert(K_SCHEMA, &SCHEMA_FIRST.to_be_bytes())?;
             }
             for (t, k, v) in &writes {
                 match v {
@@ -146,7 +146,7 @@ impl Store {
         };
         self.state.set(Some(after));
         if self.schema.is_none() {
-            self.schema = Some(SCHEMA_VERSION);
+            self.schema = Some(SCHEMA_FIRST);
         }
         Ok(entry)
     }

@@ -20,6 +20,8 @@ struct Derived {
     problems: Vec<String>,
     /// The seal of the last sealed entry.
     last_seal: Option<Seal>,
+    /// The entries that record an import (with records beside them).
+    imports: BTreeSet<u64>,
 }
 
 /// How a record is named in a problem: `users/#7`, `settings`.
@@ -34,9 +36,23 @@ fn record_name(key: &RecordKey) -> String {
 }
 
 impl Derived {
-    fn apply(&mut self, e: &AuditEntry) {
+    fn apply(&mut self, e: &AuditEntry, store: &Store) {
         if e.seal.is_some() {
             self.last_seal = e.seal;
+        }
+        if e.body.command.import_record().is_some() {
+            // The organisation was replaced by the records beside the entry.
+            self.imports.insert(e.seq);
+            self.records.clear();
+            for r in store.side_records(e.seq) {
+                match r {
+                    Ok(r) => {
+                        self.used(r.key());
+                        self.records.insert(r.key(), r);
+                    }
+                    Err(msg) => self.problems.push(msg),
+                }
+            }
         }
         for p in &e.body.changes {
             if self.records.get(&p.key) != p.before.as_ref() {
@@ -46,18 +62,23 @@ impl Derived {
                     record_name(&p.key)
                 ));
             }
-            let m = &mut self.max_ids;
-            match p.key {
-                RecordKey::Settings => {}
-                RecordKey::User(id) => m.next_user = m.next_user.max(id),
-                RecordKey::Role(id) => m.next_role = m.next_role.max(id),
-                RecordKey::Qualification(id) => m.next_qualification = m.next_qualification.max(id),
-                RecordKey::Authorization(id) => m.next_authorization = m.next_authorization.max(id),
-            }
+            self.used(p.key);
             match &p.after {
                 Some(r) => self.records.insert(p.key, r.clone()),
                 None => self.records.remove(&p.key),
             };
+        }
+    }
+
+    /// Notes an id the log has used.
+    fn used(&mut self, key: RecordKey) {
+        let m = &mut self.max_ids;
+        match key {
+            RecordKey::Settings => {}
+            RecordKey::User(id) => m.next_user = m.next_user.max(id),
+            RecordKey::Role(id) => m.next_role = m.next_role.max(id),
+            RecordKey::Qualification(id) => m.next_qualification = m.next_qualification.max(id),
+            RecordKey::Authorization(id) => m.next_authorization = m.next_authorization.max(id),
         }
     }
 
@@ -122,7 +143,7 @@ impl Store {
         let mut v = self.verify_entries(
             self.audit_entries().inspect(|e| {
                 if let Ok(e) = e {
-                    derived.apply(e);
+                    derived.apply(e, self);
                 }
             }),
             anchor,
@@ -135,6 +156,7 @@ impl Store {
             return Ok(v);
         }
         v.problems.extend(derived.problems.iter().cloned());
+        v.problems.extend(self.stray_side_chunks(&derived.imports)?);
         self.compare_records(&derived, &mut v.problems)?;
         self.compare_indexes(&derived, &mut v.problems)?;
         self.compare_counters(&derived, &mut v.problems)?;

@@ -11,6 +11,7 @@ mod commit;
 mod doctor;
 pub mod files;
 pub mod lock;
+mod replace;
 mod state;
 
 use std::path::{Path, PathBuf};
@@ -24,8 +25,12 @@ use audit::{AuditEntry, Checkpoint, Verification, GENESIS};
 pub use backup::BackupSummary;
 use lock::LockFile;
 
-/// The schema this build reads and writes.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The schema this build reads and writes: 1, or 2 once an import has
+/// replaced the record and index trees with a new generation of them (see
+/// `replace`), which a build without generations must not read.
+pub const SCHEMA_VERSION: u32 = 2;
+/// The schema a new database is written with.
+const SCHEMA_FIRST: u32 = 1;
 /// Audit entries are split into chunks so that no value exceeds this.
 const CHUNK: usize = 32 * 1024;
 
@@ -79,7 +84,9 @@ const T_IDX_EMAIL: usize = 7;
 const T_IDX_LOGIN: usize = 8;
 const T_IDX_ROLE: usize = 9;
 const T_IDX_REF: usize = 10;
-pub const TREE_NAMES: [&str; 11] = [
+/// The records an import replaced the organisation with, beside its entry.
+const T_SIDE: usize = 11;
+pub const TREE_NAMES: [&str; 12] = [
     "meta",
     "settings",
     "users",
@@ -91,6 +98,7 @@ pub const TREE_NAMES: [&str; 11] = [
     "idx_login",
     "idx_role_name",
     "idx_auth_ref",
+    "audit_side",
 ];
 
 const K_SCHEMA: &[u8] = b"schema";
@@ -98,6 +106,8 @@ const K_COUNTERS: &[u8] = b"counters";
 const K_HEAD: &[u8] = b"audit_head";
 const K_ADMINS: &[u8] = b"admin_holders";
 const K_SETTINGS: &[u8] = b"settings";
+/// Which generation of the record and index trees is current (absent: 0).
+const K_GENERATION: &[u8] = b"generation";
 
 fn record_place(key: &RecordKey) -> (usize, Vec<u8>) {
     match key {
@@ -135,6 +145,8 @@ pub struct Store {
     trees: Vec<sled::Tree>,
     head: Checkpoint,
     schema: Option<u32>,
+    /// The generation of the record and index trees in `trees`.
+    generation: u32,
     /// Set after a storage error following a commit: no more writes.
     failed: bool,
     /// The digest of the stored state, once summed and checked against the
@@ -194,12 +206,7 @@ impl Store {
         files::make_db_private(path, &sled_dir)?;
         files::sync_dir(&sled_dir)?;
         files::sync_dir(path)?;
-        let trees = TREE_NAMES
-            .iter()
-            .map(|n| db.open_tree(n))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(storage)?;
-        let meta = &trees[T_META];
+        let meta = db.open_tree(TREE_NAMES[T_META]).map_err(storage)?;
         let schema = meta
             .get(K_SCHEMA)
             .map_err(storage)?
@@ -214,6 +221,11 @@ impl Store {
                     })
             })
             .transpose()?;
+        let generation = replace::stored_generation(&meta)?;
+        let trees = (0..TREE_NAMES.len())
+            .map(|t| db.open_tree(replace::tree_name(t, generation)))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(storage)?;
         let head = match meta.get(K_HEAD).map_err(storage)? {
             None => Checkpoint {
                 seq: 0,
@@ -231,12 +243,18 @@ impl Store {
                 })
             }
         };
+        if schema.is_none_or(|s| s <= SCHEMA_VERSION) {
+            // What an import left when it stopped before its transaction.
+            replace::drop_other_generations(&db, generation)?;
+            replace::drop_side_after(&trees[T_SIDE], head.seq)?;
+        }
         Ok(Store {
             path: path.to_path_buf(),
             db,
             trees,
             head,
             schema,
+            generation,
             failed: false,
             state: std::cell::Cell::new(None),
             _lock: lock,
@@ -254,6 +272,12 @@ impl Store {
     /// The audit head: last sequence number and hash.
     pub fn head(&self) -> Checkpoint {
         self.head
+    }
+
+    /// Stops taking writes: for a caller whose view of the organisation
+    /// can no longer be trusted.
+    pub fn halt(&mut self) {
+        self.failed = true;
     }
 
     fn writable(&self) -> Result<(), StoreError> {
@@ -446,7 +470,11 @@ impl Store {
                     .map_err(|e| format!("corrupt record at audit/{}: {e}", key_text(&k)))
                     .and_then(|e| {
                         if codec::encode_entry(&e).is_ok_and(|b| b == bytes) {
-                            Ok(e)
+                            // An import's records beside it are covered too.
+                            match e.body.command.import_record() {
+                                Some(r) => self.check_side(e.seq, r).map(|()| e),
+                                None => Ok(e),
+                            }
                         } else {
                             Err(format!(
                                 "corrupt record at audit/{}: the stored bytes are not the entry's canonical form (edited)",

@@ -75,29 +75,35 @@ impl StateDigest {
 
     /// Takes out (`add` false) or adds the index entries one record calls for.
     fn index_entries(&mut self, r: &Record, add: bool) {
-        let mut apply = |tree: usize, key: &[u8], id: u32| {
+        for (tree, key, id) in index_entries(r) {
             if add {
-                self.add(tree, key, &id.to_be_bytes())
+                self.add(tree, &key, &id.to_be_bytes())
             } else {
-                self.remove(tree, key, &id.to_be_bytes())
+                self.remove(tree, &key, &id.to_be_bytes())
             }
-        };
-        match r {
-            Record::User(u) if !u.is_deleted() => {
-                if let Some(e) = &u.email {
-                    apply(T_IDX_EMAIL, e.as_bytes(), u.id);
-                }
-                if let Some(l) = &u.login {
-                    apply(T_IDX_LOGIN, l.as_bytes(), u.id);
-                }
-            }
-            Record::Role(r) => apply(T_IDX_ROLE, r.name.to_lowercase().as_bytes(), r.id),
-            Record::Authorization(a) => {
-                apply(T_IDX_REF, a.reference.to_lowercase().as_bytes(), a.id)
-            }
-            _ => {}
         }
     }
+}
+
+/// The unique index entries one record calls for: tree, key, id.
+pub(super) fn index_entries(r: &Record) -> Vec<(usize, Vec<u8>, u32)> {
+    let mut out = Vec::new();
+    match r {
+        Record::User(u) if !u.is_deleted() => {
+            if let Some(e) = &u.email {
+                out.push((T_IDX_EMAIL, e.as_bytes().to_vec(), u.id));
+            }
+            if let Some(l) = &u.login {
+                out.push((T_IDX_LOGIN, l.as_bytes().to_vec(), u.id));
+            }
+        }
+        Record::Role(r) => out.push((T_IDX_ROLE, r.name.to_lowercase().into_bytes(), r.id)),
+        Record::Authorization(a) => {
+            out.push((T_IDX_REF, a.reference.to_lowercase().into_bytes(), a.id))
+        }
+        _ => {}
+    }
+    out
 }
 
 /// The change in the administrator counter one record change makes.

@@ -438,6 +438,11 @@ fn plan_with(
                 "rescue is planned with plan_rescue, by the owner of the database files".into(),
             ))
         }
+        Command::ImportRecorded(_) => {
+            return Err(invalid(
+                "an import's audit record cannot be run; import the organisation's file",
+            ))
+        }
         Command::AddUser(nu) => users::add_user(&mut cx, nu)?,
         Command::EditUser { user, edit } => users::edit_user(&mut cx, user, edit)?,
         Command::AssignRole { user, role, until } => {
@@ -514,7 +519,7 @@ fn plan_with(
             let mut scratch = org.clone();
             let mut merged: BTreeMap<RecordKey, Put> = BTreeMap::new();
             for (i, c) in cmds.iter().enumerate() {
-                if matches!(c, Command::Batch(_) | Command::Import(_)) {
+                if matches!(c, Command::Batch(_)) || c.imported().is_some() {
                     return Err(invalid("a batch cannot hold a batch or an import"));
                 }
                 let ch = plan_with(&scratch, actor, c, now, reason)

@@ -178,6 +178,9 @@ impl View for AuditView {
                 format!("hash     {}", crate::store::audit::hex(&e.hash)),
                 cx.theme.muted,
             ));
+            if let Some(r) = e.body.command.import_record() {
+                lines.push(Line::from(r.describe()));
+            }
             for c in &e.body.changes {
                 lines.push(Line::styled(format!("{:?}", c.key), cx.theme.title));
                 let before = serde_json::to_string(&c.before).unwrap_or_default();
