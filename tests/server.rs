@@ -318,3 +318,46 @@ fn the_socket_is_private_unless_a_group_is_named() {
     // The stale socket it left does not get in the way.
     db.run(&["user", "list"]).ok();
 }
+
+#[test]
+fn a_client_whose_reader_goes_away_does_not_end_the_server() {
+    let db = Db::demo();
+    let mut server = Server::start(&db.path, &[]);
+    for args in [
+        &["export", "--format", "json"][..],
+        &["audit", "list", "--full"],
+    ] {
+        let mut client = Command::new(bin())
+            .arg("--db")
+            .arg(&db.path)
+            .args(args)
+            .env("CLEARANCE_TEST_LOGIN", ADMIN)
+            .env("CLEARANCE_TEST_NOW", NOW)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start the client");
+        let mut first = [0u8; 16];
+        client
+            .stdout
+            .take()
+            .unwrap()
+            .read_exact(&mut first)
+            .unwrap();
+        // The pipe's reader is gone now (`… | head -c 16`).
+        let out = client.wait_with_output().unwrap();
+        assert!(
+            out.status.code() == Some(0) || out.status.code() == Some(141),
+            "{:?} {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            server.child.try_wait().unwrap().is_none(),
+            "the server ended with its client's pipe"
+        );
+    }
+    db.run(&["user", "list"]).ok();
+    assert!(server.child.try_wait().unwrap().is_none());
+}

@@ -170,6 +170,9 @@ pub fn run_served(call: Call<'_>) -> i32 {
     let _ = ctx.out.borrow_mut().flush();
     match result {
         Ok(Ok(code)) => code,
+        // The client's reader went away (`… | head`): as a process writing
+        // to that pipe would have been ended by SIGPIPE, quietly.
+        Ok(Err(CliError(msg))) if msg.contains("Broken pipe") => 128 + libc::SIGPIPE,
         Ok(Err(CliError(msg))) => fail(&msg),
         Err(_) => fail(
             "internal failure at the server; the last change may not be saved: 'clearance doctor' checks the database",

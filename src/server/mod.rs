@@ -58,6 +58,12 @@ pub fn socket_path(db: &Path) -> PathBuf {
 /// Serves `session` (the open database at `db`) until stopped, or until idle
 /// for `options.idle_exit`. Returns when idle; errors are one line.
 pub fn serve(db: &Path, session: Session, options: &Options) -> Result<(), String> {
+    // A client whose reader goes away (`clearance export | head`) must not
+    // end the server: writes to its pipe fail with EPIPE instead.
+    // SAFETY: setting a signal's disposition to ignore touches no memory.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+    }
     let path = socket_path(db);
     // We hold the database's lock, so a socket left here is stale.
     if path.exists() {
