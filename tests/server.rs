@@ -261,23 +261,99 @@ fn an_idle_server_exits_and_takes_its_socket_with_it() {
 }
 
 #[test]
-fn a_second_server_or_a_local_file_command_is_told_who_holds_the_database() {
+fn a_second_server_is_told_who_holds_the_database() {
     let db = Db::init("club");
     let _server = Server::start(&db.path, &[]);
     let second = common::cli::run_at(&db.path, ADMIN, NOW, &["serve"]);
     let msg = second.error(&["in use"]);
     assert!(msg.contains("pid"), "{msg}");
-    let export = db.file("export.json");
+    db.run(&["serve", "--idle-exit", "0"])
+        .error(&["at least 1 second"]);
+}
+
+/// Commands that name files run at the server with the files opened by
+/// the client: export --output, import and backup give what they give
+/// without a server, and a refused one leaves the file it names alone.
+#[test]
+fn files_go_through_the_client_export_import_and_backup_while_a_server_runs() {
+    let db = Db::init("maintenance");
+    db.run(&[
+        "user", "add", "--given", "Pia", "--family", "Holm", "--login", "pia",
+    ])
+    .ok();
+    let local = db.file("local.json");
     db.run(&[
         "export",
         "--format",
         "json",
         "--output",
-        export.to_str().unwrap(),
+        local.to_str().unwrap(),
     ])
-    .error(&["in use"]);
-    db.run(&["serve", "--idle-exit", "0"])
-        .error(&["at least 1 second"]);
+    .ok();
+    let mut server = Server::start(&db.path, &[]);
+    let served = db.file("served.json");
+    let out = db
+        .run(&[
+            "export",
+            "--format",
+            "json",
+            "--output",
+            served.to_str().unwrap(),
+        ])
+        .ok();
+    assert!(out.stderr.contains("exported to"), "{}", out.stderr);
+    assert_eq!(
+        std::fs::read(&local).unwrap(),
+        std::fs::read(&served).unwrap()
+    );
+    // Refused (pia may not export): the file named keeps what it had.
+    db.run_as(
+        "pia",
+        &[
+            "export",
+            "--format",
+            "json",
+            "--output",
+            served.to_str().unwrap(),
+        ],
+    )
+    .error(&[]);
+    assert_eq!(
+        std::fs::read(&local).unwrap(),
+        std::fs::read(&served).unwrap()
+    );
+    // Import the export with the organisation renamed.
+    let mut v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&served).unwrap()).unwrap();
+    v["organisation"]["settings"]["name"] = "Renamed by import".into();
+    let renamed = db.file("renamed.json");
+    common::cli::write_json(&renamed, &v);
+    db.run(&["import", renamed.to_str().unwrap()]).ok();
+    let shown = db.run(&["org", "show"]).ok();
+    assert!(
+        shown.stdout.contains("Renamed by import"),
+        "{}",
+        shown.stdout
+    );
+    db.run(&["import", db.file("missing.json").to_str().unwrap()])
+        .error(&["cannot read", "missing.json"]);
+    // A backup, restored once the server is gone, verifies.
+    let bak = db.file("team.bak");
+    db.run(&["backup", bak.to_str().unwrap()]).ok();
+    assert!(bak.exists() && !db.file("team.bak.tmp").exists());
+    server.kill();
+    let restored = Db::empty();
+    common::cli::run_at(
+        &restored.path,
+        ADMIN,
+        NOW,
+        &["restore", bak.to_str().unwrap()],
+    )
+    .ok();
+    restored.run(&["audit", "verify"]).ok();
+    restored.run(&["doctor"]).ok();
+    let list = restored.run(&["user", "list"]).ok();
+    assert!(list.stdout.contains("Pia Holm"), "{}", list.stdout);
 }
 
 #[test]

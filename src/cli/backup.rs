@@ -27,7 +27,11 @@ pub struct RestoreArgs {
 pub fn backup(ctx: &Ctx, a: BackupArgs) -> CliResult {
     let s = ctx.session()?;
     require_all(&s, ctx, Subject::Export)?;
-    let b = s.store().backup(&a.file)?;
+    let b = match ctx.passed_file() {
+        // At a server: into the file the client opened; it puts it in place.
+        Some(f) => s.store().backup_into(f, &a.file)?,
+        None => s.store().backup(&a.file)?,
+    };
     if ctx.json {
         ctx.print_json(&json!({"ok": true, "file": a.file, "items": b.items,
             "head_seq": b.head.seq, "head_hash": hex(&b.head.hash)}))?;

@@ -33,6 +33,9 @@ pub struct Ctx {
     pub uid: u32,
     /// At a server: its one open session, shared by every connection.
     pub shared: Option<std::sync::Arc<std::sync::Mutex<Session>>>,
+    /// At a server: the file the command names, opened by the client with
+    /// its own rights (import reads it, export and backup write it).
+    pub file: std::cell::RefCell<Option<std::fs::File>>,
 }
 
 /// An open session: this process's own, or a server's, locked for the
@@ -81,6 +84,11 @@ impl Ctx {
     /// as `println!` would have panicked on them.
     pub fn write_out(&self, args: std::fmt::Arguments<'_>) {
         let _ = self.out.borrow_mut().write_fmt(args);
+    }
+
+    /// The file a client passed for the command, if any (taken once).
+    pub fn passed_file(&self) -> Option<std::fs::File> {
+        self.file.borrow_mut().take()
     }
 
     /// Whether the standard input (this process's or the client's) is a terminal.

@@ -363,10 +363,17 @@ pub fn overview(ctx: &Ctx) -> CliResult {
 
 /// Reads an export, bounded by `max_mb`, parsing as it reads (the file is
 /// never held in memory as a whole).
-fn read_export(file: &std::path::Path, max_mb: u64) -> CliResult<Export> {
+fn read_export(
+    file: &std::path::Path,
+    passed: Option<std::fs::File>,
+    max_mb: u64,
+) -> CliResult<Export> {
     use std::io::Read;
     let cannot = |e: std::io::Error| CliError(format!("cannot read {}: {e}", file.display()));
-    let f = std::fs::File::open(file).map_err(cannot)?;
+    let f = match passed {
+        Some(f) => f,
+        None => std::fs::File::open(file).map_err(cannot)?,
+    };
     let max = max_mb.saturating_mul(1_000_000);
     let len = f.metadata().map_err(cannot)?.len();
     let too_large = || {
@@ -389,7 +396,7 @@ fn read_export(file: &std::path::Path, max_mb: u64) -> CliResult<Export> {
 }
 
 pub fn import(ctx: &Ctx, a: ImportArgs) -> CliResult {
-    let e = read_export(&a.file, a.max_size_mb)?;
+    let e = read_export(&a.file, ctx.passed_file(), a.max_size_mb)?;
     if e.format != EXPORT_FORMAT || e.version != 1 {
         return Err(CliError(format!(
             "{}: unsupported export format {} version {}",

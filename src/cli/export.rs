@@ -15,6 +15,9 @@ use crate::domain::text::sanitize;
 /// invocation's output (stdout, or a server's client's), buffered; written
 /// as it is produced.
 fn open_out<'a>(ctx: &'a Ctx, output: &Option<PathBuf>) -> CliResult<Box<dyn Write + 'a>> {
+    if let Some(f) = ctx.passed_file() {
+        return Ok(Box::new(std::io::BufWriter::new(f)));
+    }
     Ok(match output {
         Some(p) => Box::new(std::io::BufWriter::new(
             std::fs::File::create(p)

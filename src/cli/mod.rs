@@ -386,6 +386,7 @@ fn run(cli: Cli) -> CliResult {
         // SAFETY: geteuid has no preconditions and cannot fail.
         uid: unsafe { libc::geteuid() },
         shared: None,
+        file: std::cell::RefCell::new(None),
     };
     crate::logging::init(&ctx.db);
     // A server of this database answers the command, if one runs.

@@ -53,25 +53,79 @@ pub fn serve(ctx: &Ctx, a: ServeArgs) -> CliResult {
     Ok(0)
 }
 
-/// Whether a server runs `command` for its client. The app, creating or
-/// restoring a database, and commands that name files stay here (a server
-/// must not open files by a client's name with its own rights).
+/// Whether a server runs `command` for its client. The app, and creating
+/// or restoring a database, stay here. A command that names a file (import,
+/// export --output, backup) is served with the file opened here, by the
+/// client, with its own rights: a server never opens a file by a client's
+/// name.
 fn served(command: Option<&Cmd>) -> bool {
-    match command {
-        None
-        | Some(
+    !matches!(
+        command,
+        None | Some(
             Cmd::Init(_)
-            | Cmd::Demo
-            | Cmd::Restore(_)
-            | Cmd::Snapshot(_)
-            | Cmd::Presets
-            | Cmd::Serve(_)
-            | Cmd::Import(_)
-            | Cmd::Backup(_),
-        ) => false,
-        Some(Cmd::Export(a)) => a.output.is_none(),
-        Some(_) => true,
+                | Cmd::Demo
+                | Cmd::Restore(_)
+                | Cmd::Snapshot(_)
+                | Cmd::Presets
+                | Cmd::Serve(_)
+        )
+    )
+}
+
+/// The file a served command names, opened here: what to pass, and for a
+/// file the server writes, where to put it once it is complete.
+struct Named {
+    file: File,
+    /// Export and backup: (the temporary file written, the file it
+    /// replaces only when the command succeeded).
+    backup: Option<(std::path::PathBuf, std::path::PathBuf)>,
+}
+
+/// A new file beside `target`, written first and renamed over it on success.
+fn beside(target: &std::path::Path) -> Result<Named, String> {
+    let tmp = std::path::PathBuf::from(format!("{}.tmp", target.display()));
+    let file = File::create(&tmp).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+    Ok(Named {
+        file,
+        backup: Some((tmp, target.to_path_buf())),
+    })
+}
+
+/// Opens the file `command` names, as the local command would have.
+fn open_named(command: Option<&Cmd>) -> Result<Option<Named>, String> {
+    let cannot = |p: &std::path::Path, verb: &str, e: std::io::Error| {
+        format!("cannot {verb} {}: {e}", p.display())
+    };
+    Ok(match command {
+        Some(Cmd::Import(a)) => Some(Named {
+            file: File::open(&a.file).map_err(|e| cannot(&a.file, "read", e))?,
+            backup: None,
+        }),
+        Some(Cmd::Export(a)) => a.output.as_deref().map(beside).transpose()?,
+        Some(Cmd::Backup(a)) => Some(beside(&a.file)?),
+        _ => None,
+    })
+}
+
+/// A file the server wrote: put in place (renamed over the old one, the
+/// directory synced) on success, removed otherwise — a refused export or
+/// backup leaves the file it names as it was.
+fn finish_backup(named: Option<Named>, ok: bool) -> Result<(), String> {
+    let Some((tmp, file)) = named.and_then(|n| n.backup) else {
+        return Ok(());
+    };
+    if !ok {
+        let _ = std::fs::remove_file(&tmp);
+        return Ok(());
     }
+    std::fs::rename(&tmp, &file).map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+    let dir = file
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| format!("cannot sync {}: {e}", dir.display()))
 }
 
 /// Sends the command to the database's server, if one answers: its exit
@@ -100,15 +154,28 @@ pub fn through_server(ctx: &Ctx, command: Option<&Cmd>) -> Option<i32> {
         Ok(b) => b,
         Err(e) => return said(e.to_string()),
     };
+    let named = match open_named(command) {
+        Ok(n) => n,
+        Err(e) => return said(format!("{e}; nothing was done")),
+    };
     let (stdin, stdout, stderr) = (std::io::stdin(), std::io::stdout(), std::io::stderr());
-    let passed = [stdin.as_fd(), stdout.as_fd(), stderr.as_fd()];
+    let mut passed = vec![stdin.as_fd(), stdout.as_fd(), stderr.as_fd()];
+    if let Some(n) = &named {
+        passed.push(n.file.as_fd());
+    }
     if let Err(e) = fds::send_with_fds(&stream, &bytes, &passed) {
+        let _ = finish_backup(named, false);
         return said(format!(
             "the server of {} did not take the command ({e}); nothing was done",
             ctx.db.display()
         ));
     }
-    match protocol::read::<Response>(&mut &stream) {
+    let answer = protocol::read::<Response>(&mut &stream);
+    let ok = matches!(answer, Ok(Response::Exit(0)));
+    if let Err(e) = finish_backup(named, ok) {
+        return said(e);
+    }
+    match answer {
         Ok(Response::Exit(code)) => Some(code),
         Ok(Response::Refused(why)) => said(format!("the server refused: {why}")),
         Ok(Response::Pong { .. }) => said("the server answered something else".into()),
@@ -164,6 +231,7 @@ pub fn run_served(call: Call<'_>) -> i32 {
         now,
         uid: call.uid,
         shared: Some(call.session.clone()),
+        file: RefCell::new(call.file.map(File::from)),
     };
     let result =
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| dispatch(&ctx, cli.command)));
@@ -218,7 +286,7 @@ mod tests {
     }
 
     #[test]
-    fn the_app_files_and_new_databases_stay_where_they_are_typed() {
+    fn the_app_and_new_databases_stay_where_they_are_typed() {
         let parse = |args: &[&str]| {
             Cli::try_parse_from(std::iter::once("clearance").chain(args.iter().copied()))
                 .unwrap()
@@ -238,10 +306,7 @@ mod tests {
                 "B",
             ][..],
             &["demo"],
-            &["import", "x.json"],
-            &["backup", "x.bak"],
             &["restore", "x.bak"],
-            &["export", "--format", "json", "--output", "x.json"],
             &["snapshot"],
             &["serve"],
         ] {
@@ -251,6 +316,9 @@ mod tests {
             &["user", "list"][..],
             &["check", "pia", "flights.view"],
             &["export", "--format", "json"],
+            &["export", "--format", "json", "--output", "x.json"],
+            &["import", "x.json"],
+            &["backup", "x.bak"],
             &["doctor"],
             &["audit", "verify"],
         ] {

@@ -1,7 +1,8 @@
 //! Passing file descriptors over the socket (SCM_RIGHTS): a client hands
 //! the server its standard input, output and error with a request, so the
 //! command's output goes where the client's would have, with the client's
-//! own access rights.
+//! own access rights — and, for a command that names a file, that file,
+//! opened by the client.
 
 use std::io::{IoSlice, IoSliceMut, Write};
 use std::mem::MaybeUninit;
@@ -14,7 +15,7 @@ use rustix::net::{
 };
 
 /// The most descriptors a request carries.
-pub const MAX_FDS: usize = 3;
+pub const MAX_FDS: usize = 4;
 
 /// Sends `bytes`, with `fds` attached to the first byte.
 pub fn send_with_fds(

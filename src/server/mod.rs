@@ -39,6 +39,9 @@ pub struct Call<'a> {
     pub stdin: OwnedFd,
     pub stdout: OwnedFd,
     pub stderr: OwnedFd,
+    /// The file the command names, opened by the client (import, export
+    /// --output, backup).
+    pub file: Option<OwnedFd>,
 }
 
 /// A running server's shared state.
@@ -161,7 +164,8 @@ fn connection(shared: &Shared, stream: UnixStream) -> Result<(), FrameError> {
         Request::Ping => Response::Pong {
             pid: std::process::id(),
         },
-        Request::Run(run) if passed.len() == 3 => {
+        Request::Run(run) if (3..=4).contains(&passed.len()) => {
+            let file = (passed.len() == 4).then(|| passed.pop()).flatten();
             let stderr = passed.pop().expect("three");
             let stdout = passed.pop().expect("three");
             let stdin = passed.pop().expect("three");
@@ -175,6 +179,7 @@ fn connection(shared: &Shared, stream: UnixStream) -> Result<(), FrameError> {
                     stdin,
                     stdout,
                     stderr,
+                    file,
                 })),
                 Err(e) => Response::Refused(e),
             }

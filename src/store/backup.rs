@@ -118,6 +118,28 @@ impl Store {
         }
     }
 
+    /// [`Store::backup`] into a file its caller opened (a server's client,
+    /// which then puts it in place): written, digested and synced.
+    pub fn backup_into(
+        &self,
+        file: std::fs::File,
+        name: &Path,
+    ) -> Result<BackupSummary, StoreError> {
+        let mut w = Hashing {
+            inner: std::io::BufWriter::new(file),
+            hash: Sha256::new(),
+        };
+        let items = self.write_backup(&mut w, name)?;
+        let digest: [u8; 32] = w.hash.clone().finalize().into();
+        w.inner.write_all(&digest).map_err(io(name))?;
+        let f = w.inner.into_inner().map_err(|e| io(name)(e.into_error()))?;
+        f.sync_all().map_err(io(name))?;
+        Ok(BackupSummary {
+            items,
+            head: self.head,
+        })
+    }
+
     fn write_backup(&self, w: &mut impl Write, tmp: &Path) -> Result<u64, StoreError> {
         let put = |w: &mut dyn Write, b: &[u8]| w.write_all(b).map_err(io(tmp));
         put(w, MAGIC)?;
