@@ -15,8 +15,30 @@ pub struct LockFile {
     file: File,
 }
 
+/// The holder's text. A holder that has just taken the lock writes it a
+/// moment later (and one letting go clears it first): read again a few
+/// times before saying nothing is known.
+fn holder_text(file: &mut File) -> String {
+    let mut text = String::new();
+    for _ in 0..10 {
+        text.clear();
+        let _ = file
+            .seek(SeekFrom::Start(0))
+            .and_then(|_| file.read_to_string(&mut text));
+        if text.contains("pid=") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    text
+}
+
 /// Who holds a database, as written in its lock file.
 pub fn describe_holder(text: &str) -> String {
+    if !text.contains("pid=") {
+        return "database in use by another clearance process (starting or ending just now; try again)"
+            .into();
+    }
     let mut pid = "?";
     let mut login = "?";
     let mut since = "?";
@@ -55,9 +77,7 @@ impl LockFile {
         if rc != 0 {
             let err = std::io::Error::last_os_error();
             if err.raw_os_error() == Some(libc::EWOULDBLOCK) {
-                let mut text = String::new();
-                let _ = file.read_to_string(&mut text);
-                return Err(describe_holder(&text));
+                return Err(describe_holder(&holder_text(&mut file)));
             }
             return Err(format!("cannot lock {}: {err}", path.display()));
         }
@@ -81,5 +101,19 @@ impl Drop for LockFile {
         unsafe {
             libc::flock(self.file.as_raw_fd(), libc::LOCK_UN);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_holder_that_has_not_written_yet_is_said_so_not_shown_as_question_marks() {
+        let said = describe_holder("");
+        assert!(said.contains("starting or ending just now"), "{said}");
+        assert!(!said.contains('?'), "{said}");
+        let said = describe_holder("pid=42\nlogin=ana\nsince=2026-03-02 09:30\n");
+        assert_eq!(said, "database in use by ana (pid 42) since 2026-03-02 09:30");
     }
 }
