@@ -7,7 +7,7 @@
 
 pub mod fds;
 
-use std::os::fd::{AsFd, OwnedFd};
+use std::os::fd::OwnedFd;
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
@@ -190,9 +190,6 @@ fn connection(shared: &Shared, stream: UnixStream) -> Result<(), FrameError> {
         )),
     };
     protocol::write(&mut &stream, &response)?;
-    // Keep the descriptors' owner obvious: they close here.
-    drop(passed);
-    let _ = stream.as_fd();
     Ok(())
 }
 
