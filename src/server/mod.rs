@@ -147,7 +147,7 @@ fn watch_idle(shared: &Shared, idle: Duration, path: &Path) {
 /// One connection: one request, one answer.
 fn connection(shared: &Shared, stream: UnixStream) -> Result<(), FrameError> {
     let cred = rustix::net::sockopt::socket_peercred(&stream).map_err(std::io::Error::from)?;
-    let (first, mut passed) = fds::recv_with_fds(&stream)?;
+    let (first, passed) = fds::recv_with_fds(&stream)?;
     if first.is_empty() {
         return Err(FrameError::Closed);
     }
@@ -160,15 +160,14 @@ fn connection(shared: &Shared, stream: UnixStream) -> Result<(), FrameError> {
             return Err(e);
         }
     };
-    let response = match request {
-        Request::Ping => Response::Pong {
+    let count = passed.len();
+    let mut passed = passed.into_iter();
+    let fds = (passed.next(), passed.next(), passed.next(), passed.next());
+    let response = match (request, fds) {
+        (Request::Ping, _) => Response::Pong {
             pid: std::process::id(),
         },
-        Request::Run(run) if (3..=4).contains(&passed.len()) => {
-            let file = (passed.len() == 4).then(|| passed.pop()).flatten();
-            let stderr = passed.pop().expect("three");
-            let stdout = passed.pop().expect("three");
-            let stdin = passed.pop().expect("three");
+        (Request::Run(run), (Some(stdin), Some(stdout), Some(stderr), file)) => {
             match login_of_uid(cred.uid.as_raw()) {
                 Ok(login) => Response::Exit(crate::cli::run_served(Call {
                     db: &shared.db,
@@ -184,9 +183,8 @@ fn connection(shared: &Shared, stream: UnixStream) -> Result<(), FrameError> {
                 Err(e) => Response::Refused(e),
             }
         }
-        Request::Run(_) => Response::Refused(format!(
-            "a command needs the client's standard input, output and error ({} passed)",
-            passed.len()
+        (Request::Run(_), _) => Response::Refused(format!(
+            "a command needs the client's standard input, output and error ({count} passed)"
         )),
     };
     protocol::write(&mut &stream, &response)?;
