@@ -114,6 +114,9 @@ mod tests {
         assert!(said.contains("starting or ending just now"), "{said}");
         assert!(!said.contains('?'), "{said}");
         let said = describe_holder("pid=42\nlogin=ana\nsince=2026-03-02 09:30\n");
-        assert_eq!(said, "database in use by ana (pid 42) since 2026-03-02 09:30");
+        assert_eq!(
+            said,
+            "database in use by ana (pid 42) since 2026-03-02 09:30"
+        );
     }
 }
