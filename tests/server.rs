@@ -202,7 +202,13 @@ fn bad_frames_get_a_clear_answer_and_the_server_keeps_serving() {
 fn a_killed_server_loses_no_acknowledged_write_and_a_new_one_takes_over() {
     let db = Db::init("club");
     let mut acknowledged = Vec::new();
-    for round in 0..5 {
+    // 50 rounds by default (CLEARANCE_SERVER_KILL_ROUNDS to change it).
+    let rounds: usize = std::env::var("CLEARANCE_SERVER_KILL_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(50);
+    let mut cut = 0;
+    for round in 0..rounds {
         let mut server = Server::start(&db.path, &[]);
         let writer = {
             let path = db.path.clone();
@@ -222,10 +228,17 @@ fn a_killed_server_loses_no_acknowledged_write_and_a_new_one_takes_over() {
                 ok
             })
         };
-        std::thread::sleep(Duration::from_millis(150 + 60 * round as u64));
+        // Kill at a different moment each round, mostly mid-write.
+        std::thread::sleep(Duration::from_millis(40 + 37 * (round as u64 % 9)));
         server.kill();
-        acknowledged.extend(writer.join().unwrap());
+        let done = writer.join().unwrap();
+        if done.len() < 40 {
+            cut += 1;
+        }
+        acknowledged.extend(done);
     }
+    eprintln!("{cut} of {rounds} kills cut a workload mid-command");
+    assert!(cut > 0, "no kill cut a workload");
     // No server now: the commands run here, on a database with every
     // acknowledged write, and the stale socket does not get in the way.
     let roles = db.run(&["--json", "role", "list"]).ok().json();
