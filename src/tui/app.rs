@@ -2,10 +2,7 @@
 //! effects views ask for, and drawing. Every change goes through
 //! `ops::Session::execute`, like the CLI.
 
-use chrono::{DateTime, Utc};
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-use ratatui::layout::Rect;
-use ratatui::Frame;
 
 use super::caps::ColorDepth;
 use super::keymap::{Action, Context, Key, Keymap};
@@ -13,152 +10,22 @@ pub use super::passes::{ascii_fold, ascii_symbol};
 pub use super::popups::Popup;
 pub use super::session::{standing, Who};
 use super::theme::Theme;
+pub use super::view::{Cx, Effect, Tab, View};
 use super::views::{
     audit::AuditView, authorizations::AuthorizationsView, me::MeView, roles::RolesView,
     users::UsersView,
 };
 use super::widgets::confirm::Confirm;
-use super::widgets::form::Form;
 use super::widgets::help::Help;
 use super::widgets::palette::Palette;
 use super::widgets::status::Status;
 use super::widgets::Symbols;
-use crate::domain::catalog::Level;
 use crate::domain::engine::effective_levels;
-use crate::domain::org::Organisation;
-use crate::domain::read::{self, ReadScope, Subject};
-use crate::domain::rules::Actor;
-use crate::domain::users::User;
+use crate::domain::read::Subject;
 use crate::ops::{Command, Session};
 
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tab {
-    Users,
-    Roles,
-    Authorizations,
-    Audit,
-    Me,
-}
-
-impl Tab {
-    pub const ALL: [Tab; 5] = [
-        Tab::Users,
-        Tab::Roles,
-        Tab::Authorizations,
-        Tab::Audit,
-        Tab::Me,
-    ];
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Tab::Users => "Users",
-            Tab::Roles => "Roles",
-            Tab::Authorizations => "Authorizations",
-            Tab::Audit => "Audit",
-            Tab::Me => "Me",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Tab> {
-        Tab::ALL
-            .into_iter()
-            .find(|t| t.title().eq_ignore_ascii_case(s))
-    }
-}
-
-/// What a view or popup asks the app to do.
-pub enum Effect {
-    None,
-    /// Execute a command as the operator.
-    Run(Command),
-    /// Execute a command, then (only if it succeeded) apply the next effect.
-    RunThen(Command, Box<Effect>),
-    Open(Popup),
-    Status(String),
-    Error(String),
-    /// Close the top popup.
-    Close,
-    Quit,
-    /// Tell a tab's view that something it asked for happened (a confirmation
-    /// accepted, or — after `RunThen` — its command committed); the tag says
-    /// what. Calls `View::notify`.
-    Notify(Tab, u32),
-}
-
-/// What views see: the organisation, the operator and the look.
-pub struct Cx<'a> {
-    pub session: &'a Session,
-    pub org: &'a Organisation,
-    pub now: DateTime<Utc>,
-    pub me: &'a User,
-    pub actor: Actor,
-    pub mine: Vec<Level>,
-    pub keymap: &'a Keymap,
-    pub theme: &'a Theme,
-    pub sym: Symbols,
-    /// Bumped after every committed command: views rebuild their data when it changes.
-    pub version: u64,
-}
-
-impl Cx<'_> {
-    /// Holds the top level of a system permission (may change that area).
-    pub fn may(&self, key: &str) -> bool {
-        let i = self.org.catalog().system(key);
-        let top = self.org.catalog().get(i).scale.top();
-        self.mine[i] & top == top
-    }
-
-    /// What the viewer may read of a subject (the one read policy in
-    /// `domain::read`; their own records are in the Me tab).
-    pub fn reads(&self, subject: Subject) -> ReadScope {
-        read::read_scope(self.org, self.me, subject, self.now)
-    }
-
-    /// Today in the organisation's time zone.
-    pub fn today(&self) -> chrono::NaiveDate {
-        self.org.day_of(self.now)
-    }
-}
-
-/// The interface every tab implements.
-pub trait View {
-    /// Keymap contexts, most specific first.
-    fn chain(&self) -> &'static [Context];
-    /// The 3–5 actions worth showing in the footer now.
-    fn hints(&self, cx: &Cx) -> Vec<Action>;
-    /// Actions the operator lacks the permission for (hidden everywhere).
-    fn hidden(&self, cx: &Cx) -> Vec<Action>;
-    /// "view only" when the operator may look but not change.
-    fn badge(&self, _cx: &Cx) -> Option<&'static str> {
-        None
-    }
-    fn render(&mut self, f: &mut Frame, area: Rect, cx: &Cx);
-    fn handle(&mut self, action: Action, cx: &Cx) -> Effect;
-    /// Raw keys while the view captures text (a filter being typed).
-    fn capture(&mut self, _key: KeyEvent, _cx: &Cx) -> Option<Effect> {
-        None
-    }
-    fn paste(&mut self, _text: &str) -> bool {
-        false
-    }
-    /// Unsaved edits (asks before quitting).
-    fn unsaved(&self) -> bool {
-        false
-    }
-    /// A form of this view was submitted.
-    fn submit(&mut self, _tag: u32, _form: &Form, _cx: &Cx) -> Result<Effect, String> {
-        Ok(Effect::None)
-    }
-    /// A command of this app committed (views drop cached edits if needed).
-    fn committed(&mut self) {}
-    /// An `Effect::Notify` for this view (see there).
-    fn notify(&mut self, _tag: u32, _cx: &Cx) -> Effect {
-        Effect::None
-    }
-}
 
 pub struct App {
     pub session: Session,

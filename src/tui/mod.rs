@@ -18,6 +18,7 @@ pub mod session;
 pub mod signals;
 pub mod terminal;
 pub mod theme;
+pub mod view;
 pub mod views;
 pub mod widgets;
 

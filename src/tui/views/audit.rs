@@ -10,8 +10,8 @@ use ratatui::Frame;
 use super::{pane, split_detail};
 use crate::domain::text::sanitize;
 use crate::store::audit::AuditEntry;
-use crate::tui::app::{Cx, Effect, View};
 use crate::tui::keymap::{Action, Context};
+use crate::tui::view::{Cx, Effect, View};
 use crate::tui::widgets::table::{render_windowed, ListState};
 
 #[derive(Default)]

@@ -12,8 +12,9 @@ use super::users::standing_mark;
 use crate::domain::authorizations::{parse_ata, AircraftType, SignoffRequest};
 use crate::domain::engine::explain;
 use crate::domain::text::sanitize;
-use crate::tui::app::{Cx, Effect, Popup, Tab, View};
 use crate::tui::keymap::{Action, Context};
+use crate::tui::popups::Popup;
+use crate::tui::view::{Cx, Effect, Tab, View};
 use crate::tui::widgets::form::{self, Field, Form};
 
 const FORM_SIGNOFF: u32 = 1;

@@ -5,7 +5,7 @@
 
 use crate::domain::qualifications::{Qualification, QualificationId};
 use crate::domain::users::UserId;
-use crate::tui::app::Cx;
+use crate::tui::view::Cx;
 use crate::tui::widgets::form::Field;
 
 /// "Licence DK.66.1301 B1 ATR72 (valid to 2028-01-01)".

@@ -21,8 +21,9 @@ use crate::domain::command::{Command, NewUser, UserEdit};
 use crate::domain::roles::RoleId;
 use crate::domain::text::sanitize;
 use crate::domain::users::{User, UserId, UserStatus};
-use crate::tui::app::{Cx, Effect, Popup, View};
 use crate::tui::keymap::{Action, Context};
+use crate::tui::popups::Popup;
+use crate::tui::view::{Cx, Effect, View};
 use crate::tui::widgets::form::{self, Field, Form};
 use crate::tui::widgets::palette::FuzzyFilter;
 use crate::tui::widgets::reason::ReasonNeed;
@@ -411,7 +412,7 @@ impl View for UsersView {
                         ],
                     )
                     .with_reason(ReasonNeed::Optional);
-                    Effect::Open(Popup::Form(form, crate::tui::app::Tab::Users, FORM_NEW))
+                    Effect::Open(Popup::Form(form, crate::tui::view::Tab::Users, FORM_NEW))
                 }
                 Action::Edit => {
                     let u = need(&sel)?;
@@ -441,7 +442,7 @@ impl View for UsersView {
                         ],
                     )
                     .with_reason(ReasonNeed::Optional);
-                    Effect::Open(Popup::Form(form, crate::tui::app::Tab::Users, FORM_EDIT))
+                    Effect::Open(Popup::Form(form, crate::tui::view::Tab::Users, FORM_EDIT))
                 }
                 Action::AssignRole => assign::assign_form(cx, &need(&sel)?),
                 Action::UnassignRole => assign::unassign_form(cx, &need(&sel)?)?,

@@ -11,7 +11,7 @@ use super::UsersView;
 use crate::domain::authorizations::Standing;
 use crate::domain::text::sanitize;
 use crate::domain::users::{User, UserStatus};
-use crate::tui::app::Cx;
+use crate::tui::view::Cx;
 use crate::tui::views::pane;
 
 impl UsersView {

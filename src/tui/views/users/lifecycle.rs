@@ -7,8 +7,9 @@
 use crate::domain::command::Command;
 use crate::domain::text::sanitize;
 use crate::domain::users::User;
-use crate::tui::app::{Cx, Effect, Popup};
 use crate::tui::keymap::Action;
+use crate::tui::popups::Popup;
+use crate::tui::view::{Cx, Effect};
 use crate::tui::widgets::confirm::Confirm;
 
 /// How long an invitation code is valid.
