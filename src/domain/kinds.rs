@@ -33,8 +33,11 @@ pub struct AuthorizationKind {
     pub reason_required: bool,
 }
 
+/// Layout generation 1: six fields (serde's remote derive reads and writes
+/// the kind itself, with no copy; the newer fields are left out, and read
+/// as their defaults).
 #[derive(Serialize, Deserialize)]
-#[serde(rename = "AuthorizationKind")]
+#[serde(remote = "AuthorizationKind", rename = "AuthorizationKind")]
 struct KindV1 {
     code: String,
     name: String,
@@ -42,10 +45,17 @@ struct KindV1 {
     max_validity_months: Option<u32>,
     warning_days: u32,
     independent: bool,
+    #[serde(skip)]
+    requires: Vec<BasisRequirement>,
+    #[serde(skip)]
+    explicit_types: bool,
+    #[serde(skip)]
+    reason_required: bool,
 }
 
+/// Layout generation 2 on: the bases, explicit types and required reasons.
 #[derive(Serialize, Deserialize)]
-#[serde(rename = "AuthorizationKind")]
+#[serde(remote = "AuthorizationKind", rename = "AuthorizationKind")]
 struct KindV2 {
     code: String,
     name: String,
@@ -63,30 +73,10 @@ struct KindV2 {
 
 impl Serialize for AuthorizationKind {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let k = self.clone();
         if layout() < 2 {
-            KindV1 {
-                code: k.code,
-                name: k.name,
-                expiry_required: k.expiry_required,
-                max_validity_months: k.max_validity_months,
-                warning_days: k.warning_days,
-                independent: k.independent,
-            }
-            .serialize(s)
+            KindV1::serialize(self, s)
         } else {
-            KindV2 {
-                code: k.code,
-                name: k.name,
-                expiry_required: k.expiry_required,
-                max_validity_months: k.max_validity_months,
-                warning_days: k.warning_days,
-                independent: k.independent,
-                requires: k.requires,
-                explicit_types: k.explicit_types,
-                reason_required: k.reason_required,
-            }
-            .serialize(s)
+            KindV2::serialize(self, s)
         }
     }
 }
@@ -94,31 +84,9 @@ impl Serialize for AuthorizationKind {
 impl<'de> Deserialize<'de> for AuthorizationKind {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         if layout() < 2 {
-            let k = KindV1::deserialize(d)?;
-            Ok(AuthorizationKind {
-                code: k.code,
-                name: k.name,
-                expiry_required: k.expiry_required,
-                max_validity_months: k.max_validity_months,
-                warning_days: k.warning_days,
-                independent: k.independent,
-                requires: vec![],
-                explicit_types: false,
-                reason_required: false,
-            })
+            KindV1::deserialize(d)
         } else {
-            let k = KindV2::deserialize(d)?;
-            Ok(AuthorizationKind {
-                code: k.code,
-                name: k.name,
-                expiry_required: k.expiry_required,
-                max_validity_months: k.max_validity_months,
-                warning_days: k.warning_days,
-                independent: k.independent,
-                requires: k.requires,
-                explicit_types: k.explicit_types,
-                reason_required: k.reason_required,
-            })
+            KindV2::deserialize(d)
         }
     }
 }
