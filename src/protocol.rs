@@ -13,7 +13,13 @@
 use std::io::{Read, Write};
 
 use bincode::Options;
+use chrono::{DateTime, Utc};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
+
+use crate::domain::command::Command;
+use crate::domain::org::Change;
+use crate::domain::users::UserId;
+use crate::ops::Outcome;
 
 /// The protocol version this build speaks. A frame of another version is
 /// answered with [`Response::Refused`] naming both.
@@ -22,6 +28,13 @@ pub const VERSION: u16 = 1;
 /// The largest frame body: a command line, never data (data travels through
 /// the passed file descriptors).
 pub const MAX_FRAME: u32 = 1024 * 1024;
+
+/// The largest frame a client takes from its server (a pushed change may
+/// carry many records; the organisation itself comes in chunks).
+pub const MAX_PUSHED: u32 = 256 * 1024 * 1024;
+
+/// The size of one [`Response::Chunk`].
+const CHUNK: usize = 256 * 1024;
 
 /// The socket's file name in the database directory.
 pub const SOCKET: &str = "clearance.sock";
@@ -34,6 +47,56 @@ pub enum Request {
     /// Runs one command line as the peer, with the passed standard input,
     /// output and error; answered with [`Response::Exit`].
     Run(Run),
+    /// An app attaches: answered with [`Response::Attached`], the
+    /// organisation as [`Response::Chunk`]s (see [`ChunkWriter`]), then a
+    /// [`Response::Event`] for every change committed after it, for as long
+    /// as the connection stays open.
+    Attach(Caller),
+    /// Plans and commits one command as the peer; answered with
+    /// [`Response::Executed`].
+    Execute(Execute),
+    /// The audit log, answered as [`Response::Chunk`]s of a bincode
+    /// `(Vec<Result<AuditEntry, String>>, Checkpoint)`: the entries and the
+    /// stored head.
+    Audit(Caller),
+    /// Asks a server started by a client to stop now, so that a command
+    /// needing the database to itself (restore) can open it. Honoured only
+    /// from the server's own OS user, with no other client connected;
+    /// answered with [`Response::Stopping`] or [`Response::Refused`].
+    Stop,
+}
+
+/// Test builds only (the `test-hooks` feature, on both sides): the login and
+/// the instant a request runs as. Other builds ignore them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Caller {
+    pub test_login: Option<String>,
+    pub test_now: Option<String>,
+}
+
+/// One command from an app.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Execute {
+    pub caller: Caller,
+    /// The user the operator acts as (`--as`), checked at the server.
+    pub acting_as: Option<UserId>,
+    pub command: Command,
+    /// The audit sequence the edit was based on: the command is refused if
+    /// a record it replaces changed after it (see `domain::concurrency`).
+    pub base: Option<u64>,
+}
+
+/// A change committed at the server, pushed to every attached app.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    pub seq: u64,
+    pub at: DateTime<Utc>,
+    pub operator: UserId,
+    pub acting_as: Option<UserId>,
+    pub summary: String,
+    /// What to apply to a replica; None when the change replaced the whole
+    /// organisation (an import): the app attaches again.
+    pub change: Option<Change>,
 }
 
 /// One command line.
@@ -57,6 +120,33 @@ pub enum Response {
     Exit(i32),
     /// The request was not run, and why (one line).
     Refused(String),
+    /// An app is attached; the organisation follows, as of audit entry `seq`.
+    Attached {
+        seq: u64,
+        pid: u32,
+        /// Whom the server takes the app for (its peer's login).
+        login: String,
+    },
+    /// A piece of a long answer; an empty one ends it.
+    Chunk(Vec<u8>),
+    /// A change committed after the app attached.
+    Event(Box<Event>),
+    /// What an [`Execute`] did: the outcome, or why nothing was done.
+    Executed(Result<Outcome, Refusal>),
+    /// The server exits once this is sent.
+    Stopping {
+        pid: u32,
+    },
+}
+
+/// Why a command from an app was not done.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refusal {
+    pub message: String,
+    /// The store stopped taking writes (see `OpsError::is_fatal`).
+    pub fatal: bool,
+    /// A record the edit replaces changed since the edit's base.
+    pub stale: bool,
 }
 
 /// Why a frame could not be read or written.
@@ -74,21 +164,26 @@ pub enum FrameError {
     Io(#[from] std::io::Error),
 }
 
-fn options() -> impl Options {
+fn options(limit: u32) -> impl Options {
     bincode::DefaultOptions::new()
         .with_fixint_encoding()
         .with_little_endian()
         .reject_trailing_bytes()
-        .with_limit(u64::from(MAX_FRAME))
+        .with_limit(u64::from(limit))
 }
 
 /// A frame's bytes: length, version, body.
 pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, FrameError> {
-    let body = options()
+    encode_up_to(value, MAX_FRAME)
+}
+
+/// A frame's bytes, up to `limit` (the server's pushes: [`MAX_PUSHED`]).
+pub fn encode_up_to<T: Serialize>(value: &T, limit: u32) -> Result<Vec<u8>, FrameError> {
+    let body = options(limit)
         .serialize(value)
         .map_err(|e| FrameError::Garbage(e.to_string()))?;
     let len = body.len() + 2;
-    if len > MAX_FRAME as usize {
+    if len > limit as usize {
         return Err(FrameError::TooLarge(len as u64));
     }
     let mut out = Vec::with_capacity(4 + len);
@@ -108,6 +203,16 @@ pub fn write<T: Serialize>(w: &mut impl Write, value: &T) -> Result<(), FrameErr
 /// Reads one frame whose first `have` bytes were already read (with the
 /// file descriptors that came with them).
 pub fn read_after<T: DeserializeOwned>(r: &mut impl Read, have: &[u8]) -> Result<T, FrameError> {
+    read_limited(r, have, MAX_FRAME)
+}
+
+/// Reads one frame of at most `limit` bytes (a client reading its server
+/// takes [`MAX_PUSHED`]).
+pub fn read_limited<T: DeserializeOwned>(
+    r: &mut impl Read,
+    have: &[u8],
+    limit: u32,
+) -> Result<T, FrameError> {
     let mut head = [0u8; 4];
     let n = have.len().min(4);
     head[..n].copy_from_slice(&have[..n]);
@@ -120,7 +225,7 @@ pub fn read_after<T: DeserializeOwned>(r: &mut impl Read, have: &[u8]) -> Result
         }
     }
     let len = u32::from_be_bytes(head);
-    if len > MAX_FRAME {
+    if len > limit {
         return Err(FrameError::TooLarge(u64::from(len)));
     }
     if len < 2 {
@@ -135,7 +240,7 @@ pub fn read_after<T: DeserializeOwned>(r: &mut impl Read, have: &[u8]) -> Result
     if version != VERSION {
         return Err(FrameError::Version { theirs: version });
     }
-    options()
+    options(limit)
         .deserialize(&body[2..])
         .map_err(|e| FrameError::Garbage(e.to_string()))
 }
@@ -143,6 +248,130 @@ pub fn read_after<T: DeserializeOwned>(r: &mut impl Read, have: &[u8]) -> Result
 /// Reads one frame.
 pub fn read<T: DeserializeOwned>(r: &mut impl Read) -> Result<T, FrameError> {
     read_after(r, &[])
+}
+
+/// Writes a long answer as [`Response::Chunk`] frames: bincode streams a
+/// value into it, and [`ChunkWriter::finish`] ends it with an empty chunk.
+/// Neither side holds the whole encoding at once.
+pub struct ChunkWriter<W: Write> {
+    out: W,
+    buf: Vec<u8>,
+}
+
+impl<W: Write> ChunkWriter<W> {
+    pub fn new(out: W) -> Self {
+        ChunkWriter {
+            out,
+            buf: Vec::with_capacity(CHUNK),
+        }
+    }
+
+    fn send(&mut self) -> std::io::Result<()> {
+        let chunk = Response::Chunk(std::mem::take(&mut self.buf));
+        let bytes = encode(&chunk).map_err(std::io::Error::other)?;
+        self.out.write_all(&bytes)?;
+        if let Response::Chunk(mut b) = chunk {
+            b.clear();
+            self.buf = b;
+        }
+        Ok(())
+    }
+
+    /// Sends what is left and the empty chunk that ends the answer.
+    pub fn finish(mut self) -> std::io::Result<()> {
+        if !self.buf.is_empty() {
+            self.send()?;
+        }
+        self.send()?;
+        self.out.flush()
+    }
+}
+
+impl<W: Write> Write for ChunkWriter<W> {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        let n = data.len().min(CHUNK - self.buf.len());
+        self.buf.extend_from_slice(&data[..n]);
+        if self.buf.len() == CHUNK {
+            self.send()?;
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Reads a long answer sent by a [`ChunkWriter`], up to its empty chunk.
+pub struct ChunkReader<R: Read> {
+    input: R,
+    chunk: Vec<u8>,
+    at: usize,
+    ended: bool,
+}
+
+impl<R: Read> ChunkReader<R> {
+    pub fn new(input: R) -> Self {
+        ChunkReader {
+            input,
+            chunk: Vec::new(),
+            at: 0,
+            ended: false,
+        }
+    }
+}
+
+impl<R: Read> Read for ChunkReader<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        while self.at == self.chunk.len() && !self.ended {
+            match read::<Response>(&mut self.input) {
+                Ok(Response::Chunk(c)) => {
+                    self.ended = c.is_empty();
+                    self.chunk = c;
+                    self.at = 0;
+                }
+                Ok(Response::Refused(why)) => return Err(std::io::Error::other(why)),
+                Ok(other) => {
+                    return Err(std::io::Error::other(format!(
+                        "expected a chunk, the server sent {other:?}"
+                    )))
+                }
+                Err(e) => return Err(std::io::Error::other(e)),
+            }
+        }
+        let n = out.len().min(self.chunk.len() - self.at);
+        out[..n].copy_from_slice(&self.chunk[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+/// Streams `value` as chunks to `out`.
+pub fn write_chunked<T: Serialize>(out: impl Write, value: &T) -> Result<(), FrameError> {
+    let mut w = ChunkWriter::new(out);
+    bincode::DefaultOptions::new()
+        .with_fixint_encoding()
+        .with_little_endian()
+        .serialize_into(&mut w, value)
+        .map_err(|e| FrameError::Garbage(e.to_string()))?;
+    w.finish()?;
+    Ok(())
+}
+
+/// Reads a value streamed by [`write_chunked`].
+pub fn read_chunked<T: DeserializeOwned>(input: impl Read) -> Result<T, FrameError> {
+    let mut r = ChunkReader::new(input);
+    let value = bincode::DefaultOptions::new()
+        .with_fixint_encoding()
+        .with_little_endian()
+        .deserialize_from(&mut r)
+        .map_err(|e| FrameError::Garbage(e.to_string()))?;
+    // The end marker: nothing may follow the value.
+    let mut rest = [0u8; 1];
+    match r.read(&mut rest)? {
+        0 => Ok(value),
+        _ => Err(FrameError::Garbage("bytes after the value".into())),
+    }
 }
 
 #[cfg(test)]

@@ -8,68 +8,12 @@ mod common;
 
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::cli::{bin, Db, ADMIN, NOW};
-
-/// A `clearance serve` process, killed on drop.
-struct Server {
-    child: Child,
-    socket: PathBuf,
-}
-
-impl Server {
-    fn start(db: &Path, extra: &[&str]) -> Server {
-        let socket = db.join("clearance.sock");
-        let child = Command::new(bin())
-            .arg("--db")
-            .arg(db)
-            .arg("serve")
-            .args(extra)
-            .env("CLEARANCE_TEST_LOGIN", ADMIN)
-            .env("CLEARANCE_TEST_NOW", NOW)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start the server");
-        let mut s = Server { child, socket };
-        s.wait_for_socket();
-        s
-    }
-
-    /// Waits until the server answers (bounded).
-    fn wait_for_socket(&mut self) {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while Instant::now() < deadline {
-            if UnixStream::connect(&self.socket).is_ok() {
-                return;
-            }
-            if let Ok(Some(st)) = self.child.try_wait() {
-                let mut err = String::new();
-                if let Some(e) = self.child.stderr.as_mut() {
-                    let _ = e.read_to_string(&mut err);
-                }
-                panic!("the server exited ({st}): {err}");
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        panic!("the server did not answer on {}", self.socket.display());
-    }
-
-    fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
+use common::server::Server;
 
 /// Sends raw bytes to the server and returns what it answers before it hangs up.
 fn raw(socket: &Path, bytes: &[u8]) -> Vec<u8> {

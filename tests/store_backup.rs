@@ -15,6 +15,7 @@ use fixtures::{build_workload, now, ADMIN_LOGIN, SEQ_HEAD};
 
 fn cli(db: &Path, args: &[&str]) -> Output {
     Process::new(env!("CARGO_BIN_EXE_clearance"))
+        .env("CLEARANCE_AUTOSTART", "0")
         .env("CLEARANCE_TEST_LOGIN", ADMIN_LOGIN)
         .env("CLEARANCE_TEST_NOW", now().to_rfc3339())
         .env_remove("CLEARANCE_DB")
@@ -166,6 +167,7 @@ fn backup_needs_read_access_to_users_or_the_audit_log() {
     let file = dir.path().join("org.backup");
     // A user of the workload without users.manage or audit.view.
     let out = Process::new(env!("CARGO_BIN_EXE_clearance"))
+        .env("CLEARANCE_AUTOSTART", "0")
         .env("CLEARANCE_TEST_LOGIN", "xtech")
         .env("CLEARANCE_TEST_NOW", now().to_rfc3339())
         .env_remove("CLEARANCE_DB")

@@ -136,6 +136,7 @@ struct Round {
 fn run_and_kill(exe: &Path, db: &Path, log: &Path, delay: Duration, after_ready: bool) -> Round {
     let stderr = std::fs::File::create(log).unwrap();
     let mut child = Process::new(exe)
+        .env("CLEARANCE_AUTOSTART", "0")
         .args(["--exact", "crash_worker", "--nocapture", "--test-threads=1"])
         .env(WORKER_ENV, db)
         .env_remove("RUST_BACKTRACE")

@@ -57,6 +57,7 @@ fn edited(from: &Path, edit: &dyn Fn(&Store, &Organisation)) -> TempDir {
 
 fn cli(db: &Path, args: &[&str]) -> Output {
     Process::new(env!("CARGO_BIN_EXE_clearance"))
+        .env("CLEARANCE_AUTOSTART", "0")
         .env("CLEARANCE_TEST_LOGIN", ADMIN_LOGIN)
         .env("CLEARANCE_TEST_NOW", now().to_rfc3339())
         .env_remove("CLEARANCE_DB")

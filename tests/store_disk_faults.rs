@@ -29,6 +29,7 @@ fn faulty_run(fiu: &PathBuf, db: &Db, probability: f64, args: &[&str]) -> (i32, 
     };
     // Bounded: a command that hung under a fault would be a failure, not a wait.
     let out = Process::new("timeout")
+        .env("CLEARANCE_AUTOSTART", "0")
         .args(["-s", "KILL", "60"])
         .arg(fiu)
         .arg("-x")

@@ -36,6 +36,7 @@ fn loose(dir: &Path) -> Vec<String> {
 /// Runs the binary under a given umask.
 fn cli_with_umask(umask: &str, db: &Path, args: &[&str]) -> Output {
     Process::new("sh")
+        .env("CLEARANCE_AUTOSTART", "0")
         .arg("-c")
         .arg(format!("umask {umask} && exec \"$0\" \"$@\""))
         .arg(env!("CARGO_BIN_EXE_clearance"))
@@ -138,6 +139,7 @@ fn a_database_left_readable_by_others_is_made_private_on_open() {
 /// Whether strace is installed and may trace here (ptrace can be forbidden).
 fn strace_works() -> bool {
     Process::new("strace")
+        .env("CLEARANCE_AUTOSTART", "0")
         .args(["-o", "/dev/null", "true"])
         .output()
         .is_ok_and(|o| o.status.success())
@@ -158,6 +160,7 @@ fn init_fsyncs_the_parent_the_database_directory_and_sled_directory() {
     let db = parent.join("db");
     let trace = parent.join("trace.txt");
     let out = Process::new("strace")
+        .env("CLEARANCE_AUTOSTART", "0")
         .args(["-y", "-e", "trace=fsync", "-o"])
         .arg(&trace)
         .arg(env!("CARGO_BIN_EXE_clearance"))

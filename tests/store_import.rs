@@ -17,6 +17,7 @@ use common::cli::{Db, Out, ADMIN, NOW};
 /// Runs the binary with the codec's limit lowered to `limit` bytes.
 fn run_limited(db: &Path, limit: u64, args: &[&str]) -> Out {
     let out = Process::new(common::cli::bin())
+        .env("CLEARANCE_AUTOSTART", "0")
         .arg("--db")
         .arg(db)
         .args(args)

@@ -67,6 +67,7 @@ fn cli_against_held_database_exits_2_naming_the_holder() {
     let held = init_maintenance(dir.path());
     let started = Instant::now();
     let out = Process::new(env!("CARGO_BIN_EXE_clearance"))
+        .env("CLEARANCE_AUTOSTART", "0")
         .env("CLEARANCE_TEST_LOGIN", "someone")
         .env_remove("CLEARANCE_DB")
         .arg("--db")
@@ -96,6 +97,7 @@ fn cli_against_held_database_exits_2_naming_the_holder() {
     // Once the holder lets go, the administrator's listing works.
     drop(held);
     let out = Process::new(env!("CARGO_BIN_EXE_clearance"))
+        .env("CLEARANCE_AUTOSTART", "0")
         .env("CLEARANCE_TEST_LOGIN", ADMIN_LOGIN)
         .env_remove("CLEARANCE_DB")
         .arg("--db")

@@ -59,6 +59,7 @@ fn a_store_without_a_sled_directory_still_opens() {
 
 fn cli(db: &Path, args: &[&str]) -> Output {
     Process::new(env!("CARGO_BIN_EXE_clearance"))
+        .env("CLEARANCE_AUTOSTART", "0")
         .env("CLEARANCE_TEST_LOGIN", ADMIN_LOGIN)
         .env("CLEARANCE_TEST_NOW", now().to_rfc3339())
         .env_remove("CLEARANCE_DB")
@@ -72,6 +73,7 @@ fn cli(db: &Path, args: &[&str]) -> Output {
 /// Whether strace is installed and may trace here (ptrace can be forbidden).
 fn strace_works() -> bool {
     Process::new("strace")
+        .env("CLEARANCE_AUTOSTART", "0")
         .args(["-o", "/dev/null", "true"])
         .output()
         .is_ok_and(|o| o.status.success())
@@ -93,6 +95,7 @@ fn sigkill_while_sled_writes_its_snapshot_leaves_a_database_that_opens() {
         s.org().clone()
     };
     let out = Process::new("strace")
+        .env("CLEARANCE_AUTOSTART", "0")
         .args([
             "-f",
             "-o",

@@ -402,6 +402,7 @@ fn log_rolled_back_without_its_records_does_not_open_for_work() {
 
 fn cli(db: &Path, args: &[&str]) -> Output {
     Process::new(env!("CARGO_BIN_EXE_clearance"))
+        .env("CLEARANCE_AUTOSTART", "0")
         .env("CLEARANCE_TEST_LOGIN", ADMIN_LOGIN)
         .env("CLEARANCE_TEST_NOW", now().to_rfc3339())
         .env_remove("CLEARANCE_DB")

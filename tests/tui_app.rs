@@ -517,7 +517,7 @@ fn a_technician_sees_only_the_me_tab() {
     // The snapshot command refuses a hidden tab the same way.
     drop(app);
     let err = clearance::tui::snapshot(
-        demo.session(TECHNICIAN),
+        demo.session(TECHNICIAN).into(),
         clearance::tui::Look {
             keymap: clearance::tui::keymap::Keymap::default_keymap(),
             theme: clearance::tui::theme::Theme::builtin("default").unwrap(),

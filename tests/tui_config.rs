@@ -25,6 +25,7 @@ struct Run {
 /// administrator, with `env` added (NO_COLOR removed unless given).
 fn snapshot(db: &Path, config: &Path, env: &[(&str, &str)], extra: &[&str]) -> Run {
     let mut cmd = Process::new(cli::bin());
+    cmd.env("CLEARANCE_AUTOSTART", "0");
     cmd.arg("--db")
         .arg(db)
         .arg("--config")

@@ -1,6 +1,8 @@
 //! `init`, `demo`, `import`, `doctor`, `seed`, `presets`, and the
 //! overview shown without a subcommand.
 
+use crate::client::link::Link;
+use crate::client::replica::Replica;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
@@ -184,8 +186,11 @@ pub fn open_app(ctx: &Ctx) -> CliResult {
     // A terminal that cannot show the app hears so before raw mode.
     crate::tui::caps::check_term(std::env::var("TERM").ok().as_deref()).map_err(CliError)?;
     crate::tui::caps::check_size().map_err(CliError)?;
-    let session = if crate::store::Store::exists(&ctx.db) {
-        ctx.own_session()?
+    let link = if crate::store::Store::exists(&ctx.db) {
+        match crate::client::connect_or_start(&ctx.db) {
+            Some(stream) => attach(ctx, stream)?,
+            None => ctx.own_session()?.into(),
+        }
     } else {
         let existed = ctx.db.exists();
         use crate::tui::first_run::{self, Outcome};
@@ -195,17 +200,34 @@ pub fn open_app(ctx: &Ctx) -> CliResult {
             }
             Ok(code)
         };
-        match first_run::run(&ctx.db, &ctx.login, clock(), &look) {
+        let created = match first_run::run(&ctx.db, &ctx.login, clock(), &look) {
             Ok(Outcome::Created(s)) => *s,
             Ok(Outcome::Left) => return left(0),
             Ok(Outcome::Ended(code)) => return left(code),
             Err(e) => return Err(CliError(e)),
+        };
+        // The new organisation is served like any other, when servers are on.
+        if crate::client::autostart() {
+            drop(created);
+            match crate::client::connect_or_start(&ctx.db) {
+                Some(stream) => attach(ctx, stream)?,
+                None => ctx.own_session()?.into(),
+            }
+        } else {
+            created.into()
         }
     };
     // A login bound to no active user, or an `--as` the operator may not
     // take, hears it before the terminal is taken.
-    session.actor(ctx.as_user.as_deref())?;
-    Ok(crate::tui::run(session, look, ctx.as_user.as_deref())?)
+    link.actor(ctx.as_user.as_deref())?;
+    Ok(crate::tui::run(link, look, ctx.as_user.as_deref())?)
+}
+
+/// The app as a client of the database's server, on `stream`.
+fn attach(ctx: &Ctx, stream: std::os::unix::net::UnixStream) -> Result<Link, CliError> {
+    let wake: crate::client::replica::Wake = std::sync::Arc::new(crate::tui::signals::wake);
+    let replica = Replica::attach(&ctx.db, stream, wake).map_err(CliError)?;
+    Ok(Link::remote(replica, ctx.clock()))
 }
 
 pub fn snapshot(ctx: &Ctx, a: SnapshotArgs) -> CliResult {
@@ -233,7 +255,11 @@ pub fn snapshot(ctx: &Ctx, a: SnapshotArgs) -> CliResult {
         })
         .transpose()?;
     let look = ctx.look()?;
-    let session = ctx.own_session()?;
+    // At a server, from a replica it gives (as an app would see it).
+    let session = match crate::client::connect(&ctx.db) {
+        Some(stream) => attach(ctx, stream)?,
+        None => ctx.own_session()?.into(),
+    };
     // The view of the user acted as (`--as`), checked like any command's.
     session.actor(ctx.as_user.as_deref())?;
     out!(

@@ -8,7 +8,6 @@ use std::cell::RefCell;
 use std::fs::File;
 use std::io::Write;
 use std::os::fd::AsFd;
-use std::os::unix::net::UnixStream;
 use std::time::Duration;
 
 use clap::{Args, Parser};
@@ -27,6 +26,11 @@ pub struct ServeArgs {
     /// Let this group's members connect (the socket becomes 0660; default 0600)
     #[arg(long, value_name = "GROUP")]
     pub group: Option<String>,
+    /// Started by a client (not by a person or a service manager): it may
+    /// be asked to stop when idle, so a command that needs the database to
+    /// itself (restore) can have it
+    #[arg(long, hide = true)]
+    pub auto: bool,
 }
 
 /// `clearance serve`: opens the database (taking its lock) and serves it.
@@ -41,6 +45,7 @@ pub fn serve(ctx: &Ctx, a: ServeArgs) -> CliResult {
     let options = server::Options {
         idle_exit: a.idle_exit.map(Duration::from_secs),
         group: a.group,
+        auto: a.auto,
     };
     errln!(
         ctx,
@@ -132,10 +137,17 @@ fn finish_backup(named: Option<Named>, ok: bool) -> Result<(), String> {
 /// code (the output went to ours). None: no server, run it here.
 pub fn through_server(ctx: &Ctx, command: Option<&Cmd>) -> Option<i32> {
     if !served(command) {
+        // A restore needs the database to itself: a server a client
+        // started steps aside (one run by a person says why it cannot).
+        if matches!(command, Some(Cmd::Restore(_))) {
+            if let Err(why) = crate::client::stop_server(&ctx.db) {
+                let _ = writeln!(std::io::stderr(), "error: {}", sanitize(&why));
+                return Some(EXIT_ERROR);
+            }
+        }
         return None;
     }
-    let path = server::socket_path(&ctx.db);
-    let stream = UnixStream::connect(&path).ok()?;
+    let stream = crate::client::connect_or_start(&ctx.db)?;
     let run = Run {
         args: std::env::args_os()
             .skip(1)
@@ -178,7 +190,7 @@ pub fn through_server(ctx: &Ctx, command: Option<&Cmd>) -> Option<i32> {
     match answer {
         Ok(Response::Exit(code)) => Some(code),
         Ok(Response::Refused(why)) => said(format!("the server refused: {why}")),
-        Ok(Response::Pong { .. }) => said("the server answered something else".into()),
+        Ok(_) => said("the server answered something else".into()),
         Err(e) => said(format!(
             "the server of {} ended before answering ({e}); 'clearance doctor' says whether the change was saved",
             ctx.db.display()

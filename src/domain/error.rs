@@ -29,6 +29,10 @@ pub enum DomainError {
     /// The change is valid input but not possible in the current state.
     #[error("{0}")]
     Conflict(String),
+    /// A record the edit replaces changed after the edit's base (see
+    /// `concurrency`): who changed it and when.
+    #[error("refused: {0}")]
+    Stale(String),
 }
 
 pub type DomainResult<T> = Result<T, DomainError>;

@@ -4,6 +4,7 @@ pub mod authorizations;
 pub mod bases;
 pub mod catalog;
 pub mod command;
+pub mod concurrency;
 pub mod conditions;
 pub mod delegation;
 pub mod engine;

@@ -12,6 +12,7 @@ use thiserror::Error;
 
 pub use crate::domain::command::Command;
 use crate::domain::command::{InitOrganisation, NewUser};
+use crate::domain::concurrency;
 use crate::domain::engine::AccessTable;
 use crate::domain::org::{Change, Organisation};
 use crate::domain::rules::{self, Actor};
@@ -65,11 +66,26 @@ impl OpsError {
 pub type OpsResult<T> = Result<T, OpsError>;
 
 /// What a successful command reports.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Outcome {
     pub seq: u64,
     pub summary: String,
 }
+
+/// A change as committed, told to a session's observer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Committed {
+    pub seq: u64,
+    pub at: DateTime<Utc>,
+    pub operator: UserId,
+    pub acting_as: Option<UserId>,
+    pub summary: String,
+    /// None when the change replaced the organisation (an import).
+    pub change: Option<Change>,
+}
+
+/// What is told of every committed change (see [`Session::observe`]).
+pub type Observer = Box<dyn FnMut(&Committed) + Send>;
 
 /// An open database with its organisation in memory.
 pub struct Session {
@@ -78,6 +94,7 @@ pub struct Session {
     clock: Box<dyn Clock>,
     login: String,
     access: Option<AccessTable>,
+    observer: Option<Observer>,
 }
 
 impl Session {
@@ -110,6 +127,7 @@ impl Session {
             clock,
             login: login.to_string(),
             access: None,
+            observer: None,
         })
     }
 
@@ -157,6 +175,7 @@ impl Session {
             clock,
             login: login.to_string(),
             access: None,
+            observer: None,
         })
     }
 
@@ -190,21 +209,12 @@ impl Session {
 
     /// The active user bound to this process's OS login.
     pub fn operator(&self) -> OpsResult<UserId> {
-        let now = self.now();
-        self.org
-            .user_by_login(&self.login)
-            .filter(|u| u.holds_access(now, self.org.zone()))
-            .map(|u| u.id)
-            .ok_or_else(|| OpsError::NotBound(self.login.clone()))
+        operator_in(&self.org, &self.login, self.now())
     }
 
     /// The actor for a command: the operator, optionally acting as another user.
     pub fn actor(&self, acting_as: Option<&str>) -> OpsResult<Actor> {
-        let op = self.operator()?;
-        let target = acting_as
-            .map(|n| self.org.resolve_user(n).map(|u| u.id))
-            .transpose()?;
-        Ok(rules::actor(&self.org, op, target, self.now())?)
+        actor_in(&self.org, &self.login, acting_as, self.now())
     }
 
     /// The fast access table, rebuilt when data changed and refreshed when the
@@ -221,10 +231,26 @@ impl Session {
 
     /// Plans, commits and applies one command by `actor`.
     pub fn execute(&mut self, actor: Actor, cmd: Command) -> OpsResult<Outcome> {
+        self.execute_based(actor, cmd, None)
+    }
+
+    /// As [`Session::execute`], for an edit based on the organisation as of
+    /// audit entry `base`: refused if a record it replaces changed after it
+    /// (see `domain::concurrency`).
+    pub fn execute_based(
+        &mut self,
+        actor: Actor,
+        cmd: Command,
+        base: Option<u64>,
+    ) -> OpsResult<Outcome> {
         let now = self.clock.now();
         // Re-establish the actor at this instant: access may have expired.
         let actor = rules::actor(&self.org, actor.operator, actor.acting_as, now)?;
         let change = rules::plan(&self.org, actor, &cmd, now)?;
+        if let Some(base) = base.filter(|b| *b < self.store.head().seq) {
+            let later = self.changes_after(base)?;
+            concurrency::check_fresh(&self.org, &change, &later)?;
+        }
         if cmd.imported().is_some() {
             return self.commit_import(now, actor, cmd, change);
         }
@@ -259,6 +285,14 @@ impl Session {
         match self.write_import(now, actor, cmd, &change) {
             Ok((seq, org)) => {
                 self.org = org;
+                self.tell(Committed {
+                    seq,
+                    at: now,
+                    operator: actor.operator,
+                    acting_as: actor.acting_as,
+                    summary: change.summary.clone(),
+                    change: None,
+                });
                 tracing::info!(seq, summary = %change.summary, "committed");
                 Ok(Outcome {
                     seq,
@@ -362,6 +396,16 @@ impl Session {
         let entry = self.store.commit(body, change.counters, admin_role)?;
         self.org.apply(&change);
         self.access = None;
+        if self.observer.is_some() {
+            self.tell(Committed {
+                seq: entry.seq,
+                at: now,
+                operator,
+                acting_as,
+                summary: change.summary.clone(),
+                change: Some(change.clone()),
+            });
+        }
         tracing::info!(seq = entry.seq, summary = %change.summary, "committed");
         Ok(Outcome {
             seq: entry.seq,
@@ -369,9 +413,69 @@ impl Session {
         })
     }
 
+    /// The changes committed after audit entry `base`, as the concurrency
+    /// rule reads them.
+    fn changes_after(&self, base: u64) -> OpsResult<Vec<concurrency::Later>> {
+        self.store
+            .audit_entries_after(base)
+            .map(|e| {
+                let e = e.map_err(OpsError::Other)?;
+                Ok(concurrency::Later {
+                    seq: e.seq,
+                    at: e.body.at,
+                    operator: e.body.operator,
+                    keys: match e.body.command.import_record() {
+                        Some(_) => None,
+                        None => Some(e.body.changes.iter().map(|p| p.key).collect()),
+                    },
+                    summary: e.body.summary,
+                })
+            })
+            .collect()
+    }
+
+    /// Has every committed change told to `observer` (a server pushes them
+    /// to its attached apps), in order, as it is committed.
+    pub fn observe(&mut self, observer: Observer) {
+        self.observer = Some(observer);
+    }
+
+    fn tell(&mut self, committed: Committed) {
+        if let Some(o) = &mut self.observer {
+            o(&committed);
+        }
+    }
+
+    /// The audit sequence number of the last committed change.
+    pub fn head_seq(&self) -> u64 {
+        self.store.head().seq
+    }
+
     pub fn audit_entries(&self) -> Vec<Result<AuditEntry, String>> {
         self.store.audit_entries().collect()
     }
+}
+
+/// The active user of `org` bound to OS login `login` at `now`.
+pub fn operator_in(org: &Organisation, login: &str, now: DateTime<Utc>) -> OpsResult<UserId> {
+    org.user_by_login(login)
+        .filter(|u| u.holds_access(now, org.zone()))
+        .map(|u| u.id)
+        .ok_or_else(|| OpsError::NotBound(login.to_string()))
+}
+
+/// The actor for a command by `login`, optionally acting as another user.
+pub fn actor_in(
+    org: &Organisation,
+    login: &str,
+    acting_as: Option<&str>,
+    now: DateTime<Utc>,
+) -> OpsResult<Actor> {
+    let op = operator_in(org, login, now)?;
+    let target = acting_as
+        .map(|n| org.resolve_user(n).map(|u| u.id))
+        .transpose()?;
+    Ok(rules::actor(org, op, target, now)?)
 }
 
 /// A fresh one-time invitation code (12 characters in three groups) from the

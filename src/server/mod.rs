@@ -5,6 +5,7 @@
 //! A thread per connection; writes never wait for another process to let go
 //! of the database, and none is refused because another is in progress.
 
+pub mod apps;
 pub mod fds;
 
 use std::os::fd::OwnedFd;
@@ -25,6 +26,8 @@ pub struct Options {
     pub idle_exit: Option<Duration>,
     /// A group whose members may connect (the socket is then 0660, else 0600).
     pub group: Option<String>,
+    /// Started by a client: stops when asked while idle (see `Request::Stop`).
+    pub auto: bool,
 }
 
 /// What runs a client's command line: the CLI, as the peer, on the shared
@@ -48,6 +51,10 @@ pub struct Call<'a> {
 struct Shared {
     db: PathBuf,
     session: Arc<Mutex<Session>>,
+    /// The attached apps, told of every committed change.
+    subs: apps::Subscribers,
+    /// Started by a client (stops when asked while idle).
+    auto: bool,
     /// Connections being served.
     busy: AtomicUsize,
     last: Mutex<Instant>,
@@ -60,7 +67,7 @@ pub fn socket_path(db: &Path) -> PathBuf {
 
 /// Serves `session` (the open database at `db`) until stopped, or until idle
 /// for `options.idle_exit`. Returns when idle; errors are one line.
-pub fn serve(db: &Path, session: Session, options: &Options) -> Result<(), String> {
+pub fn serve(db: &Path, mut session: Session, options: &Options) -> Result<(), String> {
     // A client whose reader goes away (`clearance export | head`) must not
     // end the server: writes to its pipe fail with EPIPE instead.
     // SAFETY: setting a signal's disposition to ignore touches no memory.
@@ -77,9 +84,14 @@ pub fn serve(db: &Path, session: Session, options: &Options) -> Result<(), Strin
         .map_err(|e| format!("cannot listen on {}: {e}", path.display()))?;
     restrict(&path, options.group.as_deref())?;
     tracing::info!("serving {} on {}", db.display(), path.display());
+    let subs = apps::Subscribers::default();
+    let told = subs.clone();
+    session.observe(Box::new(move |c| told.tell(c)));
     let shared = Arc::new(Shared {
         db: db.to_path_buf(),
         session: Arc::new(Mutex::new(session)),
+        subs,
+        auto: options.auto,
         busy: AtomicUsize::new(0),
         last: Mutex::new(Instant::now()),
     });
@@ -160,35 +172,93 @@ fn connection(shared: &Shared, stream: UnixStream) -> Result<(), FrameError> {
             return Err(e);
         }
     };
-    let count = passed.len();
-    let mut passed = passed.into_iter();
-    let fds = (passed.next(), passed.next(), passed.next(), passed.next());
-    let response = match (request, fds) {
-        (Request::Ping, _) => Response::Pong {
+    let hooks = cfg!(feature = "test-hooks");
+    let uid = cred.uid.as_raw();
+    let response = match request {
+        Request::Ping => Response::Pong {
             pid: std::process::id(),
         },
-        (Request::Run(run), (Some(stdin), Some(stdout), Some(stderr), file)) => {
-            match login_of_uid(cred.uid.as_raw()) {
-                Ok(login) => Response::Exit(crate::cli::run_served(Call {
-                    db: &shared.db,
-                    session: &shared.session,
-                    run,
-                    login,
-                    uid: cred.uid.as_raw(),
-                    stdin,
-                    stdout,
-                    stderr,
-                    file,
-                })),
-                Err(e) => Response::Refused(e),
-            }
+        Request::Run(run) => run_command(shared, uid, run, passed),
+        Request::Attach(caller) => {
+            return match login_of_uid(uid) {
+                Ok(p) => {
+                    let (login, _) = apps::resolve(hooks, p, &caller);
+                    apps::attach(&shared.session, &shared.subs, &stream, login)
+                }
+                Err(e) => protocol::write(&mut &stream, &Response::Refused(e)),
+            };
         }
-        (Request::Run(_), _) => Response::Refused(format!(
-            "a command needs the client's standard input, output and error ({count} passed)"
-        )),
+        Request::Audit(_) => return apps::audit(&shared.session, &stream),
+        Request::Stop => return stop(shared, uid, &stream),
+        Request::Execute(x) => match login_of_uid(uid) {
+            Ok(p) => {
+                let (login, clock) = apps::resolve(hooks, p, &x.caller);
+                apps::execute(&shared.session, login, clock, x)
+            }
+            Err(e) => Response::Refused(e),
+        },
     };
     protocol::write(&mut &stream, &response)?;
     Ok(())
+}
+
+/// Stops a server a client started, when its own user asks and no one
+/// else is connected: the session is taken (no command is cut), the socket
+/// removed, the answer sent, and the process ends, letting go of the lock.
+fn stop(shared: &Shared, uid: u32, stream: &UnixStream) -> Result<(), FrameError> {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let own = uid == unsafe { libc::geteuid() };
+    let why = if !shared.auto {
+        Some("it was started with 'clearance serve'; stop it there (or with its service manager)")
+    } else if !own {
+        Some("only its own OS user may stop it")
+    } else if shared.busy.load(Ordering::SeqCst) > 1 || shared.subs.count() > 0 {
+        Some("others are using it")
+    } else {
+        None
+    };
+    if let Some(why) = why {
+        let pid = std::process::id();
+        let msg = format!("a server runs this database (pid {pid}) and cannot stop now: {why}");
+        return protocol::write(&mut &*stream, &Response::Refused(msg));
+    }
+    let _session = shared.session.lock().unwrap_or_else(|e| e.into_inner());
+    let _ = std::fs::remove_file(socket_path(&shared.db));
+    protocol::write(
+        &mut &*stream,
+        &Response::Stopping {
+            pid: std::process::id(),
+        },
+    )?;
+    tracing::info!("stopped at a client's request");
+    std::process::exit(0);
+}
+
+/// Runs a client's command line with the descriptors it passed.
+fn run_command(shared: &Shared, uid: u32, run: Run, passed: Vec<OwnedFd>) -> Response {
+    let count = passed.len();
+    let mut passed = passed.into_iter();
+    let (Some(stdin), Some(stdout), Some(stderr), file) =
+        (passed.next(), passed.next(), passed.next(), passed.next())
+    else {
+        return Response::Refused(format!(
+            "a command needs the client's standard input, output and error ({count} passed)"
+        ));
+    };
+    match login_of_uid(uid) {
+        Ok(login) => Response::Exit(crate::cli::run_served(Call {
+            db: &shared.db,
+            session: &shared.session,
+            run,
+            login,
+            uid,
+            stdin,
+            stdout,
+            stderr,
+            file,
+        })),
+        Err(e) => Response::Refused(e),
+    }
 }
 
 /// The login name of `uid`, from the password database.

@@ -53,7 +53,7 @@ pub struct Seal {
 /// One entry of the chain. It is stored as record version 1 (no seal, the
 /// entries written before seals existed) or 2 (sealed): see
 /// `codec::encode_entry`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditEntry {
     pub seq: u64,
     pub prev_hash: [u8; 32],
@@ -202,7 +202,7 @@ pub fn unhex(s: &str) -> Option<[u8; 32]> {
 }
 
 /// An exported chain head: `seq` and `hash`, for `audit verify --anchor`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Checkpoint {
     pub seq: u64,
     pub hash: [u8; 32],

@@ -437,7 +437,20 @@ impl Store {
 
     /// Every audit entry in order; undecodable ones as errors naming the key.
     pub fn audit_entries(&self) -> impl Iterator<Item = Result<AuditEntry, String>> + '_ {
-        let mut it = self.trees[T_AUDIT].iter().peekable();
+        self.entries_in(self.trees[T_AUDIT].iter())
+    }
+
+    /// The audit entries after sequence number `seq`, in order.
+    pub fn audit_entries_after(
+        &self,
+        seq: u64,
+    ) -> impl Iterator<Item = Result<AuditEntry, String>> + '_ {
+        let from = seq.saturating_add(1).to_be_bytes().to_vec();
+        self.entries_in(self.trees[T_AUDIT].range(from..))
+    }
+
+    fn entries_in(&self, it: sled::Iter) -> impl Iterator<Item = Result<AuditEntry, String>> + '_ {
+        let mut it = it.peekable();
         std::iter::from_fn(move || {
             let (k, v) = match it.next()? {
                 Ok(kv) => kv,

@@ -20,15 +20,16 @@ use super::widgets::help::Help;
 use super::widgets::palette::Palette;
 use super::widgets::status::Status;
 use super::widgets::Symbols;
+use crate::client::link::Link;
 use crate::domain::engine::effective_levels;
 use crate::domain::read::Subject;
-use crate::ops::{Command, Session};
+use crate::ops::Command;
 
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
 
 pub struct App {
-    pub session: Session,
+    pub session: Link,
     pub keymap: Keymap,
     pub theme: Theme,
     pub sym: Symbols,
@@ -62,6 +63,8 @@ pub struct App {
     pub depth: ColorDepth,
     /// Whom the app runs for (the operator, and with `--as` whom they act as).
     pub who: Who,
+    /// The audit sequence the open edit is based on (see `shared`).
+    pub base: Option<u64>,
 }
 
 macro_rules! cx {
@@ -80,7 +83,7 @@ macro_rules! cx {
 /// Builds the view context from the app's parts (so views can be borrowed
 /// mutably beside it); `Err` says why the session ended (see [`standing`]).
 pub fn make_cx<'a>(
-    session: &'a Session,
+    session: &'a Link,
     keymap: &'a Keymap,
     theme: &'a Theme,
     sym: Symbols,
@@ -106,7 +109,8 @@ pub fn make_cx<'a>(
 }
 
 impl App {
-    pub fn new(session: Session, keymap: Keymap, theme: Theme, ascii: bool) -> App {
+    pub fn new(session: impl Into<Link>, keymap: Keymap, theme: Theme, ascii: bool) -> App {
+        let session = session.into();
         let who = Who::of(&session);
         let mut app = App {
             session,
@@ -132,6 +136,7 @@ impl App {
             drawn: None,
             depth: ColorDepth::TrueColor,
             who,
+            base: None,
         };
         app.tab = app.visible_tabs().first().copied().unwrap_or(Tab::Me);
         app
@@ -218,6 +223,12 @@ impl App {
     }
 
     pub fn on_event(&mut self, ev: Event) {
+        let editing = self.editing();
+        self.on_input(ev);
+        self.track_edit(editing);
+    }
+
+    fn on_input(&mut self, ev: Event) {
         match ev {
             Event::Key(k) if k.kind == KeyEventKind::Press => self.on_key(k),
             // Below the minimum size nothing is shown: a paste is dropped.
@@ -445,8 +456,9 @@ impl App {
         if let Some(f) = &self.fatal {
             return Err(f.clone());
         }
+        self.pull();
         let actor = standing(&self.session, self.who)?;
-        match self.session.execute(actor, cmd) {
+        match self.session.execute(actor, cmd, self.base) {
             Ok(out) => {
                 self.version += 1;
                 self.status = Some(Status {
@@ -459,11 +471,14 @@ impl App {
                 Ok(())
             }
             Err(e) => {
-                if e.is_fatal() {
-                    self.fatal = Some(e.to_string());
+                if e.fatal {
+                    self.fatal = Some(e.message.clone());
                     self.quit = true;
                 }
-                let msg = e.to_string();
+                if e.stale {
+                    self.stale();
+                }
+                let msg = e.message;
                 self.status = Some(Status {
                     text: msg.clone(),
                     error: true,

@@ -156,7 +156,15 @@ impl App {
             }
             _ => render_hints(f, hints, &self.keymap, chain, &actions, &self.theme, badge),
         }
-        render_status(f, status, self.status.as_ref(), &self.theme);
+        match self.banner() {
+            Some(text) => render_status(
+                f,
+                status,
+                Some(&super::widgets::status::Status { text, error: true }),
+                &self.theme,
+            ),
+            None => render_status(f, status, self.status.as_ref(), &self.theme),
+        }
         drop(cx);
         self.draw_popups(f, body);
         self.finish(f);

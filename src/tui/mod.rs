@@ -15,6 +15,7 @@ pub mod keymap;
 pub mod passes;
 pub mod popups;
 pub mod session;
+mod shared;
 pub mod signals;
 pub mod terminal;
 pub mod theme;
@@ -28,8 +29,8 @@ use std::time::{Duration, Instant};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
+use crate::client::link::Link;
 use crate::config::{Ascii, Colors, Config};
-use crate::ops::Session;
 use app::{App, Tab};
 use keymap::Keymap;
 use theme::Theme;
@@ -124,7 +125,7 @@ pub const EXIT_HANGUP: i32 = 128 + libc::SIGHUP;
 /// events loses nothing committed.
 /// Runs the app; `as_user` (`--as`) runs it acting as that user (checked
 /// before the terminal is taken over).
-pub fn run(session: Session, look: Look, as_user: Option<&str>) -> std::io::Result<i32> {
+pub fn run(session: Link, look: Look, as_user: Option<&str>) -> std::io::Result<i32> {
     let mouse = look.mouse;
     let idle_lock = look.idle_lock;
     let mut app = App::new(session, look.keymap, look.theme, look.ascii);
@@ -206,6 +207,8 @@ fn run_loop(
         };
         let wait = midnight.min(fade).min(idle).min(LONGEST_WAIT);
         let batch = input.wait(wait)?;
+        // Changes the server pushed (they woke the wait).
+        app.pull();
         if !batch.is_empty() {
             last_input = Instant::now();
         }
@@ -296,7 +299,7 @@ pub(crate) fn on_signals(
 
 /// Renders one frame of the real app to text (for docs, tests and scripts).
 pub fn snapshot(
-    session: Session,
+    session: Link,
     look: Look,
     tab: Option<Tab>,
     as_user: Option<&str>,

@@ -11,10 +11,10 @@ use ratatui::Frame;
 use super::keymap::{Action, Context, Keymap};
 use super::theme::Theme;
 use super::widgets::{centered, Symbols};
+use crate::client::link::Link;
 use crate::domain::rules::Actor;
 use crate::domain::text::sanitize;
 use crate::domain::users::{UserId, UserStatus};
-use crate::ops::Session;
 
 /// Whom the app runs for: the operator it started with (None when the
 /// process's login was bound to no active user) and, with `--as`, the user
@@ -27,7 +27,7 @@ pub struct Who {
 
 impl Who {
     /// The operator bound to the session's login now, acting as nobody.
-    pub fn of(session: &Session) -> Who {
+    pub fn of(session: &Link) -> Who {
         Who {
             operator: session.operator().ok(),
             acting_as: None,
@@ -39,7 +39,7 @@ impl Who {
 /// ended" screen; `Ok` with the actor while it still can. Checked on every
 /// key and draw: an account edited, deactivated or expired mid-session (by
 /// this app or another process) ends the session here, never in a panic.
-pub fn standing(session: &Session, who: Who) -> Result<Actor, String> {
+pub fn standing(session: &Link, who: Who) -> Result<Actor, String> {
     let org = session.org();
     let now = session.now();
     let login = sanitize(session.login());

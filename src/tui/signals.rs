@@ -86,6 +86,17 @@ pub fn wake_fd() -> RawFd {
     WAKE_READ.load(Ordering::SeqCst)
 }
 
+/// Wakes the app's loop from another thread (a change pushed by the
+/// server), as a signal would; the set of signals stays as it is.
+pub fn wake() {
+    let fd = WAKE_WRITE.load(Ordering::SeqCst);
+    if fd >= 0 {
+        // SAFETY: writing one byte from our buffer to our non-blocking pipe;
+        // a full pipe already wakes the loop.
+        unsafe { libc::write(fd, [0u8].as_ptr().cast(), 1) };
+    }
+}
+
 /// Empties the self-pipe (its bytes only wake the loop; the set says which).
 pub fn drain_wake() {
     let fd = wake_fd();

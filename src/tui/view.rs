@@ -12,12 +12,13 @@ use super::popups::Popup;
 use super::theme::Theme;
 use super::widgets::form::Form;
 use super::widgets::Symbols;
+use crate::client::link::Link;
 use crate::domain::catalog::Level;
 use crate::domain::org::Organisation;
 use crate::domain::read::{self, ReadScope, Subject};
 use crate::domain::rules::Actor;
 use crate::domain::users::User;
-use crate::ops::{Command, Session};
+use crate::ops::Command;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
@@ -75,7 +76,7 @@ pub enum Effect {
 
 /// What views see: the organisation, the operator and the look.
 pub struct Cx<'a> {
-    pub session: &'a Session,
+    pub session: &'a Link,
     pub org: &'a Organisation,
     pub now: DateTime<Utc>,
     pub me: &'a User,

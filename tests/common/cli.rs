@@ -101,6 +101,7 @@ impl Out {
 /// Runs the binary on `db` as `login` at `now`.
 pub fn run_at(db: &Path, login: &str, now: &str, args: &[&str]) -> Out {
     let out = Process::new(bin())
+        .env("CLEARANCE_AUTOSTART", "0")
         .arg("--db")
         .arg(db)
         .args(args)

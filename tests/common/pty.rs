@@ -115,6 +115,8 @@ impl Pty {
         ] {
             cmd.env_remove(k);
         }
+        // The app opens the database itself unless a test asks for servers.
+        cmd.env("CLEARANCE_AUTOSTART", "0");
         for (k, v) in how.env {
             cmd.env(k, v);
         }

@@ -211,5 +211,5 @@ pub fn status_text(app: &App) -> String {
 
 /// The audit head (sequence number of the last entry).
 pub fn audit_seq(app: &App) -> u64 {
-    app.session.store().head().seq
+    app.session.seq()
 }

@@ -557,6 +557,7 @@ pub(super) fn prefix_error(e: DomainError, prefix: &str) -> DomainError {
         }
         DomainError::Immutable(m) => DomainError::Immutable(format!("{prefix}: {m}")),
         DomainError::Conflict(m) => DomainError::Conflict(format!("{prefix}: {m}")),
+        DomainError::Stale(m) => DomainError::Stale(format!("{prefix}: {m}")),
         DomainError::Unknown { what, name } => {
             DomainError::Invalid(format!("{prefix}: unknown {what} '{name}'"))
         }

@@ -43,8 +43,7 @@ impl AuditView {
     fn verify(&mut self, cx: &Cx) {
         let v = cx
             .session
-            .store()
-            .verify_entries(self.entries.iter().rev().cloned(), None);
+            .verify_entries(self.entries.iter().rev().cloned());
         let text = if v.ok() {
             format!(
                 "{} chain intact: {} entries, head #{}",

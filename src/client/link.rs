@@ -1,0 +1,160 @@
+//! What the app works through: the database opened here (no server
+//! answers, or servers are off), or a replica kept by the database's server.
+//! Both give the app the same organisation, clock and operator, and run its
+//! commands through the one write path.
+
+use std::cell::Cell;
+
+use chrono::{DateTime, Utc};
+
+use super::replica::{News, Replica};
+use crate::domain::org::Organisation;
+use crate::domain::rules::Actor;
+use crate::domain::users::UserId;
+use crate::domain::DomainError;
+use crate::ops::{self, Clock, Command, OpsError, OpsResult, Outcome, Session};
+use crate::protocol::Refusal;
+use crate::store::audit::{self, AuditEntry, Checkpoint, Verification};
+
+pub enum Link {
+    Local(Box<Session>),
+    Remote {
+        replica: Box<Replica>,
+        clock: Box<dyn Clock>,
+        /// The stored head the last audit read came with.
+        head: Cell<Option<Checkpoint>>,
+    },
+}
+
+impl From<Session> for Link {
+    fn from(s: Session) -> Link {
+        Link::Local(Box::new(s))
+    }
+}
+
+impl Link {
+    /// A replica, with `clock` for the app's own "now".
+    pub fn remote(replica: Replica, clock: Box<dyn Clock>) -> Link {
+        Link::Remote {
+            replica: Box::new(replica),
+            clock,
+            head: Cell::new(None),
+        }
+    }
+
+    pub fn org(&self) -> &Organisation {
+        match self {
+            Link::Local(s) => s.org(),
+            Link::Remote { replica, .. } => &replica.org,
+        }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        match self {
+            Link::Local(s) => s.now(),
+            Link::Remote { clock, .. } => clock.now(),
+        }
+    }
+
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.org().day_of(self.now())
+    }
+
+    pub fn login(&self) -> &str {
+        match self {
+            Link::Local(s) => s.login(),
+            Link::Remote { replica, .. } => &replica.login,
+        }
+    }
+
+    pub fn operator(&self) -> OpsResult<UserId> {
+        ops::operator_in(self.org(), self.login(), self.now())
+    }
+
+    pub fn actor(&self, acting_as: Option<&str>) -> OpsResult<Actor> {
+        ops::actor_in(self.org(), self.login(), acting_as, self.now())
+    }
+
+    /// The audit sequence the organisation shown is as of.
+    pub fn seq(&self) -> u64 {
+        match self {
+            Link::Local(s) => s.head_seq(),
+            Link::Remote { replica, .. } => replica.seq,
+        }
+    }
+
+    /// Is the server there (always, for a database opened here)?
+    pub fn connected(&self) -> bool {
+        match self {
+            Link::Local(_) => true,
+            Link::Remote { replica, .. } => replica.connected,
+        }
+    }
+
+    /// The server's process id, when the app is its client.
+    pub fn server(&self) -> Option<u32> {
+        match self {
+            Link::Local(_) => None,
+            Link::Remote { replica, .. } => Some(replica.pid),
+        }
+    }
+
+    /// Applies what the server pushed; what happened.
+    pub fn update(&mut self) -> Vec<News> {
+        match self {
+            Link::Local(_) => Vec::new(),
+            Link::Remote { replica, .. } => replica.update(),
+        }
+    }
+
+    /// Runs `cmd` as `actor`, based on the organisation as of `base`.
+    pub fn execute(
+        &mut self,
+        actor: Actor,
+        cmd: Command,
+        base: Option<u64>,
+    ) -> Result<Outcome, Refusal> {
+        match self {
+            Link::Local(s) => s.execute_based(actor, cmd, base).map_err(|e| refusal(&e)),
+            Link::Remote { replica, .. } => replica.execute(actor.acting_as, cmd, base),
+        }
+    }
+
+    /// Every audit entry in order.
+    pub fn audit_entries(&self) -> Vec<Result<AuditEntry, String>> {
+        match self {
+            Link::Local(s) => s.audit_entries(),
+            Link::Remote { replica, head, .. } => match replica.audit() {
+                Ok((entries, h)) => {
+                    head.set(Some(h));
+                    entries
+                }
+                Err(e) => vec![Err(format!("cannot read the audit log: {e}"))],
+            },
+        }
+    }
+
+    /// Verifies entries read with [`Link::audit_entries`] against the
+    /// stored head.
+    pub fn verify_entries(
+        &self,
+        entries: impl Iterator<Item = Result<AuditEntry, String>>,
+    ) -> Verification {
+        match self {
+            Link::Local(s) => s.store().verify_entries(entries, None),
+            Link::Remote { head, .. } => {
+                let h = head.get().filter(|h| h.seq > 0);
+                audit::verify(entries, h, None)
+            }
+        }
+    }
+}
+
+/// An error of the write path, as a refusal.
+pub fn refusal(e: &OpsError) -> Refusal {
+    Refusal {
+        message: e.to_string(),
+        fatal: e.is_fatal(),
+        stale: matches!(e, OpsError::Domain(DomainError::Stale(_))),
+    }
+}

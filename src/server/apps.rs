@@ -1,0 +1,154 @@
+//! What the server does for attached apps: the organisation to start a
+//! replica from, every committed change pushed as it happens, commands
+//! planned and committed as the peer, and the audit log.
+
+use std::io::Write;
+use std::os::unix::net::UnixStream;
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::ops::{Clock, Committed, FixedClock, Session, SystemClock};
+use crate::protocol::{self, Caller, Event, Execute, FrameError, Response};
+
+/// How long a slow app may take to read the organisation before the server
+/// gives up on it (it holds the session meanwhile).
+const SNAPSHOT_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// The apps attached, each by the channel its connection's thread writes
+/// from: encoded event frames, in commit order.
+#[derive(Default, Clone)]
+pub struct Subscribers(Arc<Mutex<Vec<Sender<Frame>>>>);
+
+/// An encoded frame, shared by every app it goes to.
+type Frame = Arc<Vec<u8>>;
+
+impl Subscribers {
+    /// Tells every attached app of `c`; forgets those that went away.
+    pub fn tell(&self, c: &Committed) {
+        let event = Response::Event(Box::new(Event {
+            seq: c.seq,
+            at: c.at,
+            operator: c.operator,
+            acting_as: c.acting_as,
+            summary: c.summary.clone(),
+            change: c.change.clone(),
+        }));
+        let frame = match protocol::encode_up_to(&event, protocol::MAX_PUSHED) {
+            Ok(f) => Arc::new(f),
+            Err(e) => {
+                // Too big to push: the apps attach again instead.
+                tracing::warn!("cannot push change #{}: {e}", c.seq);
+                let reload = Response::Event(Box::new(Event {
+                    change: None,
+                    ..event_of(c)
+                }));
+                match protocol::encode(&reload) {
+                    Ok(f) => Arc::new(f),
+                    Err(_) => return,
+                }
+            }
+        };
+        let mut subs = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        subs.retain(|s| s.send(Arc::clone(&frame)).is_ok());
+    }
+
+    fn add(&self) -> Receiver<Frame> {
+        let (tx, rx) = mpsc::channel();
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).push(tx);
+        rx
+    }
+
+    /// How many apps are attached.
+    pub fn count(&self) -> usize {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+}
+
+fn event_of(c: &Committed) -> Event {
+    Event {
+        seq: c.seq,
+        at: c.at,
+        operator: c.operator,
+        acting_as: c.acting_as,
+        summary: c.summary.clone(),
+        change: None,
+    }
+}
+
+/// Who a request runs as, and by which clock: the peer's login (from the
+/// kernel) and the system clock. Only test builds (`hooks`) let the test
+/// suite say who and when; nothing a client sends changes who it is
+/// otherwise.
+pub fn resolve(hooks: bool, peer: String, caller: &Caller) -> (String, Box<dyn Clock>) {
+    let now = caller
+        .test_now
+        .as_deref()
+        .and_then(crate::cli::parse_test_now)
+        .filter(|_| hooks);
+    let login = match &caller.test_login {
+        Some(l) if hooks => l.clone(),
+        _ => peer,
+    };
+    let clock: Box<dyn Clock> = match now {
+        Some(t) => Box::new(FixedClock(t)),
+        None => Box::new(SystemClock),
+    };
+    (login, clock)
+}
+
+/// An app attaches: the organisation as of now, then every change after it
+/// until the app goes away.
+pub fn attach(
+    session: &Mutex<Session>,
+    subs: &Subscribers,
+    stream: &UnixStream,
+    login: String,
+) -> Result<(), FrameError> {
+    let events = {
+        let session = session.lock().unwrap_or_else(|e| e.into_inner());
+        stream.set_write_timeout(Some(SNAPSHOT_TIMEOUT))?;
+        protocol::write(
+            &mut &*stream,
+            &Response::Attached {
+                seq: session.head_seq(),
+                pid: std::process::id(),
+                login,
+            },
+        )?;
+        protocol::write_chunked(std::io::BufWriter::new(stream), session.org())?;
+        stream.set_write_timeout(None)?;
+        // Subscribed before the session is let go: no change is missed.
+        subs.add()
+    };
+    for frame in events {
+        (&*stream).write_all(&frame)?;
+    }
+    Ok(())
+}
+
+/// Plans and commits an app's command as the peer.
+pub fn execute(
+    session: &Mutex<Session>,
+    login: String,
+    clock: Box<dyn Clock>,
+    x: Execute,
+) -> Response {
+    let mut session = session.lock().unwrap_or_else(|e| e.into_inner());
+    session.set_caller(&login, clock);
+    let result = session.operator().and_then(|op| {
+        let now = session.now();
+        let actor = crate::domain::rules::actor(session.org(), op, x.acting_as, now)?;
+        session.execute_based(actor, x.command, x.base)
+    });
+    Response::Executed(result.map_err(|e| crate::client::link::refusal(&e)))
+}
+
+/// The audit log and its stored head, streamed.
+pub fn audit(session: &Mutex<Session>, stream: &UnixStream) -> Result<(), FrameError> {
+    let (entries, head) = {
+        let s = session.lock().unwrap_or_else(|e| e.into_inner());
+        (s.audit_entries(), s.store().head())
+    };
+    protocol::write_chunked(std::io::BufWriter::new(stream), &(entries, head))
+}
