@@ -229,13 +229,20 @@ fn any_command_starts_a_server_when_none_runs_and_it_leaves_when_idle() {
     assert_eq!(String::from_utf8_lossy(&served.stdout), local.stdout);
     assert_eq!(served.status.code(), Some(0));
     assert!(server_runs(&db.path), "a server was started");
-    // A write through it, then it leaves once idle, socket and all.
+    // An attached app keeps it, idle time or not.
+    let mut app = attach(&db.path, ADMIN);
+    std::thread::sleep(Duration::from_millis(2500));
+    assert!(server_runs(&db.path), "an attached app keeps the server");
+    // A write through it reaches the app.
     let w = run_served(
         &db.path,
         "1",
         &["user", "edit", "pia", "--given", "Pernille"],
     );
     assert_eq!(w.status.code(), Some(0), "{w:?}");
+    assert!(matches!(&news(&mut app)[..], [News::Changed { .. }]));
+    // The app goes; the server leaves once idle, socket and all.
+    drop(app);
     let deadline = Instant::now() + Duration::from_secs(20);
     while db.path.join("clearance.sock").exists() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(50));

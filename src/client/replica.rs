@@ -11,7 +11,7 @@
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::domain::org::Organisation;
@@ -107,6 +107,18 @@ pub struct Replica {
     pushed: Receiver<Pushed>,
     /// What happened since the app last asked.
     news: Vec<News>,
+    /// The stream the following thread reads (None once this replica is
+    /// dropped): shut down on drop, so the server sees the app go.
+    link: Arc<Mutex<Option<UnixStream>>>,
+}
+
+impl Drop for Replica {
+    fn drop(&mut self) {
+        let mut link = self.link.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(s) = link.take() {
+            let _ = s.shutdown(std::net::Shutdown::Both);
+        }
+    }
 }
 
 impl Replica {
@@ -125,8 +137,15 @@ impl Replica {
     ) -> Result<Replica, String> {
         let (snap, stream) = attach_on(stream, &caller)?;
         let (tx, rx) = mpsc::channel();
-        let (db2, caller2) = (db.to_path_buf(), caller.clone());
-        std::thread::spawn(move || follow(&db2, &caller2, stream, &tx, &wake));
+        let link = Arc::new(Mutex::new(stream.try_clone().ok()));
+        let following = Following {
+            db: db.to_path_buf(),
+            caller: caller.clone(),
+            tx,
+            wake,
+            link: Arc::clone(&link),
+        };
+        std::thread::spawn(move || following.run(stream));
         Ok(Replica {
             db: db.to_path_buf(),
             caller,
@@ -137,6 +156,7 @@ impl Replica {
             connected: true,
             pushed: rx,
             news: Vec::new(),
+            link,
         })
     }
 
@@ -249,48 +269,81 @@ impl Replica {
     }
 }
 
-/// The following thread: events until the server goes; then a new server,
-/// attached to as soon as one answers. Ends when the app is gone.
-fn follow(db: &Path, caller: &Caller, mut stream: UnixStream, tx: &Sender<Pushed>, wake: &Wake) {
-    loop {
-        let lost = loop {
-            match protocol::read_limited::<Response>(&mut &stream, &[], protocol::MAX_PUSHED) {
-                Ok(Response::Event(e)) => {
-                    let reload = e.change.is_none();
-                    if tx.send(Pushed::Event(e)).is_err() {
-                        return;
+/// The following thread's part: events until the server goes; then a new
+/// server, attached to as soon as one answers. Ends when the app is gone.
+struct Following {
+    db: PathBuf,
+    caller: Caller,
+    tx: Sender<Pushed>,
+    wake: Wake,
+    /// Shared with the replica (see there); None: the app is gone.
+    link: Arc<Mutex<Option<UnixStream>>>,
+}
+
+impl Following {
+    fn send(&self, p: Pushed) -> bool {
+        let ok = self.tx.send(p).is_ok();
+        (self.wake)();
+        ok
+    }
+
+    fn gone(&self) -> bool {
+        self.link
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_none()
+    }
+
+    fn run(self, mut stream: UnixStream) {
+        loop {
+            let lost = loop {
+                match protocol::read_limited::<Response>(&mut &stream, &[], protocol::MAX_PUSHED) {
+                    Ok(Response::Event(e)) => {
+                        let reload = e.change.is_none();
+                        if !self.send(Pushed::Event(e)) {
+                            return;
+                        }
+                        if reload {
+                            break None;
+                        }
                     }
-                    wake();
-                    if reload {
-                        break None;
-                    }
+                    Ok(_) => {}
+                    Err(e) => break Some(e.to_string()),
                 }
-                Ok(_) => {}
-                Err(e) => break Some(e.to_string()),
-            }
-        };
-        if let Some(why) = lost {
-            if tx.send(Pushed::Lost(why)).is_err() {
+            };
+            if self.gone() {
                 return;
             }
-            wake();
-        }
-        loop {
-            let attached = super::connect_or_start(db)
-                .ok_or_else(|| "no server".to_string())
-                .and_then(|s| attach_on(s, caller));
-            match attached {
-                Ok((snap, s)) => {
-                    stream = s;
-                    if tx.send(Pushed::Attached(Box::new(snap))).is_err() {
-                        return;
-                    }
-                    wake();
-                    break;
+            if let Some(why) = lost {
+                if !self.send(Pushed::Lost(why)) {
+                    return;
                 }
-                Err(e) => {
-                    tracing::info!("reattaching: {e}");
-                    std::thread::sleep(RETRY);
+            }
+            loop {
+                let attached = super::connect_or_start(&self.db)
+                    .ok_or_else(|| "no server".to_string())
+                    .and_then(|s| attach_on(s, &self.caller));
+                match attached {
+                    Ok((snap, s)) => {
+                        let mut link = self.link.lock().unwrap_or_else(|e| e.into_inner());
+                        if link.is_none() {
+                            return;
+                        }
+                        *link = s.try_clone().ok();
+                        drop(link);
+                        stream = s;
+                        if !self.send(Pushed::Attached(Box::new(snap))) {
+                            return;
+                        }
+                        break;
+                    }
+                    Err(e) => {
+                        tracing::info!("reattaching: {e}");
+                        if self.gone() {
+                            return;
+                        }
+                        std::thread::sleep(RETRY);
+                    }
                 }
             }
         }

@@ -121,10 +121,33 @@ pub fn attach(
         // Subscribed before the session is let go: no change is missed.
         subs.add()
     };
-    for frame in events {
-        (&*stream).write_all(&frame)?;
+    // Until the app goes away: noticed when a push fails, or when the app
+    // hangs up while nothing is pushed (so an idle server can leave).
+    loop {
+        match events.recv_timeout(HANGUP_CHECK) {
+            Ok(frame) => (&*stream).write_all(&frame)?,
+            Err(mpsc::RecvTimeoutError::Timeout) if hung_up(stream) => return Ok(()),
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(()),
+        }
     }
-    Ok(())
+}
+
+/// How often an attached app that is sent nothing is checked for.
+const HANGUP_CHECK: Duration = Duration::from_millis(500);
+
+/// Has the peer closed its end? (An app sends nothing after attaching, so
+/// anything readable is the end of the stream.)
+fn hung_up(stream: &UnixStream) -> bool {
+    use std::os::fd::AsRawFd;
+    let mut p = libc::pollfd {
+        fd: stream.as_raw_fd(),
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: poll(2) on one pollfd we own, without waiting.
+    let rc = unsafe { libc::poll(&mut p, 1, 0) };
+    rc > 0 && p.revents & (libc::POLLIN | libc::POLLHUP | libc::POLLERR) != 0
 }
 
 /// Plans and commits an app's command as the peer.
