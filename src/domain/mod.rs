@@ -10,6 +10,7 @@ pub mod engine;
 pub mod error;
 pub mod holdings;
 pub mod kinds;
+pub mod kiosk;
 pub mod layout;
 pub mod org;
 pub mod permission;
