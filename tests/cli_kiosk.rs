@@ -283,3 +283,60 @@ fn pin_set_at_a_terminal_twice_mismatch_refused() {
     assert_eq!(p.wait_exit().exit_code(), 0, "{}", pty::tail(&p.output()));
     assert!(p.output().contains("set their kiosk PIN"));
 }
+
+/// A `clearance serve` process on the database, killed on drop.
+struct Server(std::process::Child);
+
+impl Server {
+    fn start(db: &Db) -> Server {
+        let child = Process::new(bin())
+            .arg("--db")
+            .arg(&db.path)
+            .arg("serve")
+            .env("CLEARANCE_TEST_LOGIN", cli::ADMIN)
+            .env("CLEARANCE_TEST_NOW", NOW)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the server");
+        let socket = db.path.join("clearance.sock");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while std::os::unix::net::UnixStream::connect(&socket).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the server did not answer"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        Server(child)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn terminal_and_pin_commands_through_the_server() {
+    let db = workshop();
+    let _server = Server::start(&db);
+    db.run(&["terminal", "add", "Hangar 2", "--login", "hangar2"])
+        .ok();
+    assert!(db
+        .run(&["terminal", "list"])
+        .ok()
+        .stdout
+        .contains("hangar2"));
+    let out = run_with_input(&db, "tess", NOW, &["pin", "set", "--stdin"], "240617\n").ok();
+    assert!(out.stdout.contains("set their kiosk PIN"), "{}", out.stdout);
+    run_with_input(&db, "tess", NOW, &["pin", "set", "--stdin"], "1\n").error(&["at least 6"]);
+    db.run_as("pat", &["pin", "reset", "tess"])
+        .error(&["users.manage"]);
+    db.run(&["pin", "reset", "tess"]).ok();
+    db.run(&["terminal", "remove", "Hangar 2"]).ok();
+    assert_eq!(last_audit(&db)["command"], "terminal remove");
+}
