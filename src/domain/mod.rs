@@ -31,6 +31,8 @@ mod delegation_tests;
 #[cfg(test)]
 mod edit_proptests;
 #[cfg(test)]
+mod kiosk_tests;
+#[cfg(test)]
 mod proptest_oracles;
 #[cfg(test)]
 mod proptests;
