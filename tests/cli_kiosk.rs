@@ -340,3 +340,28 @@ fn terminal_and_pin_commands_through_the_server() {
     db.run(&["terminal", "remove", "Hangar 2"]).ok();
     assert_eq!(last_audit(&db)["command"], "terminal remove");
 }
+
+/// The real binary started from a workshop terminal's login: the sign-in
+/// screen, a sign-in to the Me tab, q signs out, ctrl-c closes the app.
+#[test]
+fn kiosk_app_in_a_pty_signs_in_and_out() {
+    let db = workshop();
+    db.run(&["terminal", "add", "Hangar 2", "--login", "hangar2"])
+        .ok();
+    run_with_input(&db, "tess", NOW, &["pin", "set", "--stdin"], "240617\n").ok();
+    let mut p = Pty::spawn(&db.path, "hangar2", &[], &[]);
+    p.wait_for(0, "Sign in");
+    p.send(b"tess\r");
+    p.key_then(b"240617\r", "qualifications");
+    p.key_then(b"q", "Sign in");
+    p.send(b"\x03");
+    let st = p.wait_exit();
+    assert_eq!(st.exit_code(), 0, "{}", pty::tail(&p.output()));
+    let audit = db
+        .run(&["audit", "list", "--json", "--limit", "2"])
+        .ok()
+        .json();
+    assert_eq!(audit[0]["command"], "kiosk sign-out");
+    assert_eq!(audit[1]["command"], "kiosk sign-in");
+    assert_eq!(audit[1]["operator_login"], "hangar2");
+}

@@ -72,7 +72,7 @@ impl OpsError {
 pub type OpsResult<T> = Result<T, OpsError>;
 
 /// What a successful command reports.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Outcome {
     pub seq: u64,
     pub summary: String,
