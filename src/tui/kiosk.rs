@@ -303,10 +303,15 @@ impl App {
 
     /// Idle at a terminal: signs out, and forgets anything half typed.
     pub(super) fn kiosk_idle(&mut self) {
-        self.kiosk_sign_out(true);
+        let was_signed_in = !self.at_sign_in();
         if let Some(k) = self.kiosk.as_mut() {
             k.clear();
+            if !was_signed_in {
+                // Idle at the sign-in screen: the last note goes too.
+                k.message = None;
+            }
         }
+        self.kiosk_sign_out(true);
     }
 
     /// Signs the person signed in out (audited) and forgets them: the next
