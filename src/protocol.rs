@@ -19,6 +19,7 @@ use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use crate::domain::command::Command;
 use crate::domain::org::Change;
 use crate::domain::users::UserId;
+use crate::ops::kiosk::SignedIn;
 use crate::ops::Outcome;
 
 /// The protocol version this build speaks. A frame of another version is
@@ -64,6 +65,20 @@ pub enum Request {
     /// from the server's own OS user, with no other client connected;
     /// answered with [`Response::Stopping`] or [`Response::Refused`].
     Stop,
+    /// At a workshop terminal (the peer's login): signs a person in by
+    /// login or email and PIN; answered with [`Response::SignedIn`].
+    KioskSignIn {
+        caller: Caller,
+        person: String,
+        pin: String,
+    },
+    /// Signs the person out of the peer's terminal; answered with
+    /// [`Response::Executed`].
+    KioskSignOut {
+        caller: Caller,
+        user: UserId,
+        idle: bool,
+    },
 }
 
 /// Test builds only (the `test-hooks` feature, on both sides): the login and
@@ -137,6 +152,8 @@ pub enum Response {
     Stopping {
         pid: u32,
     },
+    /// A kiosk sign-in: who, or why not.
+    SignedIn(Result<SignedIn, Refusal>),
 }
 
 /// Why a command from an app was not done.
@@ -147,6 +164,19 @@ pub struct Refusal {
     pub fatal: bool,
     /// A record the edit replaces changed since the edit's base.
     pub stale: bool,
+}
+
+impl Refusal {
+    /// The store stopped taking writes.
+    pub fn is_fatal(&self) -> bool {
+        self.fatal
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
 }
 
 /// Why a frame could not be read or written.

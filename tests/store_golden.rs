@@ -17,6 +17,7 @@ use clearance::domain::authorizations::{
 use clearance::domain::bases::BasisRequirement;
 use clearance::domain::catalog::{Area, Catalog, OwnerWindow, Permission, Scale};
 use clearance::domain::command::{Command, OrganisationEdit};
+use clearance::domain::kiosk::{Pin, Removal, Terminal};
 use clearance::domain::org::{Counters, Put, Record, RecordKey, Settings};
 use clearance::domain::qualifications::{Qualification, QualificationKind};
 use clearance::domain::roles::Role;
@@ -504,6 +505,46 @@ fn authorization_v1_bytes_are_pinned() {
     golden("Authorization", &authorization(), AUTHORIZATION_V1, |_| {});
 }
 
+fn terminal() -> Terminal {
+    Terminal {
+        id: 1,
+        name: "Hangar 2".into(),
+        login: "hangar2".into(),
+        added_by: 1,
+        added_at: at(),
+        removed: Some(Removal { by: 1, at: at() }),
+    }
+}
+
+fn pin() -> Pin {
+    Pin {
+        user: 4,
+        hash: Some("$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA".into()),
+        set_at: Some(at()),
+        failures: 3,
+        locked_until: None,
+    }
+}
+
+#[test]
+fn terminal_v1_bytes_are_pinned() {
+    golden("Terminal", &terminal(), TERMINAL_V1, |_| {});
+}
+
+#[test]
+fn pin_v1_bytes_are_pinned() {
+    golden("Pin", &pin(), PIN_V1, |_| {});
+}
+
+const TERMINAL_V1: &str = "\
+    000101000000080000000000000048616e6761722032070000000000000068616e676172320100000014000000000000\
+    00323032362d30312d31355430383a30303a30305a01010000001400000000000000323032362d30312d31355430383a\
+    30303a30305a";
+const PIN_V1: &str = "\
+    000104000000013100000000000000246172676f6e32696424763d3139246d3d31393435362c743d322c703d31246332\
+    467364484e68624851246147467a6141011400000000000000323032362d30312d31355430383a30303a30305a030000\
+    0000";
+
 #[test]
 fn counters_v1_bytes_are_pinned() {
     golden("Counters", &counters(), COUNTERS_V1, |_| {});
@@ -829,6 +870,31 @@ fn enum_variant_tags_are_pinned() {
             edit: Default::default(),
         },
         Command::ImportRecorded(clearance::domain::command::ImportRecord::default()),
+        Command::AddTerminal {
+            name: s(),
+            login: s(),
+        },
+        Command::RemoveTerminal { terminal: s() },
+        Command::SetPin { hash: s() },
+        Command::ResetPin { user: s() },
+        Command::KioskSignIn {
+            terminal: s(),
+            user: 1,
+        },
+        Command::KioskFailure {
+            terminal: s(),
+            user: None,
+        },
+        Command::KioskLock {
+            terminal: s(),
+            user: 1,
+            until: at(),
+        },
+        Command::KioskSignOut {
+            terminal: s(),
+            user: 1,
+            idle: true,
+        },
     ];
     let names: Vec<(u32, &str)> = commands.iter().map(|c| (tag(c), c.name())).collect();
     let expected: Vec<(u32, &str)> = [
@@ -866,6 +932,14 @@ fn enum_variant_tags_are_pinned() {
         "setup on",
         "role edit",
         "import",
+        "terminal add",
+        "terminal remove",
+        "pin set",
+        "pin reset",
+        "kiosk sign-in",
+        "kiosk failure",
+        "kiosk lock",
+        "kiosk sign-out",
     ]
     .into_iter()
     .enumerate()
@@ -879,17 +953,24 @@ fn enum_variant_tags_are_pinned() {
         Record::Role(role()),
         Record::Qualification(qualification()),
         Record::Authorization(authorization()),
+        Record::Terminal(terminal()),
+        Record::Pin(pin()),
     ];
     let tags: Vec<u32> = records.iter().map(tag).collect();
-    assert_eq!(tags, [0, 1, 2, 3, 4]);
+    assert_eq!(tags, [0, 1, 2, 3, 4, 5, 6]);
     let keys = [
         RecordKey::Settings,
         RecordKey::User(1),
         RecordKey::Role(1),
         RecordKey::Qualification(1),
         RecordKey::Authorization(1),
+        RecordKey::Terminal(1),
+        RecordKey::Pin(1),
     ];
-    assert_eq!(keys.iter().map(tag).collect::<Vec<_>>(), [0, 1, 2, 3, 4]);
+    assert_eq!(
+        keys.iter().map(tag).collect::<Vec<_>>(),
+        [0, 1, 2, 3, 4, 5, 6]
+    );
     let statuses = [
         UserStatus::Invited,
         UserStatus::Active,

@@ -142,3 +142,47 @@ fn a_killed_server_shows_a_banner_keeps_the_edit_and_the_app_carries_on_with_a_n
     let tech = app.session.org().resolve_user(TECHNICIAN).unwrap();
     assert_eq!(tech.given, "Hugo");
 }
+
+#[test]
+fn a_workshop_terminal_signs_in_and_out_through_the_server_and_replicas_hold_no_pins() {
+    let demo = Demo::new();
+    {
+        let mut s = demo.session(ADMIN);
+        let actor = s.actor(None).unwrap();
+        s.execute(
+            actor,
+            clearance::ops::Command::AddTerminal {
+                name: "Hangar 2".into(),
+                login: "hangar2".into(),
+            },
+        )
+        .unwrap();
+        drop(s);
+        demo.session(TECHNICIAN).set_pin("240617").unwrap();
+    }
+    let _server = Server::start(&demo.path, &[]);
+    let mut watcher = remote_app(&demo, ADMIN);
+    let mut kiosk = remote_app(&demo, "hangar2");
+    assert!(
+        kiosk.at_sign_in(),
+        "a terminal's app starts at the sign-in screen"
+    );
+    // The replica has the terminal but no PIN hash.
+    assert!(kiosk.session.org().pins.is_empty());
+    assert!(!kiosk.session.org().terminals.is_empty());
+    type_text(&mut kiosk, TECHNICIAN);
+    press_code(&mut kiosk, KeyCode::Enter);
+    type_text(&mut kiosk, "240617");
+    press_code(&mut kiosk, KeyCode::Enter);
+    assert!(!kiosk.at_sign_in(), "signed in: {}", status_text(&kiosk));
+    assert_eq!(kiosk.visible_tabs(), vec![clearance::tui::app::Tab::Me]);
+    // Another app sees the sign-in, and no PIN.
+    pull_until(&mut watcher, |w| status_text(w).contains("signed in"));
+    assert!(watcher.session.org().pins.is_empty());
+    // Idle signs out, audited, back to the sign-in screen.
+    kiosk.lock();
+    assert!(kiosk.at_sign_in());
+    pull_until(&mut watcher, |w| status_text(w).contains("signed out"));
+    let last = kiosk.session.audit_entries().pop().unwrap().unwrap();
+    assert_eq!(last.body.command.name(), "kiosk sign-out");
+}

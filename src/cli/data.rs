@@ -218,8 +218,17 @@ pub fn open_app(ctx: &Ctx) -> CliResult {
         }
     };
     // A login bound to no active user, or an `--as` the operator may not
-    // take, hears it before the terminal is taken.
-    link.actor(ctx.as_user.as_deref())?;
+    // take, hears it before the terminal is taken. A workshop terminal's
+    // login is bound to nobody: its app starts at the kiosk sign-in screen.
+    if link.is_terminal() {
+        if ctx.as_user.is_some() {
+            return Err(CliError(
+                "a workshop terminal is self-service: it takes no --as".into(),
+            ));
+        }
+    } else {
+        link.actor(ctx.as_user.as_deref())?;
+    }
     Ok(crate::tui::run(link, look, ctx.as_user.as_deref())?)
 }
 

@@ -46,6 +46,7 @@ mod export;
 mod features;
 mod json;
 mod kinds;
+mod kiosk;
 mod org;
 mod query;
 mod rescue;
@@ -156,6 +157,12 @@ pub enum Cmd {
     Presets,
     /// Render one frame of the app to stdout as plain text, then exit
     Snapshot(data::SnapshotArgs),
+    /// Workshop terminals: shared OS accounts where the app runs in kiosk mode
+    #[command(subcommand)]
+    Terminal(kiosk::TerminalCmd),
+    /// Your kiosk PIN for workshop terminals (set), or reset someone's
+    #[command(subcommand)]
+    Pin(kiosk::PinCmd),
     /// Run the server of the database in the foreground (for a service
     /// manager): every other clearance command of this database goes through it
     Serve(served::ServeArgs),
@@ -180,6 +187,8 @@ impl Cmd {
             Cmd::Feature(c) => c.changes(),
             Cmd::Setup(c) => c.changes(),
             Cmd::Import(_) => true,
+            Cmd::Terminal(c) => c.changes(),
+            Cmd::Pin(c) => matches!(c, kiosk::PinCmd::Reset { .. }),
             _ => false,
         }
     }
@@ -436,6 +445,8 @@ pub(crate) fn dispatch(ctx: &Ctx, command: Option<Cmd>) -> CliResult {
         Cmd::Presets => data::presets(ctx),
         Cmd::Snapshot(a) => data::snapshot(ctx, a),
         Cmd::Serve(a) => served::serve(ctx, a),
+        Cmd::Terminal(c) => kiosk::run_terminal(ctx, c),
+        Cmd::Pin(c) => kiosk::run_pin(ctx, c),
     }
 }
 

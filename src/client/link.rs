@@ -9,11 +9,13 @@ use chrono::{DateTime, Utc};
 
 use super::replica::{News, Replica};
 use crate::domain::org::Organisation;
+use crate::domain::rules::kiosk;
 use crate::domain::rules::Actor;
 use crate::domain::users::UserId;
 use crate::domain::DomainError;
+use crate::ops::kiosk::SignedIn;
 use crate::ops::{self, Clock, Command, OpsError, OpsResult, Outcome, Session};
-use crate::protocol::Refusal;
+use crate::protocol::{Refusal, Request, Response};
 use crate::store::audit::{self, AuditEntry, Checkpoint, Verification};
 
 pub enum Link {
@@ -120,6 +122,63 @@ impl Link {
         }
     }
 
+    /// Is this app's login a registered workshop terminal?
+    pub fn is_terminal(&self) -> bool {
+        match self {
+            Link::Local(s) => s.is_terminal(),
+            Link::Remote { replica, .. } => kiosk::terminal(&replica.org, &replica.login).is_ok(),
+        }
+    }
+
+    /// The actor a person signed in at this terminal acts as.
+    pub fn kiosk_actor(&self, user: UserId) -> OpsResult<Actor> {
+        match self {
+            Link::Local(s) => s.kiosk_actor(user),
+            Link::Remote { .. } => Ok(kiosk::kiosk_actor(
+                self.org(),
+                self.login(),
+                user,
+                self.now(),
+            )?),
+        }
+    }
+
+    /// Signs a person in at this terminal (audited either way).
+    pub fn kiosk_sign_in(&mut self, person: &str, pin: &str) -> Result<SignedIn, Refusal> {
+        match self {
+            Link::Local(s) => s.kiosk_sign_in(person, pin).map_err(|e| refusal(&e)),
+            Link::Remote { replica, .. } => {
+                let request = Request::KioskSignIn {
+                    caller: replica.caller(),
+                    person: person.into(),
+                    pin: pin.into(),
+                };
+                match replica.ask(&request)? {
+                    Response::SignedIn(r) => r,
+                    other => Err(unexpected(other)),
+                }
+            }
+        }
+    }
+
+    /// Signs the person out of this terminal (audited).
+    pub fn kiosk_sign_out(&mut self, user: UserId, idle: bool) -> Result<Outcome, Refusal> {
+        match self {
+            Link::Local(s) => s.kiosk_sign_out(user, idle).map_err(|e| refusal(&e)),
+            Link::Remote { replica, .. } => {
+                let request = Request::KioskSignOut {
+                    caller: replica.caller(),
+                    user,
+                    idle,
+                };
+                match replica.ask(&request)? {
+                    Response::Executed(r) => r,
+                    other => Err(unexpected(other)),
+                }
+            }
+        }
+    }
+
     /// Every audit entry in order.
     pub fn audit_entries(&self) -> Vec<Result<AuditEntry, String>> {
         match self {
@@ -147,6 +206,18 @@ impl Link {
                 audit::verify(entries, h, None)
             }
         }
+    }
+}
+
+fn unexpected(r: Response) -> Refusal {
+    let message = match r {
+        Response::Refused(why) => format!("the server refused: {why}"),
+        other => format!("the server answered {other:?}"),
+    };
+    Refusal {
+        message,
+        fatal: false,
+        stale: false,
     }
 }
 

@@ -82,6 +82,7 @@ pub fn attach_on(stream: UnixStream, caller: &Caller) -> Result<(Snapshot, UnixS
         other => return Err(format!("the server answered {other:?}")),
     };
     let mut org: Organisation = protocol::read_chunked(&stream).map_err(bad)?;
+    org.terminals = protocol::read_chunked(&stream).map_err(bad)?;
     org.reindex();
     Ok((
         Snapshot {
@@ -258,6 +259,26 @@ impl Replica {
                 Err(_) => return,
             }
         }
+    }
+
+    /// Asks the server, answering on a connection of its own.
+    pub fn ask(&self, request: &Request) -> Result<Response, Refusal> {
+        let refused = |message: String| Refusal {
+            message,
+            fatal: false,
+            stale: false,
+        };
+        let stream = super::connect_or_start(&self.db)
+            .ok_or_else(|| refused("cannot reach the server; nothing was done".into()))?;
+        protocol::write(&mut &stream, request)
+            .map_err(|e| refused(format!("the server did not take the request ({e})")))?;
+        protocol::read::<Response>(&mut &stream)
+            .map_err(|e| refused(format!("the server ended before answering ({e})")))
+    }
+
+    /// The caller this replica sends (test builds: who and when).
+    pub fn caller(&self) -> Caller {
+        self.caller.clone()
     }
 
     /// The audit log and the stored head, from the server.

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::authorizations::AuthorizationStatus;
 use super::org::Organisation;
+use super::users::UserId;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewUser {
@@ -215,6 +216,47 @@ pub enum Command {
     /// replaced by the records stored beside the entry (see
     /// [`ImportRecord`]). Only ever recorded: it is never planned or run.
     ImportRecorded(ImportRecord),
+    /// Registers a shared OS account (`login`) as a workshop terminal.
+    AddTerminal {
+        name: String,
+        login: String,
+    },
+    /// Removes a workshop terminal, by name or login (it stays on record).
+    RemoveTerminal {
+        terminal: String,
+    },
+    /// Sets the operator's own kiosk PIN: only its argon2id hash (a PHC
+    /// string, made in `ops`) travels.
+    SetPin {
+        hash: String,
+    },
+    /// Clears a person's kiosk PIN and lock: they must set a new one.
+    ResetPin {
+        user: String,
+    },
+    /// A person signed in at the workshop terminal whose login is `terminal`.
+    KioskSignIn {
+        terminal: String,
+        user: UserId,
+    },
+    /// A refused kiosk sign-in: a wrong PIN, or a refusal while locked
+    /// (`user` None: nobody by the name given may sign in there).
+    KioskFailure {
+        terminal: String,
+        user: Option<UserId>,
+    },
+    /// The wrong PIN that locked a person's kiosk sign-in until `until`.
+    KioskLock {
+        terminal: String,
+        user: UserId,
+        until: DateTime<Utc>,
+    },
+    /// A person signed out of a workshop terminal (`idle`: by the idle timer).
+    KioskSignOut {
+        terminal: String,
+        user: UserId,
+        idle: bool,
+    },
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -336,6 +378,14 @@ impl Command {
             Command::SetSetupMode { on: false } => "setup off",
             Command::SetRolePolicy { .. } => "role edit",
             Command::ImportRecorded(_) => "import",
+            Command::AddTerminal { .. } => "terminal add",
+            Command::RemoveTerminal { .. } => "terminal remove",
+            Command::SetPin { .. } => "pin set",
+            Command::ResetPin { .. } => "pin reset",
+            Command::KioskSignIn { .. } => "kiosk sign-in",
+            Command::KioskFailure { .. } => "kiosk failure",
+            Command::KioskLock { .. } => "kiosk lock",
+            Command::KioskSignOut { .. } => "kiosk sign-out",
         }
     }
 

@@ -81,6 +81,14 @@ pub fn describe(org: &Organisation, key: RecordKey) -> String {
             Some(a) => format!("authorization {}", a.reference),
             None => format!("authorization #{id}"),
         },
+        RecordKey::Terminal(id) => match org.terminals.get(&id) {
+            Some(t) => format!("terminal {}", t.name),
+            None => format!("terminal #{id}"),
+        },
+        RecordKey::Pin(id) => match org.users.get(&id) {
+            Some(u) => format!("the PIN of {}", u.name()),
+            None => format!("the PIN of user #{id}"),
+        },
     }
 }
 

@@ -11,6 +11,7 @@ pub mod engine;
 pub mod error;
 pub mod holdings;
 pub mod kinds;
+pub mod kiosk;
 pub mod layout;
 pub mod org;
 pub mod permission;
@@ -30,6 +31,8 @@ mod conditions_proptests;
 mod delegation_tests;
 #[cfg(test)]
 mod edit_proptests;
+#[cfg(test)]
+mod kiosk_tests;
 #[cfg(test)]
 mod proptest_oracles;
 #[cfg(test)]

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::authorizations::{Authorization, AuthorizationId, AuthorizationKind};
 use super::catalog::Catalog;
 use super::error::{unknown, DomainResult};
+use super::kiosk::{Pin, Terminal, TerminalId};
 use super::qualifications::{Qualification, QualificationId};
 use super::roles::{Role, RoleId};
 use super::text::{email_identity, sanitize};
@@ -34,6 +35,8 @@ pub enum Record {
     Role(Role),
     Qualification(Qualification),
     Authorization(Authorization),
+    Terminal(Terminal),
+    Pin(Pin),
 }
 
 /// Where a record lives.
@@ -44,6 +47,8 @@ pub enum RecordKey {
     Role(RoleId),
     Qualification(QualificationId),
     Authorization(AuthorizationId),
+    Terminal(TerminalId),
+    Pin(UserId),
 }
 
 impl Record {
@@ -54,6 +59,8 @@ impl Record {
             Record::Role(r) => RecordKey::Role(r.id),
             Record::Qualification(q) => RecordKey::Qualification(q.id),
             Record::Authorization(a) => RecordKey::Authorization(a.id),
+            Record::Terminal(t) => RecordKey::Terminal(t.id),
+            Record::Pin(p) => RecordKey::Pin(p.user),
         }
     }
 }
@@ -83,6 +90,15 @@ pub struct Organisation {
     pub qualifications: BTreeMap<QualificationId, Qualification>,
     pub authorizations: BTreeMap<AuthorizationId, Authorization>,
     pub counters: Counters,
+    /// Workshop terminals, removed ones included. Written in exports (JSON)
+    /// but not in bincode, so that the bytes of an organisation stay what
+    /// they were (see [`human_only`]).
+    #[serde(default, with = "human_only")]
+    pub terminals: BTreeMap<TerminalId, Terminal>,
+    /// Kiosk PINs by person: never exported (an import leaves everyone to
+    /// set their PIN again).
+    #[serde(skip)]
+    pub pins: BTreeMap<UserId, Pin>,
     /// Live users by email and by login (derived; rebuilt on load and apply).
     #[serde(skip)]
     by_email: HashMap<String, UserId>,
@@ -106,6 +122,8 @@ impl Organisation {
             qualifications,
             authorizations,
             counters,
+            terminals: BTreeMap::new(),
+            pins: BTreeMap::new(),
             by_email: HashMap::new(),
             by_login: HashMap::new(),
         };
@@ -207,6 +225,18 @@ impl Organisation {
                 (RecordKey::Authorization(id), None) => {
                     self.authorizations.remove(id);
                 }
+                (_, Some(Record::Terminal(t))) => {
+                    self.terminals.insert(t.id, t.clone());
+                }
+                (_, Some(Record::Pin(p))) => {
+                    self.pins.insert(p.user, p.clone());
+                }
+                (RecordKey::Terminal(id), None) => {
+                    self.terminals.remove(id);
+                }
+                (RecordKey::Pin(id), None) => {
+                    self.pins.remove(id);
+                }
                 (RecordKey::Settings, None) => {}
             }
         }
@@ -230,6 +260,8 @@ impl Organisation {
                 .cloned()
                 .map(Record::Authorization),
         );
+        v.extend(self.terminals.values().cloned().map(Record::Terminal));
+        v.extend(self.pins.values().cloned().map(Record::Pin));
         v
     }
 
@@ -240,6 +272,8 @@ impl Organisation {
         let mut roles = BTreeMap::new();
         let mut quals = BTreeMap::new();
         let mut auths = BTreeMap::new();
+        let mut terminals = BTreeMap::new();
+        let mut pins = BTreeMap::new();
         for r in records {
             match r {
                 Record::Settings(s) => settings = Some(*s),
@@ -255,12 +289,19 @@ impl Organisation {
                 Record::Authorization(a) => {
                     auths.insert(a.id, a);
                 }
+                Record::Terminal(t) => {
+                    terminals.insert(t.id, t);
+                }
+                Record::Pin(p) => {
+                    pins.insert(p.user, p);
+                }
             }
         }
         let settings = settings.ok_or("the organisation settings record is missing")?;
-        Ok(Organisation::new(
-            settings, org_users, roles, quals, auths, counters,
-        ))
+        let mut org = Organisation::new(settings, org_users, roles, quals, auths, counters);
+        org.terminals = terminals;
+        org.pins = pins;
+        Ok(org)
     }
 
     pub fn user(&self, id: UserId) -> DomainResult<&User> {
@@ -397,5 +438,33 @@ impl Organisation {
         self.users
             .values()
             .filter(|u| u.status != UserStatus::Deleted)
+    }
+}
+
+/// Serde for the fields that exports carry and bincode does not: in a
+/// human-readable format (JSON) the value, in bincode nothing at all (a
+/// unit, zero bytes), so the bincode bytes of an organisation are what they
+/// were before the field existed.
+mod human_only {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<T: Serialize, S: Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
+        if s.is_human_readable() {
+            v.serialize(s)
+        } else {
+            s.serialize_unit()
+        }
+    }
+
+    pub fn deserialize<'de, T, D>(d: D) -> Result<T, D::Error>
+    where
+        T: Deserialize<'de> + Default,
+        D: Deserializer<'de>,
+    {
+        if d.is_human_readable() {
+            T::deserialize(d)
+        } else {
+            <()>::deserialize(d).map(|()| T::default())
+        }
     }
 }

@@ -3,6 +3,8 @@
 //! `domain`, commits it with its audit entry in one transaction, syncs, and
 //! only then updates the in-memory organisation and reports success.
 
+pub mod kiosk;
+
 use std::io::Read;
 use std::path::Path;
 
@@ -20,6 +22,7 @@ use crate::domain::users::UserId;
 use crate::domain::DomainError;
 use crate::store::audit::{AuditBody, AuditEntry};
 use crate::store::{Store, StoreError};
+pub use kiosk::{hash_pin, SignedIn};
 
 /// Where time comes from; tests pass a fixed clock.
 pub trait Clock: Send {
@@ -52,6 +55,10 @@ pub enum OpsError {
     AlreadyInitialised(String),
     #[error("your OS login '{0}' is bound to no active user; an administrator can bind it with 'clearance user edit USER --login {0}', or accept an invitation with 'clearance user accept CODE'")]
     NotBound(String),
+    /// A kiosk sign-in refused (audited): the same words for an unknown
+    /// person and a wrong PIN, or the end of a lock.
+    #[error("sign-in refused: {0}")]
+    KioskRefused(String),
     #[error("{0}")]
     Other(String),
 }

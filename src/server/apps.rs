@@ -8,6 +8,7 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::domain::org::RecordKey;
 use crate::ops::{Clock, Committed, FixedClock, Session, SystemClock};
 use crate::protocol::{self, Caller, Event, Execute, FrameError, Response};
 
@@ -26,13 +27,18 @@ type Frame = Arc<Vec<u8>>;
 impl Subscribers {
     /// Tells every attached app of `c`; forgets those that went away.
     pub fn tell(&self, c: &Committed) {
+        // PIN hashes never leave the server.
+        let change = c.change.clone().map(|mut ch| {
+            ch.puts.retain(|p| !matches!(p.key, RecordKey::Pin(_)));
+            ch
+        });
         let event = Response::Event(Box::new(Event {
             seq: c.seq,
             at: c.at,
             operator: c.operator,
             acting_as: c.acting_as,
             summary: c.summary.clone(),
-            change: c.change.clone(),
+            change,
         }));
         let frame = match protocol::encode_up_to(&event, protocol::MAX_PUSHED) {
             Ok(f) => Arc::new(f),
@@ -117,6 +123,9 @@ pub fn attach(
             },
         )?;
         protocol::write_chunked(std::io::BufWriter::new(stream), session.org())?;
+        // Terminals travel apart (an organisation's bincode leaves them
+        // out); PINs never leave the server.
+        protocol::write_chunked(std::io::BufWriter::new(stream), &session.org().terminals)?;
         stream.set_write_timeout(None)?;
         // Subscribed before the session is let go: no change is missed.
         subs.add()
@@ -165,6 +174,40 @@ pub fn execute(
         session.execute_based(actor, x.command, x.base)
     });
     Response::Executed(result.map_err(|e| crate::client::link::refusal(&e)))
+}
+
+/// A kiosk sign-in at the peer's terminal (see `ops::kiosk`).
+pub fn sign_in(
+    session: &Mutex<Session>,
+    login: String,
+    clock: Box<dyn Clock>,
+    person: &str,
+    pin: &str,
+) -> Response {
+    let mut session = session.lock().unwrap_or_else(|e| e.into_inner());
+    session.set_caller(&login, clock);
+    Response::SignedIn(
+        session
+            .kiosk_sign_in(person, pin)
+            .map_err(|e| crate::client::link::refusal(&e)),
+    )
+}
+
+/// A kiosk sign-out at the peer's terminal.
+pub fn sign_out(
+    session: &Mutex<Session>,
+    login: String,
+    clock: Box<dyn Clock>,
+    user: crate::domain::users::UserId,
+    idle: bool,
+) -> Response {
+    let mut session = session.lock().unwrap_or_else(|e| e.into_inner());
+    session.set_caller(&login, clock);
+    Response::Executed(
+        session
+            .kiosk_sign_out(user, idle)
+            .map_err(|e| crate::client::link::refusal(&e)),
+    )
 }
 
 /// The audit log and its stored head, streamed.

@@ -190,6 +190,24 @@ fn connection(shared: &Shared, stream: UnixStream) -> Result<(), FrameError> {
         }
         Request::Audit(_) => return apps::audit(&shared.session, &stream),
         Request::Stop => return stop(shared, uid, &stream),
+        Request::KioskSignIn {
+            caller,
+            person,
+            pin,
+        } => match login_of_uid(uid) {
+            Ok(p) => {
+                let (login, clock) = apps::resolve(hooks, p, &caller);
+                apps::sign_in(&shared.session, login, clock, &person, &pin)
+            }
+            Err(e) => Response::Refused(e),
+        },
+        Request::KioskSignOut { caller, user, idle } => match login_of_uid(uid) {
+            Ok(p) => {
+                let (login, clock) = apps::resolve(hooks, p, &caller);
+                apps::sign_out(&shared.session, login, clock, user, idle)
+            }
+            Err(e) => Response::Refused(e),
+        },
         Request::Execute(x) => match login_of_uid(uid) {
             Ok(p) => {
                 let (login, clock) = apps::resolve(hooks, p, &x.caller);

@@ -55,6 +55,8 @@ impl Stored for crate::domain::roles::Role {
 impl Stored for crate::domain::qualifications::Qualification {}
 impl Stored for crate::domain::authorizations::Authorization {}
 impl Stored for crate::domain::org::Counters {}
+impl Stored for crate::domain::kiosk::Terminal {}
+impl Stored for crate::domain::kiosk::Pin {}
 
 /// The largest encoded value, in bytes: one audit entry (a large batch's
 /// is the largest there is; an import's records are kept beside its entry).

@@ -32,6 +32,8 @@ fn record_name(key: &RecordKey) -> String {
         RecordKey::Role(id) => format!("roles/#{id}"),
         RecordKey::Qualification(id) => format!("qualifications/#{id}"),
         RecordKey::Authorization(id) => format!("authorizations/#{id}"),
+        RecordKey::Terminal(id) => format!("terminals/#{id}"),
+        RecordKey::Pin(id) => format!("pins/#{id}"),
     }
 }
 
@@ -74,7 +76,7 @@ impl Derived {
     fn used(&mut self, key: RecordKey) {
         let m = &mut self.max_ids;
         match key {
-            RecordKey::Settings => {}
+            RecordKey::Settings | RecordKey::Terminal(_) | RecordKey::Pin(_) => {}
             RecordKey::User(id) => m.next_user = m.next_user.max(id),
             RecordKey::Role(id) => m.next_role = m.next_role.max(id),
             RecordKey::Qualification(id) => m.next_qualification = m.next_qualification.max(id),
@@ -165,7 +167,7 @@ impl Store {
 
     fn compare_records(&self, d: &Derived, problems: &mut Vec<String>) -> Result<(), StoreError> {
         let mut seen = BTreeSet::new();
-        for t in [T_SETTINGS, T_USERS, T_ROLES, T_QUALS, T_AUTHS] {
+        for t in state::RECORD_TREES {
             for kv in self.trees[t].iter() {
                 let (k, v) = kv.map_err(storage)?;
                 let key = match (t, <[u8; 4]>::try_from(k.as_ref())) {
@@ -174,6 +176,8 @@ impl Store {
                     (T_ROLES, Ok(b)) => RecordKey::Role(u32::from_be_bytes(b)),
                     (T_QUALS, Ok(b)) => RecordKey::Qualification(u32::from_be_bytes(b)),
                     (T_AUTHS, Ok(b)) => RecordKey::Authorization(u32::from_be_bytes(b)),
+                    (T_TERMS, Ok(b)) => RecordKey::Terminal(u32::from_be_bytes(b)),
+                    (T_PINS, Ok(b)) => RecordKey::Pin(u32::from_be_bytes(b)),
                     _ => {
                         problems.push(format!(
                             "{}/{} is not a record key the audit log knows",
@@ -186,10 +190,7 @@ impl Store {
                 seen.insert(key);
                 let stored: Result<Record, StoreError> = match t {
                     T_SETTINGS => Self::decode_in(t, &k, &v).map(|s| Record::Settings(Box::new(s))),
-                    T_USERS => Self::decode_in(t, &k, &v).map(Record::User),
-                    T_ROLES => Self::decode_in(t, &k, &v).map(Record::Role),
-                    T_QUALS => Self::decode_in(t, &k, &v).map(Record::Qualification),
-                    _ => Self::decode_in(t, &k, &v).map(Record::Authorization),
+                    _ => Self::decode_record_in(t, &k, &v),
                 };
                 match (stored, d.records.get(&key)) {
                     (Err(e), _) => problems.push(e.to_string()),

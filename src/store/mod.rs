@@ -86,7 +86,11 @@ const T_IDX_ROLE: usize = 9;
 const T_IDX_REF: usize = 10;
 /// The records an import replaced the organisation with, beside its entry.
 const T_SIDE: usize = 11;
-pub const TREE_NAMES: [&str; 12] = [
+/// Workshop terminals, by id.
+const T_TERMS: usize = 12;
+/// Kiosk PINs, by user id.
+const T_PINS: usize = 13;
+pub const TREE_NAMES: [&str; 14] = [
     "meta",
     "settings",
     "users",
@@ -99,6 +103,8 @@ pub const TREE_NAMES: [&str; 12] = [
     "idx_role_name",
     "idx_auth_ref",
     "audit_side",
+    "terminals",
+    "pins",
 ];
 
 const K_SCHEMA: &[u8] = b"schema";
@@ -116,6 +122,8 @@ fn record_place(key: &RecordKey) -> (usize, Vec<u8>) {
         RecordKey::Role(id) => (T_ROLES, id.to_be_bytes().to_vec()),
         RecordKey::Qualification(id) => (T_QUALS, id.to_be_bytes().to_vec()),
         RecordKey::Authorization(id) => (T_AUTHS, id.to_be_bytes().to_vec()),
+        RecordKey::Terminal(id) => (T_TERMS, id.to_be_bytes().to_vec()),
+        RecordKey::Pin(id) => (T_PINS, id.to_be_bytes().to_vec()),
     }
 }
 
@@ -301,6 +309,18 @@ impl Store {
         })
     }
 
+    /// Decodes a record of any record tree but the settings'.
+    fn decode_record_in(tree: usize, key: &[u8], v: &[u8]) -> Result<Record, StoreError> {
+        Ok(match tree {
+            T_ROLES => Record::Role(Self::decode_in(tree, key, v)?),
+            T_USERS => Record::User(Self::decode_in(tree, key, v)?),
+            T_QUALS => Record::Qualification(Self::decode_in(tree, key, v)?),
+            T_TERMS => Record::Terminal(Self::decode_in(tree, key, v)?),
+            T_PINS => Record::Pin(Self::decode_in(tree, key, v)?),
+            _ => Record::Authorization(Self::decode_in(tree, key, v)?),
+        })
+    }
+
     /// The head entry, decoded (None for an empty log).
     fn head_entry(&self) -> Result<Option<AuditEntry>, StoreError> {
         if self.head.seq == 0 {
@@ -401,18 +421,13 @@ impl Store {
                 d.add(T_SETTINGS, &k, &v);
             }
         }
-        for t in [T_ROLES, T_USERS, T_QUALS, T_AUTHS] {
+        for t in [T_ROLES, T_USERS, T_QUALS, T_AUTHS, T_TERMS, T_PINS] {
             for kv in self.trees[t].iter() {
                 let (k, v) = kv.map_err(storage)?;
                 if let Some(d) = digest.as_deref_mut() {
                     d.add(t, &k, &v);
                 }
-                let r = match t {
-                    T_ROLES => Record::Role(Self::decode_in(t, &k, &v)?),
-                    T_USERS => Record::User(Self::decode_in(t, &k, &v)?),
-                    T_QUALS => Record::Qualification(Self::decode_in(t, &k, &v)?),
-                    _ => Record::Authorization(Self::decode_in(t, &k, &v)?),
-                };
+                let r = Self::decode_record_in(t, &k, &v)?;
                 records.push(r);
             }
         }

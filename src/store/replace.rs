@@ -272,6 +272,12 @@ impl Store {
         for a in org.authorizations.values() {
             put(Record::Authorization(a.clone()), &mut side)?;
         }
+        for t in org.terminals.values() {
+            put(Record::Terminal(t.clone()), &mut side)?;
+        }
+        for p in org.pins.values() {
+            put(Record::Pin(p.clone()), &mut side)?;
+        }
         let (items, bytes, sha) = side.finish()?;
         Ok(Staged {
             generation,
@@ -437,6 +443,8 @@ fn decode_record(t: usize, v: &[u8]) -> Result<Record, codec::DecodeError> {
         T_ROLES => Record::Role(codec::decode(v)?),
         T_QUALS => Record::Qualification(codec::decode(v)?),
         T_AUTHS => Record::Authorization(codec::decode(v)?),
+        T_TERMS => Record::Terminal(codec::decode(v)?),
+        T_PINS => Record::Pin(codec::decode(v)?),
         _ => {
             return Err(codec::DecodeError::Payload(format!(
                 "no records in tree {t}"

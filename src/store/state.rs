@@ -15,12 +15,14 @@ const TAG: &[u8] = b"clearance-state-v1";
 
 /// The trees whose every item the digest covers (and, from `meta`, only
 /// the counters and the administrator counter).
-pub(super) const COVERED: [usize; 9] = [
+pub(super) const COVERED: [usize; 11] = [
     T_SETTINGS,
     T_USERS,
     T_ROLES,
     T_QUALS,
     T_AUTHS,
+    T_TERMS,
+    T_PINS,
     T_IDX_EMAIL,
     T_IDX_LOGIN,
     T_IDX_ROLE,
@@ -28,7 +30,9 @@ pub(super) const COVERED: [usize; 9] = [
 ];
 pub(super) const COVERED_META: [&[u8]; 2] = [K_COUNTERS, K_ADMINS];
 /// The trees `Store::load` reads whole anyway.
-pub(super) const RECORD_TREES: [usize; 5] = [T_SETTINGS, T_USERS, T_ROLES, T_QUALS, T_AUTHS];
+pub(super) const RECORD_TREES: [usize; 7] = [
+    T_SETTINGS, T_USERS, T_ROLES, T_QUALS, T_AUTHS, T_TERMS, T_PINS,
+];
 
 /// One record write of a commit: tree, key, and the new bytes (None removes).
 pub(super) type Write = (usize, Vec<u8>, Option<Vec<u8>>);
@@ -148,6 +152,8 @@ pub(super) fn encode_record(r: &Record) -> Result<Vec<u8>, codec::EncodeError> {
         Record::Role(r) => codec::encode(r),
         Record::Qualification(q) => codec::encode(q),
         Record::Authorization(a) => codec::encode(a),
+        Record::Terminal(t) => codec::encode(t),
+        Record::Pin(p) => codec::encode(p),
     }
 }
 

@@ -6,6 +6,7 @@ use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModif
 
 use super::caps::ColorDepth;
 use super::keymap::{Action, Context, Key, Keymap};
+use super::kiosk::Kiosk;
 pub use super::passes::{ascii_fold, ascii_symbol};
 pub use super::popups::Popup;
 pub use super::session::{standing, Who};
@@ -65,6 +66,9 @@ pub struct App {
     pub who: Who,
     /// The audit sequence the open edit is based on (see `shared`).
     pub base: Option<u64>,
+    /// At a workshop terminal: the sign-in screen and who is signed in
+    /// (None: the process's login is no terminal, the normal app).
+    pub kiosk: Option<Kiosk>,
 }
 
 macro_rules! cx {
@@ -137,7 +141,10 @@ impl App {
             depth: ColorDepth::TrueColor,
             who,
             base: None,
+            kiosk: who.kiosk.then(Kiosk::default),
         };
+        // A kiosk is never suspended (it would leave a shell behind).
+        app.allow_suspend = app.kiosk.is_none();
         app.tab = app.visible_tabs().first().copied().unwrap_or(Tab::Me);
         app
     }
@@ -146,10 +153,14 @@ impl App {
     /// that user's access within the operator's (checked by the session).
     /// Views then show and do what that user may.
     pub fn act_as(&mut self, name: &str) -> Result<(), String> {
+        if self.kiosk.is_some() {
+            return Err("a workshop terminal is self-service: no acting as another user".into());
+        }
         let actor = self.session.actor(Some(name)).map_err(|e| e.to_string())?;
         self.who = Who {
             operator: Some(actor.operator),
             acting_as: actor.acting_as,
+            kiosk: false,
         };
         self.version += 1;
         self.tab = self.visible_tabs().first().copied().unwrap_or(Tab::Me);
@@ -166,9 +177,12 @@ impl App {
         let Ok(cx) = cx!(self) else {
             return Vec::new();
         };
+        // A kiosk session is capped to self-service, whatever the person
+        // holds elsewhere.
+        let kiosk = self.kiosk.is_some();
         Tab::ALL
             .into_iter()
-            .filter(|t| tab_visible(*t, &cx))
+            .filter(|t| tab_visible(*t, &cx) && (!kiosk || *t == Tab::Me))
             .collect()
     }
 
@@ -232,6 +246,7 @@ impl App {
         match ev {
             Event::Key(k) if k.kind == KeyEventKind::Press => self.on_key(k),
             // Below the minimum size nothing is shown: a paste is dropped.
+            Event::Paste(text) if self.at_sign_in() => self.sign_in_paste(&text),
             Event::Paste(text) if !self.locked && !self.too_small() => self.on_paste(&text),
             Event::Resize(..) => self.dirty = true,
             Event::Mouse(m) if !self.locked && self.popups.is_empty() && !self.too_small() => {
@@ -254,9 +269,13 @@ impl App {
 
     /// Hides the screen after inactivity. A screen blank only: any key
     /// shows the same session again, so it is no access control.
+    /// At a workshop terminal it signs out instead (see `kiosk`).
     pub fn lock(&mut self) {
-        self.locked = true;
         self.dirty = true;
+        if self.kiosk.is_some() {
+            return self.kiosk_idle();
+        }
+        self.locked = true;
     }
 
     pub fn on_key(&mut self, k: KeyEvent) {
@@ -266,16 +285,18 @@ impl App {
             self.locked = false;
             return;
         }
+        if self.at_sign_in() {
+            return self.sign_in_key(k);
+        }
         if k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL) {
-            self.quit = true;
-            return;
+            return self.quit_or_sign_out();
         }
         if self.ended().is_some() {
             // Nothing can be seen or saved any more: only quitting acts.
             if let Some(Action::Quit | Action::ForceQuit) =
                 Key::from_event(&k).and_then(|key| self.keymap.lookup(&[Context::Global], &key))
             {
-                self.quit = true;
+                self.quit_or_sign_out();
             }
             return;
         }
@@ -341,7 +362,7 @@ impl App {
     fn small_key(&mut self, key: &Key) {
         match self.keymap.lookup(&[Context::Global], key) {
             Some(a @ (Action::ForceQuit | Action::SuspendApp | Action::Redraw)) => self.global(a),
-            Some(Action::Quit) if !self.unsaved() => self.quit = true,
+            Some(Action::Quit) if !self.unsaved() => self.quit_or_sign_out(),
             _ => {}
         }
     }
@@ -350,7 +371,7 @@ impl App {
         let tabs = self.visible_tabs();
         let goto = |t: Tab| if tabs.contains(&t) { Some(t) } else { None };
         let target = match a {
-            Action::Quit => {
+            Action::Quit if self.kiosk.is_none() => {
                 if self.unsaved() {
                     let c = Confirm::new(
                         "Quit?",
@@ -363,9 +384,10 @@ impl App {
                 }
                 return;
             }
-            Action::ForceQuit => {
-                self.quit = true;
-                return;
+            Action::ForceQuit => return self.quit_or_sign_out(),
+            Action::Quit if self.kiosk.is_some() => return self.quit_or_sign_out(),
+            Action::Palette if self.kiosk.is_some() => {
+                return self.set_error("no palette at a workshop terminal".into());
             }
             Action::Redraw => {
                 self.redraw = true;
@@ -456,6 +478,11 @@ impl App {
         if let Some(f) = &self.fatal {
             return Err(f.clone());
         }
+        if self.kiosk.is_some() {
+            let msg = "a workshop terminal is self-service: nothing can be changed here";
+            self.set_error(msg.into());
+            return Err(msg.into());
+        }
         self.pull();
         let actor = standing(&self.session, self.who)?;
         match self.session.execute(actor, cmd, self.base) {
@@ -510,7 +537,7 @@ impl App {
             Effect::Close => {
                 self.popups.pop();
             }
-            Effect::Quit => self.quit = true,
+            Effect::Quit => self.quit_or_sign_out(),
             Effect::Notify(tab, tag) => {
                 if let Some(effect) = self.with_view(tab, |view, cx| view.notify(tag, cx)) {
                     self.apply(effect);
@@ -519,7 +546,7 @@ impl App {
         }
     }
 
-    fn set_error(&mut self, s: String) {
+    pub(super) fn set_error(&mut self, s: String) {
         self.status = Some(Status {
             text: s,
             error: true,

@@ -62,6 +62,9 @@ impl App {
             self.finish(f);
             return;
         }
+        if self.at_sign_in() {
+            return self.draw_sign_in(f);
+        }
         let [header, body, hints, status] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Min(1),

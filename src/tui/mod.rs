@@ -12,6 +12,7 @@ pub mod event;
 pub mod first_run;
 pub mod input;
 pub mod keymap;
+pub mod kiosk;
 pub mod passes;
 pub mod popups;
 pub mod session;
@@ -127,15 +128,23 @@ pub const EXIT_HANGUP: i32 = 128 + libc::SIGHUP;
 /// before the terminal is taken over).
 pub fn run(session: Link, look: Look, as_user: Option<&str>) -> std::io::Result<i32> {
     let mouse = look.mouse;
-    let idle_lock = look.idle_lock;
     let mut app = App::new(session, look.keymap, look.theme, look.ascii);
+    // A workshop terminal always signs out when idle.
+    let idle_lock = match app.kiosk {
+        Some(_) => look.idle_lock.or(Some(kiosk::DEFAULT_IDLE)),
+        None => look.idle_lock,
+    };
     if let Some(name) = as_user {
         app.act_as(name).map_err(std::io::Error::other)?;
     }
     app.depth = look.depth;
     let mut guard = terminal::TerminalGuard::enter(mouse, look.depth)?;
     let mut input = input::Input::stdin();
-    let code = run_loop(&mut app, &mut guard, &mut input, idle_lock)?;
+    let code = run_loop(&mut app, &mut guard, &mut input, idle_lock);
+    // Whatever ended the app (a quit, a signal, a hang-up), nobody stays
+    // signed in at a workshop terminal.
+    app.kiosk_sign_out(false);
+    let code = code?;
     drop(guard);
     if let Some(f) = &app.fatal {
         if !terminal::is_gone() {
@@ -250,6 +259,10 @@ fn run_loop(
         }
         if idle_lock.is_some_and(|l| last_input.elapsed() >= l) && !app.locked {
             app.lock();
+            if app.kiosk.is_some() {
+                // Signed out, not hidden: the idle time starts again.
+                last_input = Instant::now();
+            }
         }
         let d = app.session.org().day_of(chrono::Utc::now());
         if d != today {

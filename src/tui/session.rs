@@ -23,14 +23,20 @@ use crate::domain::users::{UserId, UserStatus};
 pub struct Who {
     pub operator: Option<UserId>,
     pub acting_as: Option<UserId>,
+    /// At a workshop terminal: `operator` is the person signed in there
+    /// (None: nobody), not the user bound to the process's login.
+    pub kiosk: bool,
 }
 
 impl Who {
     /// The operator bound to the session's login now, acting as nobody.
+    /// At a registered workshop terminal: nobody yet (the sign-in screen).
     pub fn of(session: &Link) -> Who {
+        let kiosk = session.is_terminal();
         Who {
-            operator: session.operator().ok(),
+            operator: if kiosk { None } else { session.operator().ok() },
             acting_as: None,
+            kiosk,
         }
     }
 }
@@ -43,6 +49,14 @@ pub fn standing(session: &Link, who: Who) -> Result<Actor, String> {
     let org = session.org();
     let now = session.now();
     let login = sanitize(session.login());
+    if who.kiosk {
+        // The person signed in at this terminal, while it is one and they
+        // hold access.
+        let Some(person) = who.operator else {
+            return Err("nobody is signed in at this terminal".into());
+        };
+        return session.kiosk_actor(person).map_err(|e| e.to_string());
+    }
     let Some(operator) = who.operator else {
         return Err(format!("your login '{login}' is bound to no active user"));
     };

@@ -178,10 +178,33 @@ pub fn validate_organisation(org: &Organisation, now: DateTime<Utc>) -> DomainRe
             )));
         }
     }
+    validate_terminals(org, &logins)?;
     if !org.users.values().any(|u| org.is_permanent_admin(u, now)) {
         return Err(DomainError::LastAdministrator(
             "no active account administrator".into(),
         ));
+    }
+    Ok(())
+}
+
+/// Workshop terminals: named, each live login once and bound to no user.
+fn validate_terminals(
+    org: &Organisation,
+    user_logins: &std::collections::HashSet<String>,
+) -> DomainResult<()> {
+    let mut live = std::collections::HashSet::new();
+    for (id, t) in &org.terminals {
+        if *id != t.id {
+            return Err(invalid(format!("terminal #{id} is stored under #{}", t.id)));
+        }
+        text::required_text(&format!("terminal #{id}: name"), &t.name)?;
+        text::login(&t.login)?;
+        if t.is_live() && (!live.insert(t.login.clone()) || user_logins.contains(&t.login)) {
+            return Err(DomainError::Duplicate(format!(
+                "terminal login {} is used twice",
+                t.login
+            )));
+        }
     }
     Ok(())
 }

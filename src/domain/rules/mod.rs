@@ -22,6 +22,7 @@ use super::users::{User, UserId, UserStatus};
 mod authorizations;
 mod delegate;
 mod import;
+pub mod kiosk;
 mod organisation;
 mod roles;
 mod setup;
@@ -402,7 +403,10 @@ pub fn plan(
     cmd: &Command,
     now: DateTime<Utc>,
 ) -> DomainResult<Change> {
-    if org.settings.reason_required && !matches!(cmd, Command::Reasoned { .. }) {
+    // Setting one's own PIN is self-service, not an administrative change.
+    if org.settings.reason_required
+        && !matches!(cmd, Command::Reasoned { .. } | Command::SetPin { .. })
+    {
         return Err(invalid(
             "this organisation requires a reason for every change (--reason TEXT)",
         ));
@@ -443,6 +447,18 @@ fn plan_with(
                 "an import's audit record cannot be run; import the organisation's file",
             ))
         }
+        Command::KioskSignIn { .. }
+        | Command::KioskFailure { .. }
+        | Command::KioskLock { .. }
+        | Command::KioskSignOut { .. } => {
+            return Err(DomainError::Conflict(
+                "kiosk sign-ins and sign-outs happen at a workshop terminal".into(),
+            ))
+        }
+        Command::AddTerminal { name, login } => kiosk::add_terminal(&mut cx, name, login)?,
+        Command::RemoveTerminal { terminal } => kiosk::remove_terminal(&mut cx, terminal)?,
+        Command::SetPin { hash } => kiosk::set_pin(&mut cx, hash)?,
+        Command::ResetPin { user } => kiosk::reset_pin(&mut cx, user)?,
         Command::AddUser(nu) => users::add_user(&mut cx, nu)?,
         Command::EditUser { user, edit } => users::edit_user(&mut cx, user, edit)?,
         Command::AssignRole { user, role, until } => {

@@ -204,6 +204,12 @@ impl View for MeView {
                         ),
                         Field::text("Station", "", "optional: e.g. EKBI", form::optional_text),
                         Field::text("Date", &cx.today().to_string(), "YYYY-MM-DD", form::date),
+                        Field::text(
+                            "Performed by",
+                            "",
+                            "optional: who did the work (login or email), for an independent inspection",
+                            form::optional_text,
+                        ),
                     ],
                 );
                 return Effect::Open(Popup::Form(form, Tab::Me, FORM_SIGNOFF));
@@ -237,7 +243,10 @@ impl View for MeView {
                 Some(station)
             },
             date,
-            performed_by: None,
+            performed_by: match f.value(5).trim() {
+                "" => None,
+                p => Some(org.resolve_user(p).map_err(|e| e.to_string())?.id),
+            },
         };
         let d = crate::domain::signoff::signoff(org, me, &req).map_err(|e| e.to_string())?;
         let mut lines = Vec::new();
