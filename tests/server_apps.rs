@@ -280,3 +280,24 @@ fn a_restore_has_a_started_server_step_aside_but_not_one_run_by_a_person() {
     let err = String::from_utf8_lossy(&r.stderr);
     assert!(err.contains("started with 'clearance serve'"), "{err}");
 }
+
+#[test]
+fn only_bound_logins_attach_and_only_those_who_may_read_it_get_the_audit_log() {
+    let db = db_with_pia();
+    let _server = Server::start(&db.path, &[]);
+    let stream = UnixStream::connect(db.path.join("clearance.sock")).unwrap();
+    let err = Replica::attach_as(&db.path, stream, Arc::new(|| {}), caller("nobody"))
+        .err()
+        .expect("a login bound to nobody gets nothing");
+    assert!(err.contains("bound to no active user"), "{err}");
+    // Pia may use the app, but not read the whole audit log.
+    let pia = attach(&db.path, "pia");
+    let err = pia.audit().expect_err("pia may not read the audit log");
+    assert!(
+        err.contains("refused") || err.contains("not permitted"),
+        "{err}"
+    );
+    let admin = attach(&db.path, ADMIN);
+    let (entries, head) = admin.audit().expect("the administrator reads it");
+    assert_eq!(entries.len() as u64, head.seq);
+}

@@ -110,9 +110,19 @@ pub fn attach(
     subs: &Subscribers,
     stream: &UnixStream,
     login: String,
+    clock: Box<dyn Clock>,
 ) -> Result<(), FrameError> {
     let events = {
         let session = session.lock().unwrap_or_else(|e| e.into_inner());
+        // Only a person's bound login or a workshop terminal attaches: an
+        // OS account that may reach the socket but is nobody gets nothing.
+        let org = session.org();
+        if crate::ops::operator_in(org, &login, clock.now()).is_err()
+            && crate::domain::rules::kiosk::terminal(org, &login).is_err()
+        {
+            let why = crate::ops::OpsError::NotBound(login).to_string();
+            return protocol::write(&mut &*stream, &Response::Refused(why));
+        }
         stream.set_write_timeout(Some(SNAPSHOT_TIMEOUT))?;
         protocol::write(
             &mut &*stream,
@@ -210,10 +220,32 @@ pub fn sign_out(
     )
 }
 
-/// The audit log and its stored head, streamed.
-pub fn audit(session: &Mutex<Session>, stream: &UnixStream) -> Result<(), FrameError> {
+/// The audit log and its stored head, streamed: to a person who may read
+/// the whole log (as `clearance audit` requires).
+pub fn audit(
+    session: &Mutex<Session>,
+    stream: &UnixStream,
+    login: String,
+    clock: Box<dyn Clock>,
+) -> Result<(), FrameError> {
     let (entries, head) = {
         let s = session.lock().unwrap_or_else(|e| e.into_inner());
+        let now = clock.now();
+        let may = crate::ops::operator_in(s.org(), &login, now)
+            .map_err(|e| e.to_string())
+            .and_then(|op| s.org().user(op).map_err(|e| e.to_string()))
+            .and_then(|me| {
+                crate::domain::read::require_all(
+                    s.org(),
+                    me,
+                    crate::domain::read::Subject::Audit,
+                    now,
+                )
+                .map_err(|e| e.to_string())
+            });
+        if let Err(why) = may {
+            return protocol::write(&mut &*stream, &Response::Refused(why));
+        }
         (s.audit_entries(), s.store().head())
     };
     protocol::write_chunked(std::io::BufWriter::new(stream), &(entries, head))

@@ -182,13 +182,21 @@ fn connection(shared: &Shared, stream: UnixStream) -> Result<(), FrameError> {
         Request::Attach(caller) => {
             return match login_of_uid(uid) {
                 Ok(p) => {
-                    let (login, _) = apps::resolve(hooks, p, &caller);
-                    apps::attach(&shared.session, &shared.subs, &stream, login)
+                    let (login, clock) = apps::resolve(hooks, p, &caller);
+                    apps::attach(&shared.session, &shared.subs, &stream, login, clock)
                 }
                 Err(e) => protocol::write(&mut &stream, &Response::Refused(e)),
             };
         }
-        Request::Audit(_) => return apps::audit(&shared.session, &stream),
+        Request::Audit(caller) => {
+            return match login_of_uid(uid) {
+                Ok(p) => {
+                    let (login, clock) = apps::resolve(hooks, p, &caller);
+                    apps::audit(&shared.session, &stream, login, clock)
+                }
+                Err(e) => protocol::write(&mut &stream, &Response::Refused(e)),
+            };
+        }
         Request::Stop => return stop(shared, uid, &stream),
         Request::KioskSignIn {
             caller,
