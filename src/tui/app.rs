@@ -1,6 +1,7 @@
 //! The app: state, routing of keys to the top popup or the focused view, the
-//! effects views ask for, and drawing. Every change goes through
-//! `ops::Session::execute`, like the CLI.
+//! effects views ask for, and drawing. Every change goes through the one
+//! write path (`ops::Session::execute`, here or at the database's server,
+//! through `client::link::Link`), like the CLI.
 
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
