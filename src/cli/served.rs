@@ -178,7 +178,9 @@ pub fn through_server(ctx: &Ctx, command: Option<&Cmd>) -> Option<i32> {
     match answer {
         Ok(Response::Exit(code)) => Some(code),
         Ok(Response::Refused(why)) => said(format!("the server refused: {why}")),
-        Ok(Response::Pong { .. }) => said("the server answered something else".into()),
+        Ok(Response::Pong { .. } | Response::Checked { .. }) => {
+            said("the server answered something else".into())
+        }
         Err(e) => said(format!(
             "the server of {} ended before answering ({e}); 'clearance doctor' says whether the change was saved",
             ctx.db.display()

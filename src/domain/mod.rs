@@ -35,5 +35,7 @@ mod proptest_oracles;
 mod proptests;
 #[cfg(test)]
 mod rules_tests;
+#[cfg(test)]
+mod table_proptests;
 
 pub use error::{DomainError, DomainResult};

@@ -3,8 +3,11 @@
 //! `domain`, commits it with its audit entry in one transaction, syncs, and
 //! only then updates the in-memory organisation and reports success.
 
+pub mod snapshot;
+
 use std::io::Read;
 use std::path::Path;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
@@ -19,6 +22,7 @@ use crate::domain::users::UserId;
 use crate::domain::DomainError;
 use crate::store::audit::{AuditBody, AuditEntry};
 use crate::store::{Store, StoreError};
+pub use snapshot::{Reads, Snapshot};
 
 /// Where time comes from; tests pass a fixed clock.
 pub trait Clock: Send {
@@ -74,10 +78,17 @@ pub struct Outcome {
 /// An open database with its organisation in memory.
 pub struct Session {
     store: Store,
-    org: Organisation,
+    /// Shared with the snapshot readers hold; a commit changes it in place
+    /// when no reader holds it, else a copy (see [`Session::commit`]).
+    org: Arc<Organisation>,
     clock: Box<dyn Clock>,
     login: String,
-    access: Option<AccessTable>,
+    /// The organisation with its access table, rebuilt when data changed
+    /// and refreshed when the clock passed an expiry.
+    snap: Option<Arc<Snapshot>>,
+    /// Where a server's readers find the snapshot (published after each
+    /// commit, before the command is reported done).
+    reads: Option<Arc<Reads>>,
 }
 
 impl Session {
@@ -106,10 +117,11 @@ impl Session {
             load(&store)?.ok_or_else(|| OpsError::NoOrganisation(path.display().to_string()))?;
         Ok(Session {
             store,
-            org,
+            org: Arc::new(org),
             clock,
             login: login.to_string(),
-            access: None,
+            snap: None,
+            reads: None,
         })
     }
 
@@ -153,10 +165,11 @@ impl Session {
             .ok_or_else(|| OpsError::Other("the new organisation did not load".into()))?;
         Ok(Session {
             store,
-            org,
+            org: Arc::new(org),
             clock,
             login: login.to_string(),
-            access: None,
+            snap: None,
+            reads: None,
         })
     }
 
@@ -210,13 +223,75 @@ impl Session {
     /// The fast access table, rebuilt when data changed and refreshed when the
     /// clock passed an expiry.
     pub fn access(&mut self) -> &AccessTable {
+        &self.snapshot_ref().table
+    }
+
+    /// The organisation with its access table as of now.
+    pub fn snapshot(&mut self) -> Arc<Snapshot> {
+        Arc::clone(self.snapshot_ref())
+    }
+
+    fn snapshot_ref(&mut self) -> &Arc<Snapshot> {
         let now = self.clock.now();
+        if !self.snap.as_ref().is_some_and(|s| s.table.covers(now)) {
+            let fresh = match self.snap.take() {
+                Some(old) => {
+                    let mut s = Arc::unwrap_or_clone(old);
+                    s.table.refresh(&s.org, now);
+                    s
+                }
+                None => Snapshot::build(Arc::clone(&self.org), now),
+            };
+            self.put_snapshot(fresh);
+        }
         let org = &self.org;
-        let table = self
-            .access
-            .get_or_insert_with(|| AccessTable::build(org, now));
-        table.refresh(org, now);
-        table
+        self.snap
+            .get_or_insert_with(|| Arc::new(Snapshot::build(Arc::clone(org), now)))
+    }
+
+    fn put_snapshot(&mut self, snapshot: Snapshot) {
+        let snapshot = Arc::new(snapshot);
+        if let Some(reads) = &self.reads {
+            reads.publish(Arc::clone(&snapshot));
+        }
+        self.snap = Some(snapshot);
+    }
+
+    /// From now on, publishes a snapshot after every commit, for readers that
+    /// do not take this session (a server's checks).
+    pub fn reads(&mut self) -> Arc<Reads> {
+        if let Some(r) = &self.reads {
+            return Arc::clone(r);
+        }
+        let first = self.snapshot();
+        let reads = Arc::new(Reads::new(first));
+        self.reads = Some(Arc::clone(&reads));
+        reads
+    }
+
+    /// After a commit: a server's readers get the new organisation with its
+    /// table before the command is reported done (only the rows of the users
+    /// it wrote are recomputed, unless it changed roles or settings); without
+    /// readers the table is rebuilt when next asked for.
+    fn published(
+        &mut self,
+        now: DateTime<Utc>,
+        change: Option<&Change>,
+        table: Option<AccessTable>,
+    ) {
+        self.snap = None;
+        if self.reads.is_none() {
+            return;
+        }
+        let table = match (table, change) {
+            (Some(mut table), Some(change)) => {
+                table.apply(&self.org, change, now);
+                table
+            }
+            _ => AccessTable::build(&self.org, now),
+        };
+        let org = Arc::clone(&self.org);
+        self.put_snapshot(Snapshot { org, table });
     }
 
     /// Plans, commits and applies one command by `actor`.
@@ -254,11 +329,13 @@ impl Session {
             Default::default(),
             self.org.counters,
         );
-        drop(std::mem::replace(&mut self.org, placeholder));
-        self.access = None;
+        // (A server's readers keep reading it from their snapshot meanwhile.)
+        self.snap = None;
+        drop(std::mem::replace(&mut self.org, Arc::new(placeholder)));
         match self.write_import(now, actor, cmd, &change) {
             Ok((seq, org)) => {
-                self.org = org;
+                self.org = Arc::new(org);
+                self.published(now, None, None);
                 tracing::info!(seq, summary = %change.summary, "committed");
                 Ok(Outcome {
                     seq,
@@ -268,7 +345,7 @@ impl Session {
             Err(e) if e.is_fatal() => Err(e),
             Err(e) => match self.store.load() {
                 Ok(Some(org)) => {
-                    self.org = org;
+                    self.org = Arc::new(org);
                     Err(e)
                 }
                 Ok(None) | Err(_) => {
@@ -360,8 +437,16 @@ impl Session {
         };
         let admin_role = self.org.settings.admin_role;
         let entry = self.store.commit(body, change.counters, admin_role)?;
-        self.org.apply(&change);
-        self.access = None;
+        // The session's hold on its snapshot goes first, so that without
+        // readers the change is applied in place, not to a copy; with
+        // readers, their snapshot keeps the organisation as it was.
+        let old = self.snap.take();
+        let table = match (&self.reads, old) {
+            (Some(_), Some(s)) => Some(Arc::unwrap_or_clone(s).table),
+            _ => None,
+        };
+        Arc::make_mut(&mut self.org).apply(&change);
+        self.published(now, Some(&change), table);
         tracing::info!(seq = entry.seq, summary = %change.summary, "committed");
         Ok(Outcome {
             seq: entry.seq,

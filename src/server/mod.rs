@@ -6,6 +6,7 @@
 //! of the database, and none is refused because another is in progress.
 
 pub mod fds;
+mod reads;
 
 use std::os::fd::OwnedFd;
 use std::os::unix::fs::PermissionsExt;
@@ -15,7 +16,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::ops::Session;
+use crate::ops::{Reads, Session};
 use crate::protocol::{self, FrameError, Request, Response, Run};
 
 /// How a server runs.
@@ -48,6 +49,8 @@ pub struct Call<'a> {
 struct Shared {
     db: PathBuf,
     session: Arc<Mutex<Session>>,
+    /// The snapshot checks read, published by the session after each commit.
+    reads: Arc<Reads>,
     /// Connections being served.
     busy: AtomicUsize,
     last: Mutex<Instant>,
@@ -60,7 +63,7 @@ pub fn socket_path(db: &Path) -> PathBuf {
 
 /// Serves `session` (the open database at `db`) until stopped, or until idle
 /// for `options.idle_exit`. Returns when idle; errors are one line.
-pub fn serve(db: &Path, session: Session, options: &Options) -> Result<(), String> {
+pub fn serve(db: &Path, mut session: Session, options: &Options) -> Result<(), String> {
     // A client whose reader goes away (`clearance export | head`) must not
     // end the server: writes to its pipe fail with EPIPE instead.
     // SAFETY: setting a signal's disposition to ignore touches no memory.
@@ -79,6 +82,7 @@ pub fn serve(db: &Path, session: Session, options: &Options) -> Result<(), Strin
     tracing::info!("serving {} on {}", db.display(), path.display());
     let shared = Arc::new(Shared {
         db: db.to_path_buf(),
+        reads: session.reads(),
         session: Arc::new(Mutex::new(session)),
         busy: AtomicUsize::new(0),
         last: Mutex::new(Instant::now()),
@@ -160,6 +164,11 @@ fn connection(shared: &Shared, stream: UnixStream) -> Result<(), FrameError> {
             return Err(e);
         }
     };
+    if let Request::Check(check) = request {
+        let mut peer = reads::Peer::new(login_of_uid(cred.uid.as_raw()));
+        let early = protocol::past_first_frame(&first);
+        return reads::serve_checks(&shared.reads, &stream, &mut peer, check, early);
+    }
     let count = passed.len();
     let mut passed = passed.into_iter();
     let fds = (passed.next(), passed.next(), passed.next(), passed.next());
@@ -186,6 +195,7 @@ fn connection(shared: &Shared, stream: UnixStream) -> Result<(), FrameError> {
         (Request::Run(_), _) => Response::Refused(format!(
             "a command needs the client's standard input, output and error ({count} passed)"
         )),
+        (Request::Check(_), _) => Response::Refused("checks are answered above".into()),
     };
     protocol::write(&mut &stream, &response)?;
     Ok(())

@@ -1,0 +1,3 @@
+//! Benchmarks of a served database (filled in next).
+
+fn main() {}

@@ -1,0 +1,3 @@
+//! The client side of a database's server.
+
+pub mod checks;

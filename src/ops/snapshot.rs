@@ -1,0 +1,90 @@
+//! What a served database reads from: an immutable snapshot of the
+//! organisation with its access table, published by the one [`Session`]
+//! after each commit and swapped in whole (arc-swap), so that a check never
+//! waits for a write and never sees half of one.
+//!
+//! [`Session`]: super::Session
+
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use chrono::{DateTime, Utc};
+
+use crate::domain::catalog::{Level, PermIndex};
+use crate::domain::conditions::RecordConditions;
+use crate::domain::engine::{self, AccessTable};
+use crate::domain::org::Organisation;
+use crate::domain::users::User;
+
+/// The organisation as of one commit, and the access table of it.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub org: Arc<Organisation>,
+    pub table: AccessTable,
+}
+
+impl Snapshot {
+    pub fn build(org: Arc<Organisation>, at: DateTime<Utc>) -> Snapshot {
+        let table = AccessTable::build(&org, at);
+        Snapshot { org, table }
+    }
+
+    /// What `engine::check` decides at `at`, from the table where it holds
+    /// at that instant, else (an instant before it was computed) from the
+    /// explained check.
+    pub fn decide(
+        &self,
+        user: &User,
+        perm: PermIndex,
+        required: Level,
+        cond: &RecordConditions,
+        at: DateTime<Utc>,
+    ) -> bool {
+        if self.table.covers(at) {
+            self.table.decide(&self.org, user.id, perm, required, cond)
+        } else {
+            engine::check(&self.org, user, perm, required, cond, at).allowed
+        }
+    }
+}
+
+/// The published snapshot, shared by the session (which replaces it) and
+/// every reader.
+#[derive(Debug)]
+pub struct Reads {
+    current: ArcSwap<Snapshot>,
+}
+
+impl Reads {
+    pub fn new(first: Arc<Snapshot>) -> Reads {
+        Reads {
+            current: ArcSwap::new(first),
+        }
+    }
+
+    /// Makes `snapshot` the one readers get.
+    pub fn publish(&self, snapshot: Arc<Snapshot>) {
+        self.current.store(snapshot);
+    }
+
+    /// The snapshot to read at `at`. When the clock has passed an expiry in
+    /// its table, the expired rows are brought up to `at` in a copy, which
+    /// becomes the published one unless a commit replaced it meanwhile.
+    pub fn at(&self, at: DateTime<Utc>) -> Arc<Snapshot> {
+        let current = self.current.load_full();
+        if current
+            .table
+            .next_change()
+            .is_none_or(|n| at.timestamp() < n)
+        {
+            // Covered, or an instant before the table was computed, for
+            // which the explained check answers.
+            return current;
+        }
+        let mut fresh = Snapshot::clone(&current);
+        fresh.table.refresh(&fresh.org, at);
+        let fresh = Arc::new(fresh);
+        let _ = self.current.compare_and_swap(&current, Arc::clone(&fresh));
+        fresh
+    }
+}

@@ -1,0 +1,149 @@
+//! Checks answered from the read snapshot: many per connection, pipelined,
+//! never taking the session, so that a check never waits for a write.
+//! Each is authorized as `clearance check` authorizes it: the peer checks
+//! itself always, anyone else only where it may read that person's access
+//! or authorizations (the domain's read rule).
+
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::os::unix::net::UnixStream;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::conditions::RecordConditions;
+use crate::domain::engine::{self, Requirement};
+use crate::domain::read::{self, Subject};
+use crate::domain::rules;
+use crate::domain::users::UserId;
+use crate::ops::{Reads, Snapshot};
+use crate::protocol::{self, Check, FrameError, Request, Response};
+
+/// Who asks, as the kernel says, and what this connection last learnt
+/// about them.
+pub(super) struct Peer {
+    pub login: Result<String, String>,
+    /// The snapshot, login and user of the last authorized check: the next
+    /// one by the same login on the same snapshot needs no new look-up.
+    known: Option<(Arc<Snapshot>, String, UserId, bool)>,
+}
+
+impl Peer {
+    pub fn new(login: Result<String, String>) -> Peer {
+        Peer { login, known: None }
+    }
+}
+
+/// Answers `first` and every check after it on `stream` until the client
+/// hangs up; `early` is what the client sent past the first frame before the
+/// server read it. Answers are written in batches: whenever no request is
+/// waiting to be read.
+pub(super) fn serve_checks(
+    reads: &Reads,
+    stream: &UnixStream,
+    peer: &mut Peer,
+    first: Check,
+    early: &[u8],
+) -> Result<(), FrameError> {
+    let mut input = BufReader::with_capacity(64 * 1024, early.chain(stream));
+    let mut output = BufWriter::with_capacity(64 * 1024, stream);
+    let mut next = Some(first);
+    while let Some(check) = next.take() {
+        let answer = match answer(reads, peer, &check) {
+            Ok(allowed) => Response::Checked { allowed },
+            Err(why) => Response::Refused(why),
+        };
+        output.write_all(&protocol::encode(&answer)?)?;
+        if input.buffer().is_empty() {
+            output.flush()?;
+        }
+        next = match protocol::read::<Request>(&mut input) {
+            Ok(Request::Check(c)) => Some(c),
+            Err(FrameError::Closed) => None,
+            Ok(_) => {
+                let why = "after a check, a connection takes only checks".to_string();
+                output.write_all(&protocol::encode(&Response::Refused(why))?)?;
+                None
+            }
+            Err(e @ FrameError::Io(_)) => return Err(e),
+            Err(e) => {
+                output.write_all(&protocol::encode(&Response::Refused(e.to_string()))?)?;
+                None
+            }
+        };
+    }
+    output.flush()?;
+    Ok(())
+}
+
+/// The login and instant a check runs as: the peer's and the clock's, or in
+/// test builds those the test states.
+fn caller(peer: &Peer, check: &Check) -> Result<(String, DateTime<Utc>), String> {
+    let hooks = cfg!(feature = "test-hooks");
+    let now = check
+        .test_now
+        .as_deref()
+        .filter(|_| hooks)
+        .and_then(crate::cli::parse_test_now)
+        .unwrap_or_else(Utc::now);
+    match check.test_login.as_ref().filter(|_| hooks) {
+        Some(l) => Ok((l.clone(), now)),
+        None => peer.login.clone().map(|l| (l, now)),
+    }
+}
+
+/// One check: allowed or not, or why it was not decided.
+fn answer(reads: &Reads, peer: &mut Peer, check: &Check) -> Result<bool, String> {
+    let (login, at) = caller(peer, check)?;
+    let snap = reads.at(at);
+    let org = &snap.org;
+    let me = viewer(peer, &snap, &login, at)?;
+    let u = org.resolve_user(&check.user).map_err(|e| e.to_string())?;
+    if me.0 != u.id && !me.1 {
+        let me = org.user(me.0).map_err(|e| e.to_string())?;
+        read::require_holder(org, me, Subject::Users, u.id, at)
+            .or_else(|_| read::require_holder(org, me, Subject::Authorizations, u.id, at))
+            .map_err(|e| e.to_string())?;
+    }
+    let pi = org
+        .catalog()
+        .resolve(&check.permission)
+        .map_err(|e| e.to_string())?;
+    let scale = &org.catalog().get(pi).scale;
+    let required = engine::required_level(
+        scale,
+        &Requirement {
+            level: check.level.clone(),
+            relations: check.relations.clone(),
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    let cond = RecordConditions::parse(check.record_age.as_deref(), check.record_state.as_deref())
+        .map_err(|e| e.to_string())?;
+    Ok(snap.decide(u, pi, required, &cond, at))
+}
+
+/// The user bound to `login`, as `clearance check` finds its operator, and
+/// whether they may read everyone's access (then no per-check look-up).
+fn viewer(
+    peer: &mut Peer,
+    snap: &Arc<Snapshot>,
+    login: &str,
+    at: DateTime<Utc>,
+) -> Result<(UserId, bool), String> {
+    if let Some((s, l, id, all)) = &peer.known {
+        if Arc::ptr_eq(s, snap) && l == login && snap.table.covers(at) {
+            return Ok((*id, *all));
+        }
+    }
+    let org = &snap.org;
+    let op = org
+        .user_by_login(login)
+        .filter(|u| u.holds_access(at, org.zone()))
+        .ok_or_else(|| crate::ops::OpsError::NotBound(login.to_string()).to_string())?;
+    let actor = rules::actor(org, op.id, None, at).map_err(|e| e.to_string())?;
+    let me = org.user(actor.effective()).map_err(|e| e.to_string())?;
+    let all = read::require_all(org, me, Subject::Users, at).is_ok()
+        || read::require_all(org, me, Subject::Authorizations, at).is_ok();
+    peer.known = Some((Arc::clone(snap), login.to_string(), me.id, all));
+    Ok((me.id, all))
+}
