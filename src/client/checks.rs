@@ -25,6 +25,11 @@ impl Checks {
         Ok(Checks { stream })
     }
 
+    /// Checks over a connection made elsewhere.
+    pub fn over(stream: UnixStream) -> Checks {
+        Checks { stream }
+    }
+
     /// Sends every check and reads every answer, in order.
     pub fn run(&mut self, checks: &[Check]) -> Result<Vec<Answer>, FrameError> {
         let stream = &self.stream;

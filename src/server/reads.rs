@@ -147,3 +147,81 @@ fn viewer(
     peer.known = Some((Arc::clone(snap), login.to_string(), me.id, all));
     Ok((me.id, all))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::client::checks::Checks;
+    use crate::domain::command::{Command, NewUser};
+    use crate::ops::{FixedClock, Session};
+
+    fn session(dir: &std::path::Path) -> Session {
+        let preset = crate::presets::load("maintenance").unwrap();
+        let admin = NewUser {
+            given: "Ada".into(),
+            family: "Admin".into(),
+            email: None,
+            login: None,
+            roles: vec![],
+            access_until: None,
+        };
+        let now = Utc.with_ymd_and_hms(2026, 11, 30, 12, 0, 0).unwrap();
+        Session::init(dir, "ada", Box::new(FixedClock(now)), &preset, "Org", admin).unwrap()
+    }
+
+    fn ask(user: &str, permission: &str) -> Check {
+        Check {
+            user: user.into(),
+            permission: permission.into(),
+            ..Check::default()
+        }
+    }
+
+    /// Serves one connection's checks on a thread; the client's end.
+    fn connection(reads: Arc<Reads>) -> (Checks, std::thread::JoinHandle<()>) {
+        let (client, server) = UnixStream::pair().unwrap();
+        let served = std::thread::spawn(move || {
+            let Ok(Request::Check(first)) = protocol::read::<Request>(&mut &server) else {
+                return;
+            };
+            let mut peer = Peer::new(Ok("ada".into()));
+            serve_checks(&reads, &server, &mut peer, first, &[]).unwrap();
+        });
+        (Checks::over(client), served)
+    }
+
+    #[test]
+    fn checks_are_answered_while_the_session_is_held_and_see_each_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = session(dir.path());
+        let reads = s.reads();
+        let shared = Arc::new(Mutex::new(s));
+        let (mut checks, served) = connection(Arc::clone(&reads));
+        {
+            // A long write holds the session: checks do not wait for it.
+            let _writing = shared.lock().unwrap();
+            let many: Vec<Check> = (0..1000).map(|_| ask("ada", "users.manage")).collect();
+            let answers = checks.run(&many).unwrap();
+            assert!(answers.iter().all(|a| a == &Ok(true)), "{:?}", answers[0]);
+            assert!(checks.one(&ask("nobody", "users.manage")).unwrap().is_err());
+        }
+        let mut s = shared.lock().unwrap();
+        let actor = s.actor(None).unwrap();
+        let add = Command::AddUser(NewUser {
+            given: "Pia".into(),
+            family: "Holm".into(),
+            email: None,
+            login: Some("pia".into()),
+            roles: vec![],
+            access_until: None,
+        });
+        s.execute(actor, add).unwrap();
+        assert_eq!(checks.one(&ask("pia", "users.manage")).unwrap(), Ok(false));
+        drop(checks);
+        served.join().unwrap();
+    }
+}
