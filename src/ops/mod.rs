@@ -89,6 +89,9 @@ pub struct Session {
     /// Where a server's readers find the snapshot (published after each
     /// commit, before the command is reported done).
     reads: Option<Arc<Reads>>,
+    /// The organisation before the last commit, while readers hold the
+    /// current one.
+    spare: snapshot::Spare,
 }
 
 impl Session {
@@ -122,6 +125,7 @@ impl Session {
             login: login.to_string(),
             snap: None,
             reads: None,
+            spare: Default::default(),
         })
     }
 
@@ -170,6 +174,7 @@ impl Session {
             login: login.to_string(),
             snap: None,
             reads: None,
+            spare: Default::default(),
         })
     }
 
@@ -331,6 +336,7 @@ impl Session {
         );
         // (A server's readers keep reading it from their snapshot meanwhile.)
         self.snap = None;
+        self.spare.clear();
         drop(std::mem::replace(&mut self.org, Arc::new(placeholder)));
         match self.write_import(now, actor, cmd, &change) {
             Ok((seq, org)) => {
@@ -445,7 +451,7 @@ impl Session {
             (Some(_), Some(s)) => Some(Arc::unwrap_or_clone(s).table),
             _ => None,
         };
-        Arc::make_mut(&mut self.org).apply(&change);
+        self.spare.apply(&mut self.org, &change);
         self.published(now, Some(&change), table);
         tracing::info!(seq = entry.seq, summary = %change.summary, "committed");
         Ok(Outcome {

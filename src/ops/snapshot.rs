@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use crate::domain::catalog::{Level, PermIndex};
 use crate::domain::conditions::RecordConditions;
 use crate::domain::engine::{self, AccessTable};
-use crate::domain::org::Organisation;
+use crate::domain::org::{Change, Organisation};
 use crate::domain::users::User;
 
 /// The organisation as of one commit, and the access table of it.
@@ -86,5 +86,59 @@ impl Reads {
         let fresh = Arc::new(fresh);
         let _ = self.current.compare_and_swap(&current, Arc::clone(&fresh));
         fresh
+    }
+}
+
+/// The organisation as it was before the last commits, kept by a session
+/// whose current organisation readers hold: the next commit brings it up to
+/// date and applies itself there, where no reader looks, and it becomes the
+/// current one (the one it replaces becomes the spare). So a server holds
+/// two organisations and copies none per commit — only at its first commit,
+/// or when a reader still holds the spare then.
+#[derive(Debug, Default)]
+pub(crate) struct Spare {
+    org: Option<Arc<Organisation>>,
+    /// The changes the spare lacks, in order.
+    behind: Vec<Change>,
+}
+
+/// How far a spare may fall behind before it is let go (a session whose
+/// organisation nobody else holds applies changes in place).
+const MAX_BEHIND: usize = 64;
+
+impl Spare {
+    /// Applies `change` to `org`: in place when nothing else holds it, else
+    /// through the spare.
+    pub(crate) fn apply(&mut self, org: &mut Arc<Organisation>, change: &Change) {
+        if let Some(o) = Arc::get_mut(org) {
+            o.apply(change);
+            if self.org.is_some() && self.behind.len() < MAX_BEHIND {
+                self.behind.push(change.clone());
+            } else {
+                self.clear();
+            }
+            return;
+        }
+        let mut next = match self.org.take() {
+            Some(mut spare) => match Arc::get_mut(&mut spare) {
+                Some(s) => {
+                    for c in &self.behind {
+                        s.apply(c);
+                    }
+                    spare
+                }
+                None => Arc::new(Organisation::clone(org)),
+            },
+            None => Arc::new(Organisation::clone(org)),
+        };
+        Arc::make_mut(&mut next).apply(change);
+        self.org = Some(std::mem::replace(org, next));
+        self.behind = vec![change.clone()];
+    }
+
+    /// Lets the spare go (the organisation was replaced, by an import).
+    pub(crate) fn clear(&mut self) {
+        self.org = None;
+        self.behind.clear();
     }
 }

@@ -6,7 +6,7 @@
 
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::os::unix::net::UnixStream;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 
 use chrono::{DateTime, Utc};
 
@@ -23,8 +23,9 @@ use crate::protocol::{self, Check, FrameError, Request, Response};
 pub(super) struct Peer {
     pub login: Result<String, String>,
     /// The snapshot, login and user of the last authorized check: the next
-    /// one by the same login on the same snapshot needs no new look-up.
-    known: Option<(Arc<Snapshot>, String, UserId, bool)>,
+    /// one by the same login on the same snapshot needs no new look-up. (A
+    /// weak reference: an idle connection keeps no old organisation.)
+    known: Option<(Weak<Snapshot>, String, UserId, bool)>,
 }
 
 impl Peer {
@@ -131,7 +132,7 @@ fn viewer(
     at: DateTime<Utc>,
 ) -> Result<(UserId, bool), String> {
     if let Some((s, l, id, all)) = &peer.known {
-        if Arc::ptr_eq(s, snap) && l == login && snap.table.covers(at) {
+        if std::ptr::eq(s.as_ptr(), Arc::as_ptr(snap)) && l == login && snap.table.covers(at) {
             return Ok((*id, *all));
         }
     }
@@ -144,7 +145,7 @@ fn viewer(
     let me = org.user(actor.effective()).map_err(|e| e.to_string())?;
     let all = read::require_all(org, me, Subject::Users, at).is_ok()
         || read::require_all(org, me, Subject::Authorizations, at).is_ok();
-    peer.known = Some((Arc::clone(snap), login.to_string(), me.id, all));
+    peer.known = Some((Arc::downgrade(snap), login.to_string(), me.id, all));
     Ok((me.id, all))
 }
 
@@ -211,16 +212,33 @@ mod tests {
         }
         let mut s = shared.lock().unwrap();
         let actor = s.actor(None).unwrap();
-        let add = Command::AddUser(NewUser {
-            given: "Pia".into(),
-            family: "Holm".into(),
-            email: None,
-            login: Some("pia".into()),
-            roles: vec![],
-            access_until: None,
-        });
-        s.execute(actor, add).unwrap();
-        assert_eq!(checks.one(&ask("pia", "users.manage")).unwrap(), Ok(false));
+        let add = |i: u32| {
+            Command::AddUser(NewUser {
+                given: "Pia".into(),
+                family: format!("Holm {i}"),
+                email: None,
+                login: Some(format!("pia{i}")),
+                roles: vec![],
+                access_until: None,
+            })
+        };
+        s.execute(actor, add(0)).unwrap();
+        assert_eq!(checks.one(&ask("pia0", "users.manage")).unwrap(), Ok(false));
+        // Commits through the spare organisation (and one while a reader
+        // holds it, which copies) leave the session's organisation as the
+        // store has it.
+        let mut held = None;
+        for i in 1..6 {
+            match i {
+                2 => held = Some(reads.at(Utc::now())),
+                4 => held = None,
+                _ => {}
+            }
+            s.execute(actor, add(i)).unwrap();
+            assert_eq!(*s.org(), s.store().load().unwrap().unwrap());
+            assert_eq!(*reads.at(Utc::now()).org, *s.org());
+        }
+        assert!(held.is_none());
         drop(checks);
         served.join().unwrap();
     }
