@@ -3,15 +3,18 @@
 use clap::Args;
 use serde_json::json;
 
-use super::users::require_holder;
+use std::sync::Arc;
+
 use super::{cell, parse_date, parse_datetime, CliResult, Ctx, EXIT_DENIED};
 use crate::domain::authorizations::{parse_ata, AircraftType, SignoffRequest};
 use crate::domain::conditions::RecordConditions;
 use crate::domain::engine::{self, Requirement};
-use crate::domain::read::Subject;
+use crate::domain::org::Organisation;
+use crate::domain::read::{self, Subject};
 use crate::domain::text::sanitize;
 use crate::domain::users::User;
-use crate::ops::Session;
+use crate::ops::{self, Session, Snapshot};
+use chrono::{DateTime, Utc};
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -65,29 +68,49 @@ pub struct SignoffArgs {
 
 /// Resolves the subject of a query: yourself always; others need a read right.
 fn subject<'a>(s: &'a Session, ctx: &Ctx, name: &str) -> CliResult<&'a User> {
-    let u = s.org().resolve_user(name)?;
-    let actor = s.actor(ctx.as_user.as_deref())?;
+    subject_in(s.org(), ctx, s.now(), name)
+}
+
+/// [`subject`] in an organisation as of `now`.
+fn subject_in<'a>(
+    org: &'a Organisation,
+    ctx: &Ctx,
+    now: DateTime<Utc>,
+    name: &str,
+) -> CliResult<&'a User> {
+    let u = org.resolve_user(name)?;
+    let actor = ops::actor_of(org, &ctx.login, ctx.as_user.as_deref(), now)?;
     if actor.effective() != u.id {
         // People's access (check, explain) or their authorizations (signoff).
-        require_holder(s, ctx, Subject::Users, u.id)
-            .or_else(|_| require_holder(s, ctx, Subject::Authorizations, u.id))?;
+        let me = org.user(actor.effective())?;
+        read::require_holder(org, me, Subject::Users, u.id, now)
+            .or_else(|_| read::require_holder(org, me, Subject::Authorizations, u.id, now))?;
     }
     Ok(u)
 }
 
+/// The organisation with its access table as of now: at a server, the one
+/// its readers share (a check never waits for a write); here, the session's.
+fn snapshot(ctx: &Ctx) -> CliResult<Arc<Snapshot>> {
+    match &ctx.reads {
+        Some(reads) => Ok(reads.at(ctx.clock().now())),
+        None => Ok(ctx.session()?.snapshot()),
+    }
+}
+
 pub fn check(ctx: &Ctx, a: CheckArgs) -> CliResult {
-    let mut s = ctx.session()?;
+    // The table decides (for an instant before it was computed, the
+    // explained check); the explained check says why.
+    let snap = snapshot(ctx)?;
+    let org = &*snap.org;
+    let now = ctx.clock().now();
     let at = match &a.at {
         Some(t) => parse_datetime(t)?,
-        None => s.now(),
+        None => now,
     };
-    // The organisation with its access table as of now: the table decides
-    // (for an instant before it, the explained check), the explained check
-    // says why.
-    let snap = s.snapshot();
-    let u = subject(&s, ctx, &a.user)?;
-    let pi = s.org().catalog().resolve(&a.permission)?;
-    let scale = &s.org().catalog().get(pi).scale;
+    let u = subject_in(org, ctx, now, &a.user)?;
+    let pi = org.catalog().resolve(&a.permission)?;
+    let scale = &org.catalog().get(pi).scale;
     let req = engine::required_level(
         scale,
         &Requirement {
@@ -96,7 +119,7 @@ pub fn check(ctx: &Ctx, a: CheckArgs) -> CliResult {
         },
     )?;
     let cond = RecordConditions::parse(a.record_age.as_deref(), a.record_state.as_deref())?;
-    let mut d = engine::check(s.org(), u, pi, req, &cond, at);
+    let mut d = engine::check(org, u, pi, req, &cond, at);
     let allowed = snap.decide(u, pi, req, &cond, at);
     debug_assert_eq!(
         allowed, d.allowed,

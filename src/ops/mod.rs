@@ -208,21 +208,12 @@ impl Session {
 
     /// The active user bound to this process's OS login.
     pub fn operator(&self) -> OpsResult<UserId> {
-        let now = self.now();
-        self.org
-            .user_by_login(&self.login)
-            .filter(|u| u.holds_access(now, self.org.zone()))
-            .map(|u| u.id)
-            .ok_or_else(|| OpsError::NotBound(self.login.clone()))
+        operator_of(&self.org, &self.login, self.now())
     }
 
     /// The actor for a command: the operator, optionally acting as another user.
     pub fn actor(&self, acting_as: Option<&str>) -> OpsResult<Actor> {
-        let op = self.operator()?;
-        let target = acting_as
-            .map(|n| self.org.resolve_user(n).map(|u| u.id))
-            .transpose()?;
-        Ok(rules::actor(&self.org, op, target, self.now())?)
+        actor_of(&self.org, &self.login, acting_as, self.now())
     }
 
     /// The fast access table, rebuilt when data changed and refreshed when the
@@ -463,6 +454,28 @@ impl Session {
     pub fn audit_entries(&self) -> Vec<Result<AuditEntry, String>> {
         self.store.audit_entries().collect()
     }
+}
+
+/// The active user of `org` bound to OS login `login` at `now`.
+pub fn operator_of(org: &Organisation, login: &str, now: DateTime<Utc>) -> OpsResult<UserId> {
+    org.user_by_login(login)
+        .filter(|u| u.holds_access(now, org.zone()))
+        .map(|u| u.id)
+        .ok_or_else(|| OpsError::NotBound(login.to_string()))
+}
+
+/// The actor of a command by `login` at `now`, optionally acting as another user.
+pub fn actor_of(
+    org: &Organisation,
+    login: &str,
+    acting_as: Option<&str>,
+    now: DateTime<Utc>,
+) -> OpsResult<Actor> {
+    let op = operator_of(org, login, now)?;
+    let target = acting_as
+        .map(|n| org.resolve_user(n).map(|u| u.id))
+        .transpose()?;
+    Ok(rules::actor(org, op, target, now)?)
 }
 
 /// A fresh one-time invitation code (12 characters in three groups) from the
