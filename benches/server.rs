@@ -270,7 +270,7 @@ fn latency_under_writes(db: &Path, users: u32, clients: &str, write: Writer, bas
 
 /// (d) 8 clients × 50 writes at once; then every acknowledged grant is
 /// there, and doctor is clean.
-fn writes_at_once(db: &Path) {
+fn writes_at_once(db: &Path, server: &Server) {
     let stop = Arc::new(AtomicBool::new(false));
     let t = Instant::now();
     let clients: Vec<_> = (0..8)
@@ -300,6 +300,7 @@ fn writes_at_once(db: &Path) {
                 .is_some_and(|g| g.iter().any(|g| g["permission"] == "defects.create"))
         })
         .count();
+    println!("server/memory after the writes: {}", rss(server));
     let doctor = clearance(db, &["doctor"]);
     println!(
         "server/8x50_writes: {} acknowledged, {} refused, {} lost in {:.1} s; doctor exit {:?}",
@@ -309,6 +310,29 @@ fn writes_at_once(db: &Path) {
         took.as_secs_f64(),
         doctor.status.code()
     );
+}
+
+/// (e) For comparison: one `clearance check` with no server (it opens the
+/// store), time and peak memory from /usr/bin/time.
+fn local(db: &Path) {
+    for _ in 0..3 {
+        let out = Command::new("/usr/bin/time")
+            .args(["-f", "%e s, %M kB"])
+            .arg(BIN)
+            .arg("--db")
+            .arg(db)
+            .args(["check", "#2", "defects.create"])
+            .env("CLEARANCE_TEST_LOGIN", LOGIN)
+            .stdout(Stdio::null())
+            .output();
+        match out {
+            Ok(o) => println!(
+                "server/no_server_check: {}",
+                String::from_utf8_lossy(&o.stderr).trim()
+            ),
+            Err(e) => println!("server/no_server_check: /usr/bin/time: {e}"),
+        }
+    }
 }
 
 fn main() {
@@ -342,6 +366,8 @@ fn main() {
     latency_under_writes(dir.path(), users, "connections", connection_writer, 20_000);
     latency_under_writes(dir.path(), users, "processes", writer, 40_000);
     println!("server/memory after commits: {}", rss(&server));
-    writes_at_once(dir.path());
-    println!("server/memory at the end: {}", rss(&server));
+    writes_at_once(dir.path(), &server);
+    println!("server/memory after doctor: {}", rss(&server));
+    drop(server);
+    local(dir.path());
 }

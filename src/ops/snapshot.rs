@@ -100,6 +100,10 @@ pub(crate) struct Spare {
     org: Option<Arc<Organisation>>,
     /// The changes the spare lacks, in order.
     behind: Vec<Change>,
+    /// Organisations a reader still held when they were replaced: let go
+    /// here once no reader holds them, so that no check ever pays for
+    /// freeing a whole organisation.
+    retired: Vec<Arc<Organisation>>,
 }
 
 /// How far a spare may fall behind before it is let go (a session whose
@@ -119,6 +123,7 @@ impl Spare {
             }
             return;
         }
+        self.retired.retain(|o| Arc::strong_count(o) > 1);
         let mut next = match self.org.take() {
             Some(mut spare) => match Arc::get_mut(&mut spare) {
                 Some(s) => {
@@ -127,7 +132,10 @@ impl Spare {
                     }
                     spare
                 }
-                None => Arc::new(Organisation::clone(org)),
+                None => {
+                    self.retired.push(spare);
+                    Arc::new(Organisation::clone(org))
+                }
             },
             None => Arc::new(Organisation::clone(org)),
         };
