@@ -225,10 +225,12 @@ fn connection_writer(
 
 type Writer = fn(PathBuf, u32, usize, Arc<AtomicBool>) -> Vec<(u32, i32)>;
 
-/// (c) One check at a time while 4 clients commit.
+/// (c) One check at a time while 4 clients commit (none: `clients` is
+/// "no writers").
 fn latency_under_writes(db: &Path, users: u32, clients: &str, write: Writer, base: u32) {
     let stop = Arc::new(AtomicBool::new(false));
-    let writers: Vec<_> = (0..4)
+    let n = if clients == "no writers" { 0 } else { 4 };
+    let writers: Vec<_> = (0..n)
         .map(|c| {
             let (db, stop) = (db.to_path_buf(), Arc::clone(&stop));
             std::thread::spawn(move || write(db, base + c * 5_000, 5_000, stop))
@@ -236,7 +238,7 @@ fn latency_under_writes(db: &Path, users: u32, clients: &str, write: Writer, bas
         .collect();
     std::thread::sleep(Duration::from_millis(500));
     let mut checks = Checks::connect(db).expect("connect");
-    let mut times = Vec::new();
+    let (mut times, mut slow) = (Vec::new(), Vec::new());
     let t0 = Instant::now();
     let mut i = 0u32;
     while t0.elapsed() < Duration::from_secs(10) {
@@ -246,7 +248,15 @@ fn latency_under_writes(db: &Path, users: u32, clients: &str, write: Writer, bas
         );
         let t = Instant::now();
         let answer = checks.one(&c).expect("check");
-        times.push(t.elapsed());
+        let took = t.elapsed();
+        times.push(took);
+        if took > Duration::from_millis(20) && slow.len() < 5 {
+            slow.push(format!(
+                "{:.1} ms at {:.2} s",
+                ms(took),
+                t0.elapsed().as_secs_f64()
+            ));
+        }
         assert!(answer.is_ok(), "{answer:?}");
         i += 1;
     }
@@ -266,6 +276,9 @@ fn latency_under_writes(db: &Path, users: u32, clients: &str, write: Writer, bas
         ms(times[times.len() - 1]),
         commits
     );
+    if !slow.is_empty() {
+        println!("  over 20 ms: {}", slow.join("; "));
+    }
 }
 
 /// (d) 8 clients × 50 writes at once; then every acknowledged grant is
@@ -363,6 +376,7 @@ fn main() {
     println!("server/memory at start: {}", rss(&server));
     process(dir.path());
     pipelined(dir.path(), users);
+    latency_under_writes(dir.path(), users, "no writers", connection_writer, 0);
     latency_under_writes(dir.path(), users, "connections", connection_writer, 20_000);
     latency_under_writes(dir.path(), users, "processes", writer, 40_000);
     println!("server/memory after commits: {}", rss(&server));

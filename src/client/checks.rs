@@ -45,9 +45,10 @@ impl Checks {
         })
     }
 
-    /// One check.
+    /// One check, sent and answered on this thread.
     pub fn one(&mut self, check: &Check) -> Result<Answer, FrameError> {
-        let mut answers = self.run(std::slice::from_ref(check))?;
+        send(&self.stream, std::slice::from_ref(check))?;
+        let mut answers = receive(&self.stream, 1)?;
         answers.pop().ok_or(FrameError::Closed)
     }
 }
