@@ -79,7 +79,7 @@ pub struct Outcome {
 pub struct Session {
     store: Store,
     /// Shared with the snapshot readers hold; a commit changes it in place
-    /// when no reader holds it, else a copy (see [`Session::commit`]).
+    /// when no reader holds it, else it goes through the spare.
     org: Arc<Organisation>,
     clock: Box<dyn Clock>,
     login: String,
