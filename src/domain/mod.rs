@@ -19,6 +19,7 @@ pub mod roles;
 pub mod rules;
 pub mod settings;
 pub mod signoff;
+pub mod table;
 pub mod text;
 pub mod users;
 pub mod zone;
