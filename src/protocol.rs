@@ -79,6 +79,27 @@ pub enum Request {
         user: UserId,
         idle: bool,
     },
+    /// May a user do this? Answered from the server's read snapshot (never
+    /// waiting for a write) with [`Response::Checked`], or
+    /// [`Response::Refused`] for this check alone. More checks may follow
+    /// on the same connection without waiting for answers (pipelined);
+    /// they are answered in order until the client closes it. No
+    /// descriptors travel with them.
+    Check(Check),
+}
+
+/// A check as `clearance check` states it, at the server's now.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Check {
+    pub user: String,
+    pub permission: String,
+    pub level: Option<String>,
+    pub relations: Vec<String>,
+    pub record_age: Option<String>,
+    pub record_state: Option<String>,
+    /// Test builds only, as in [`Run`].
+    pub test_login: Option<String>,
+    pub test_now: Option<String>,
 }
 
 /// Test builds only (the `test-hooks` feature, on both sides): the login and
@@ -154,6 +175,10 @@ pub enum Response {
     },
     /// A kiosk sign-in: who, or why not.
     SignedIn(Result<SignedIn, Refusal>),
+    /// A check's answer: as `clearance check` exits 0 or 1.
+    Checked {
+        allowed: bool,
+    },
 }
 
 /// Why a command from an app was not done.
@@ -273,6 +298,16 @@ pub fn read_limited<T: DeserializeOwned>(
     options(limit)
         .deserialize(&body[2..])
         .map_err(|e| FrameError::Garbage(e.to_string()))
+}
+
+/// The bytes of `have` past the frame it starts with: what a client sent
+/// after its first request before the server read it.
+pub fn past_first_frame(have: &[u8]) -> &[u8] {
+    let Some(head) = have.get(..4) else {
+        return &[];
+    };
+    let len = u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as usize;
+    have.get(4 + len..).unwrap_or(&[])
 }
 
 /// Reads one frame.

@@ -183,6 +183,6 @@ fn a_workshop_terminal_signs_in_and_out_through_the_server_and_replicas_hold_no_
     kiosk.lock();
     assert!(kiosk.at_sign_in());
     pull_until(&mut watcher, |w| status_text(w).contains("signed out"));
-    let last = kiosk.session.audit_entries().pop().unwrap().unwrap();
+    let last = watcher.session.audit_entries().pop().unwrap().unwrap();
     assert_eq!(last.body.command.name(), "kiosk sign-out");
 }

@@ -33,6 +33,9 @@ pub struct Ctx {
     pub uid: u32,
     /// At a server: its one open session, shared by every connection.
     pub shared: Option<std::sync::Arc<std::sync::Mutex<Session>>>,
+    /// At a server: the snapshot its readers share (checks read it without
+    /// taking the session).
+    pub reads: Option<std::sync::Arc<crate::ops::Reads>>,
     /// At a server: the file the command names, opened by the client with
     /// its own rights (import reads it, export and backup write it).
     pub file: std::cell::RefCell<Option<std::fs::File>>,

@@ -395,6 +395,7 @@ fn run(cli: Cli) -> CliResult {
         // SAFETY: geteuid has no preconditions and cannot fail.
         uid: unsafe { libc::geteuid() },
         shared: None,
+        reads: None,
         file: std::cell::RefCell::new(None),
     };
     crate::logging::init(&ctx.db);

@@ -243,6 +243,7 @@ pub fn run_served(call: Call<'_>) -> i32 {
         now,
         uid: call.uid,
         shared: Some(call.session.clone()),
+        reads: Some(call.reads.clone()),
         file: RefCell::new(call.file.map(File::from)),
     };
     let result =

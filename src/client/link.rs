@@ -70,11 +70,11 @@ impl Link {
     }
 
     pub fn operator(&self) -> OpsResult<UserId> {
-        ops::operator_in(self.org(), self.login(), self.now())
+        ops::operator_of(self.org(), self.login(), self.now())
     }
 
     pub fn actor(&self, acting_as: Option<&str>) -> OpsResult<Actor> {
-        ops::actor_in(self.org(), self.login(), acting_as, self.now())
+        ops::actor_of(self.org(), self.login(), acting_as, self.now())
     }
 
     /// The audit sequence the organisation shown is as of.

@@ -8,6 +8,7 @@
 //! existed (scripts that want the database to themselves, and most of the
 //! test suite).
 
+pub mod checks;
 pub mod link;
 pub mod replica;
 

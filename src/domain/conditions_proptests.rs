@@ -13,16 +13,16 @@ use super::org::Organisation;
 use super::proptests::org_from_preset;
 use super::users::{PersonalGrant, RoleAssignment, User};
 
-fn now() -> DateTime<Utc> {
+pub(super) fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 6, 1, 9, 0, 0).unwrap()
 }
 
 const PRESETS: [&str; 3] = ["operator", "club", "maintenance"];
-const STATES: [&str; 5] = ["deleted", "historical", "exported", "confirmed", "draft"];
+pub(super) const STATES: [&str; 5] = ["deleted", "historical", "exported", "confirmed", "draft"];
 
 /// The organisation of a preset with user #99 holding some of its roles and
 /// grants, some areas switched off and setup mode on or off.
-fn organisation(
+pub(super) fn organisation(
     preset: usize,
     role_picks: &[usize],
     grants: &[(usize, u8)],

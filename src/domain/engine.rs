@@ -8,7 +8,7 @@ use super::catalog::{Level, PermIndex, Scale};
 use super::conditions::{organisation_gate, owner_window, record_lock, RecordConditions, Window};
 use super::error::{invalid, DomainResult};
 use super::org::Organisation;
-use super::users::{User, UserId, UserStatus};
+use super::users::{User, UserStatus};
 
 /// A user's effective levels, valid until `next_change` (the earliest future
 /// expiry of their access, an assignment or a grant).
@@ -130,117 +130,8 @@ pub fn within(a: &[Level], b: &[Level]) -> bool {
     a.iter().zip(b).all(|(x, y)| x & !y == 0)
 }
 
-/// Precomputed effective levels of every user: a check is an index and a mask.
-/// Rows are recomputed only when the clock passes a row's next change, or a
-/// command changes the organisation (then rebuild).
-///
-/// The table holds the levels checks see: a permission the organisation
-/// closes to everyone (its area switched off, or setup-only outside setup
-/// mode) is zero in every row, so the check costs nothing more.
-#[derive(Debug, Clone)]
-pub struct AccessTable {
-    nperm: usize,
-    levels: Vec<Level>,
-    any: Vec<bool>,
-    /// Permissions the organisation closes to everyone.
-    closed: Vec<bool>,
-    /// Per user row: unix seconds of the next change (i64::MAX = never).
-    next_change: Vec<i64>,
-    /// Earliest next change of all rows.
-    earliest: i64,
-}
-
-impl AccessTable {
-    pub fn build(org: &Organisation, at: DateTime<Utc>) -> Self {
-        let nperm = org.catalog().len();
-        let rows = org.users.keys().next_back().map_or(0, |m| *m as usize + 1);
-        let mut t = AccessTable {
-            nperm,
-            levels: vec![0; rows * nperm],
-            any: org
-                .catalog()
-                .permissions
-                .iter()
-                .map(|p| p.scale.checks_any())
-                .collect(),
-            closed: org
-                .catalog()
-                .permissions
-                .iter()
-                .map(|p| organisation_gate(&org.settings, p).is_some())
-                .collect(),
-            next_change: vec![i64::MAX; rows],
-            earliest: i64::MAX,
-        };
-        for u in org.users.values() {
-            t.fill_row(org, u, at);
-        }
-        t.earliest = t.next_change.iter().copied().min().unwrap_or(i64::MAX);
-        t
-    }
-
-    fn fill_row(&mut self, org: &Organisation, u: &User, at: DateTime<Utc>) {
-        let e = effective_levels(org, u, at);
-        let row = u.id as usize * self.nperm;
-        let cells = &mut self.levels[row..row + self.nperm];
-        cells.copy_from_slice(&e.levels);
-        for (l, closed) in cells.iter_mut().zip(&self.closed) {
-            if *closed {
-                *l = 0;
-            }
-        }
-        self.next_change[u.id as usize] = e.next_change.map_or(i64::MAX, |t| t.timestamp());
-    }
-
-    /// Brings rows whose next change has passed up to `at`. Cheap when nothing expired.
-    pub fn refresh(&mut self, org: &Organisation, at: DateTime<Utc>) {
-        let now = at.timestamp();
-        if now < self.earliest {
-            return;
-        }
-        for u in org.users.values() {
-            if self
-                .next_change
-                .get(u.id as usize)
-                .is_some_and(|n| *n <= now)
-            {
-                self.fill_row(org, u, at);
-            }
-        }
-        self.earliest = self.next_change.iter().copied().min().unwrap_or(i64::MAX);
-    }
-
-    /// The instant at which some row next changes.
-    pub fn next_change(&self) -> Option<i64> {
-        (self.earliest != i64::MAX).then_some(self.earliest)
-    }
-
-    /// The effective level of a user (0 for an unknown user: deny by default).
-    #[inline]
-    pub fn level(&self, user: UserId, perm: PermIndex) -> Level {
-        self.levels
-            .get(user as usize * self.nperm + perm)
-            .copied()
-            .unwrap_or(0)
-    }
-
-    /// The check. `perm` must be a valid index of the catalog the table was built from.
-    #[inline]
-    pub fn allows(&self, user: UserId, perm: PermIndex, required: Level) -> bool {
-        let eff = self.level(user, perm);
-        if self.any[perm] {
-            eff & required != 0
-        } else {
-            eff & required == required
-        }
-    }
-
-    /// A user's whole row.
-    pub fn row(&self, user: UserId) -> &[Level] {
-        let start = user as usize * self.nperm;
-        self.levels.get(start..start + self.nperm).unwrap_or(&[])
-    }
-}
+/// The precomputed table of every user's effective levels (in `table`).
+pub use super::table::AccessTable;
 
 /// Where some bits of an effective level come from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -21,6 +21,7 @@ pub mod roles;
 pub mod rules;
 pub mod settings;
 pub mod signoff;
+pub mod table;
 pub mod text;
 pub mod users;
 pub mod zone;
@@ -39,5 +40,7 @@ mod proptest_oracles;
 mod proptests;
 #[cfg(test)]
 mod rules_tests;
+#[cfg(test)]
+mod table_proptests;
 
 pub use error::{DomainError, DomainResult};

@@ -4,9 +4,11 @@
 //! only then updates the in-memory organisation and reports success.
 
 pub mod kiosk;
+pub mod snapshot;
 
 use std::io::Read;
 use std::path::Path;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
@@ -23,6 +25,7 @@ use crate::domain::DomainError;
 use crate::store::audit::{AuditBody, AuditEntry};
 use crate::store::{Store, StoreError};
 pub use kiosk::{hash_pin, SignedIn};
+pub use snapshot::{Reads, Snapshot};
 
 /// Where time comes from; tests pass a fixed clock.
 pub trait Clock: Send {
@@ -97,11 +100,21 @@ pub type Observer = Box<dyn FnMut(&Committed) + Send>;
 /// An open database with its organisation in memory.
 pub struct Session {
     store: Store,
-    org: Organisation,
+    /// Shared with the snapshot readers hold; a commit changes it in place
+    /// when no reader holds it, else it goes through the spare.
+    org: Arc<Organisation>,
     clock: Box<dyn Clock>,
     login: String,
-    access: Option<AccessTable>,
     observer: Option<Observer>,
+    /// The organisation with its access table, rebuilt when data changed
+    /// and refreshed when the clock passed an expiry.
+    snap: Option<Arc<Snapshot>>,
+    /// Where a server's readers find the snapshot (published after each
+    /// commit, before the command is reported done).
+    reads: Option<Arc<Reads>>,
+    /// The organisation before the last commit, while readers hold the
+    /// current one.
+    spare: snapshot::Spare,
 }
 
 impl Session {
@@ -130,11 +143,13 @@ impl Session {
             load(&store)?.ok_or_else(|| OpsError::NoOrganisation(path.display().to_string()))?;
         Ok(Session {
             store,
-            org,
+            org: Arc::new(org),
             clock,
             login: login.to_string(),
-            access: None,
             observer: None,
+            snap: None,
+            reads: None,
+            spare: Default::default(),
         })
     }
 
@@ -178,11 +193,13 @@ impl Session {
             .ok_or_else(|| OpsError::Other("the new organisation did not load".into()))?;
         Ok(Session {
             store,
-            org,
+            org: Arc::new(org),
             clock,
             login: login.to_string(),
-            access: None,
             observer: None,
+            snap: None,
+            reads: None,
+            spare: Default::default(),
         })
     }
 
@@ -216,24 +233,86 @@ impl Session {
 
     /// The active user bound to this process's OS login.
     pub fn operator(&self) -> OpsResult<UserId> {
-        operator_in(&self.org, &self.login, self.now())
+        operator_of(&self.org, &self.login, self.now())
     }
 
     /// The actor for a command: the operator, optionally acting as another user.
     pub fn actor(&self, acting_as: Option<&str>) -> OpsResult<Actor> {
-        actor_in(&self.org, &self.login, acting_as, self.now())
+        actor_of(&self.org, &self.login, acting_as, self.now())
     }
 
     /// The fast access table, rebuilt when data changed and refreshed when the
     /// clock passed an expiry.
     pub fn access(&mut self) -> &AccessTable {
+        &self.snapshot_ref().table
+    }
+
+    /// The organisation with its access table as of now.
+    pub fn snapshot(&mut self) -> Arc<Snapshot> {
+        Arc::clone(self.snapshot_ref())
+    }
+
+    fn snapshot_ref(&mut self) -> &Arc<Snapshot> {
         let now = self.clock.now();
+        if !self.snap.as_ref().is_some_and(|s| s.table.covers(now)) {
+            let fresh = match self.snap.take() {
+                Some(old) => {
+                    let mut s = Arc::unwrap_or_clone(old);
+                    s.table.refresh(&s.org, now);
+                    s
+                }
+                None => Snapshot::build(Arc::clone(&self.org), now),
+            };
+            self.put_snapshot(fresh);
+        }
         let org = &self.org;
-        let table = self
-            .access
-            .get_or_insert_with(|| AccessTable::build(org, now));
-        table.refresh(org, now);
-        table
+        self.snap
+            .get_or_insert_with(|| Arc::new(Snapshot::build(Arc::clone(org), now)))
+    }
+
+    fn put_snapshot(&mut self, snapshot: Snapshot) {
+        let snapshot = Arc::new(snapshot);
+        if let Some(reads) = &self.reads {
+            reads.publish(Arc::clone(&snapshot));
+        }
+        self.snap = Some(snapshot);
+    }
+
+    /// From now on, publishes a snapshot after every commit, for readers that
+    /// do not take this session (a server's checks).
+    pub fn reads(&mut self) -> Arc<Reads> {
+        if let Some(r) = &self.reads {
+            return Arc::clone(r);
+        }
+        let first = self.snapshot();
+        let reads = Arc::new(Reads::new(first));
+        self.reads = Some(Arc::clone(&reads));
+        reads
+    }
+
+    /// After a commit: a server's readers get the new organisation with its
+    /// table before the command is reported done (only the rows of the users
+    /// it wrote are recomputed, unless it changed roles or settings); without
+    /// readers the table is rebuilt when next asked for.
+    fn published(
+        &mut self,
+        now: DateTime<Utc>,
+        change: Option<&Change>,
+        table: Option<AccessTable>,
+    ) {
+        self.snap = None;
+        if self.reads.is_none() {
+            return;
+        }
+        let table = match (table, change) {
+            (Some(mut table), Some(change)) => {
+                table.apply(&self.org, change, now);
+                table
+            }
+            _ => AccessTable::build(&self.org, now),
+        };
+        let org = Arc::clone(&self.org);
+        self.put_snapshot(Snapshot { org, table });
     }
 
     /// Plans, commits and applies one command by `actor`.
@@ -287,11 +366,14 @@ impl Session {
             Default::default(),
             self.org.counters,
         );
-        drop(std::mem::replace(&mut self.org, placeholder));
-        self.access = None;
+        // (A server's readers keep reading it from their snapshot meanwhile.)
+        self.snap = None;
+        self.spare.clear();
+        drop(std::mem::replace(&mut self.org, Arc::new(placeholder)));
         match self.write_import(now, actor, cmd, &change) {
             Ok((seq, org)) => {
-                self.org = org;
+                self.org = Arc::new(org);
+                self.published(now, None, None);
                 self.tell(Committed {
                     seq,
                     at: now,
@@ -309,7 +391,7 @@ impl Session {
             Err(e) if e.is_fatal() => Err(e),
             Err(e) => match self.store.load() {
                 Ok(Some(org)) => {
-                    self.org = org;
+                    self.org = Arc::new(org);
                     Err(e)
                 }
                 Ok(None) | Err(_) => {
@@ -401,8 +483,16 @@ impl Session {
         };
         let admin_role = self.org.settings.admin_role;
         let entry = self.store.commit(body, change.counters, admin_role)?;
-        self.org.apply(&change);
-        self.access = None;
+        // The session's hold on its snapshot goes first, so that without
+        // readers the change is applied in place, not to a copy; with
+        // readers, their snapshot keeps the organisation as it was.
+        let old = self.snap.take();
+        let table = match (&self.reads, old) {
+            (Some(_), Some(s)) => Some(Arc::unwrap_or_clone(s).table),
+            _ => None,
+        };
+        self.spare.apply(&mut self.org, &change);
+        self.published(now, Some(&change), table);
         if self.observer.is_some() {
             self.tell(Committed {
                 seq: entry.seq,
@@ -464,21 +554,21 @@ impl Session {
 }
 
 /// The active user of `org` bound to OS login `login` at `now`.
-pub fn operator_in(org: &Organisation, login: &str, now: DateTime<Utc>) -> OpsResult<UserId> {
+pub fn operator_of(org: &Organisation, login: &str, now: DateTime<Utc>) -> OpsResult<UserId> {
     org.user_by_login(login)
         .filter(|u| u.holds_access(now, org.zone()))
         .map(|u| u.id)
         .ok_or_else(|| OpsError::NotBound(login.to_string()))
 }
 
-/// The actor for a command by `login`, optionally acting as another user.
-pub fn actor_in(
+/// The actor of a command by `login` at `now`, optionally acting as another user.
+pub fn actor_of(
     org: &Organisation,
     login: &str,
     acting_as: Option<&str>,
     now: DateTime<Utc>,
 ) -> OpsResult<Actor> {
-    let op = operator_in(org, login, now)?;
+    let op = operator_of(org, login, now)?;
     let target = acting_as
         .map(|n| org.resolve_user(n).map(|u| u.id))
         .transpose()?;

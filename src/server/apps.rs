@@ -117,7 +117,7 @@ pub fn attach(
         // Only a person's bound login or a workshop terminal attaches: an
         // OS account that may reach the socket but is nobody gets nothing.
         let org = session.org();
-        if crate::ops::operator_in(org, &login, clock.now()).is_err()
+        if crate::ops::operator_of(org, &login, clock.now()).is_err()
             && crate::domain::rules::kiosk::terminal(org, &login).is_err()
         {
             let why = crate::ops::OpsError::NotBound(login).to_string();
@@ -231,7 +231,7 @@ pub fn audit(
     let (entries, head) = {
         let s = session.lock().unwrap_or_else(|e| e.into_inner());
         let now = clock.now();
-        let may = crate::ops::operator_in(s.org(), &login, now)
+        let may = crate::ops::operator_of(s.org(), &login, now)
             .map_err(|e| e.to_string())
             .and_then(|op| s.org().user(op).map_err(|e| e.to_string()))
             .and_then(|me| {

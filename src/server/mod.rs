@@ -7,6 +7,7 @@
 
 pub mod apps;
 pub mod fds;
+mod reads;
 
 use std::os::fd::OwnedFd;
 use std::os::unix::fs::PermissionsExt;
@@ -16,7 +17,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::ops::Session;
+use crate::ops::{Reads, Session};
 use crate::protocol::{self, FrameError, Request, Response, Run};
 
 /// How a server runs.
@@ -35,6 +36,8 @@ pub struct Options {
 pub struct Call<'a> {
     pub db: &'a Path,
     pub session: &'a Arc<Mutex<Session>>,
+    /// The snapshot checks read without taking the session.
+    pub reads: &'a Arc<Reads>,
     pub run: Run,
     /// The peer's login (from its uid), and its uid.
     pub login: String,
@@ -55,6 +58,8 @@ struct Shared {
     subs: apps::Subscribers,
     /// Started by a client (stops when asked while idle).
     auto: bool,
+    /// The snapshot checks read, published by the session after each commit.
+    reads: Arc<Reads>,
     /// Connections being served.
     busy: AtomicUsize,
     last: Mutex<Instant>,
@@ -74,6 +79,7 @@ pub fn serve(db: &Path, mut session: Session, options: &Options) -> Result<(), S
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_IGN);
     }
+    tame_the_allocator();
     let path = socket_path(db);
     // We hold the database's lock, so a socket left here is stale.
     if path.exists() {
@@ -89,6 +95,7 @@ pub fn serve(db: &Path, mut session: Session, options: &Options) -> Result<(), S
     session.observe(Box::new(move |c| told.tell(c)));
     let shared = Arc::new(Shared {
         db: db.to_path_buf(),
+        reads: session.reads(),
         session: Arc::new(Mutex::new(session)),
         subs,
         auto: options.auto,
@@ -117,6 +124,22 @@ pub fn serve(db: &Path, mut session: Session, options: &Options) -> Result<(), S
         }
     }
     Ok(())
+}
+
+/// A server allocates from a thread per connection, and each commit
+/// replaces megabytes (the access table, records): glibc's allocator would
+/// keep an arena per thread and raise its mmap threshold to the largest
+/// block freed, and the freed megabytes would stay in the process. Two
+/// arenas, and blocks of 256 KiB or more mapped and unmapped on their own,
+/// keep the server near what it holds.
+fn tame_the_allocator() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets the allocator's parameters (under its own
+    // lock), before the server's connections start.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 256 * 1024);
+    }
 }
 
 /// The socket's mode: 0600, or 0660 with `group` as its group — and then
@@ -179,6 +202,11 @@ fn connection(shared: &Shared, stream: UnixStream) -> Result<(), FrameError> {
             pid: std::process::id(),
         },
         Request::Run(run) => run_command(shared, uid, run, passed),
+        Request::Check(check) => {
+            let mut peer = reads::Peer::new(login_of_uid(uid));
+            let early = protocol::past_first_frame(&first);
+            return reads::serve_checks(&shared.reads, &stream, &mut peer, check, early);
+        }
         Request::Attach(caller) => {
             return match login_of_uid(uid) {
                 Ok(p) => {
@@ -275,6 +303,7 @@ fn run_command(shared: &Shared, uid: u32, run: Run, passed: Vec<OwnedFd>) -> Res
         Ok(login) => Response::Exit(crate::cli::run_served(Call {
             db: &shared.db,
             session: &shared.session,
+            reads: &shared.reads,
             run,
             login,
             uid,
