@@ -17,6 +17,7 @@ use pty::Pty;
 /// Runs the binary as `login` at `now` with `input` on its standard input.
 fn run_with_input(db: &Db, login: &str, now: &str, args: &[&str], input: &str) -> Out {
     let mut child = Process::new(bin())
+        .env("CLEARANCE_AUTOSTART", "0")
         .arg("--db")
         .arg(&db.path)
         .args(args)

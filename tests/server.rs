@@ -361,6 +361,7 @@ fn a_client_whose_reader_goes_away_does_not_end_the_server() {
         &["audit", "list", "--full"],
     ] {
         let mut client = Command::new(bin())
+            .env("CLEARANCE_AUTOSTART", "0")
             .arg("--db")
             .arg(&db.path)
             .args(args)

@@ -301,3 +301,25 @@ fn only_bound_logins_attach_and_only_those_who_may_read_it_get_the_audit_log() {
     let (entries, head) = admin.audit().expect("the administrator reads it");
     assert_eq!(entries.len() as u64, head.seq);
 }
+
+#[test]
+fn a_started_server_whose_database_is_removed_leaves() {
+    let db = db_with_pia();
+    run_served(&db.path, "600", &["user", "list"]);
+    let stream = UnixStream::connect(db.path.join("clearance.sock")).expect("it runs");
+    clearance::protocol::write(&mut &stream, &clearance::protocol::Request::Ping).unwrap();
+    let pid = match clearance::protocol::read(&mut &stream).unwrap() {
+        clearance::protocol::Response::Pong { pid } => pid as libc::pid_t,
+        other => panic!("{other:?}"),
+    };
+    drop(stream);
+    // A temporary database removed under it (as a test's is).
+    std::fs::remove_dir_all(&db.path).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    // SAFETY: signal 0 only asks whether the process exists.
+    while unsafe { libc::kill(pid, 0) } == 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // SAFETY: as above.
+    assert_ne!(unsafe { libc::kill(pid, 0) }, 0, "the server left");
+}

@@ -167,6 +167,13 @@ fn restrict(path: &Path, group: Option<&str>) -> Result<(), String> {
 fn watch_idle(shared: &Shared, idle: Duration, path: &Path) {
     loop {
         std::thread::sleep(Duration::from_millis(200).min(idle));
+        // A server nobody can reach any more (its socket, or its whole
+        // database directory, was removed) has nothing left to serve.
+        if !path.exists() {
+            let _session = shared.session.lock().unwrap_or_else(|e| e.into_inner());
+            tracing::info!("{} is gone: the server exits", path.display());
+            std::process::exit(0);
+        }
         let last = *shared.last.lock().unwrap_or_else(|e| e.into_inner());
         if shared.busy.load(Ordering::SeqCst) == 0 && last.elapsed() >= idle {
             let _session = shared.session.lock().unwrap_or_else(|e| e.into_inner());
