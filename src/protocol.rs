@@ -164,7 +164,7 @@ pub enum Response {
         login: String,
     },
     /// A piece of a long answer; an empty one ends it.
-    Chunk(Vec<u8>),
+    Chunk(#[serde(with = "serde_bytes")] Vec<u8>),
     /// A change committed after the app attached.
     Event(Box<Event>),
     /// What an [`Execute`] did: the outcome, or why nothing was done.
@@ -425,18 +425,16 @@ pub fn write_chunked<T: Serialize>(out: impl Write, value: &T) -> Result<(), Fra
 
 /// Reads a value streamed by [`write_chunked`].
 pub fn read_chunked<T: DeserializeOwned>(input: impl Read) -> Result<T, FrameError> {
-    let mut r = ChunkReader::new(input);
-    let value = bincode::DefaultOptions::new()
+    // Gathered first, then decoded from memory: decoding from a reader
+    // costs a call per field, several times the whole transfer.
+    let mut bytes = Vec::new();
+    ChunkReader::new(input).read_to_end(&mut bytes)?;
+    bincode::DefaultOptions::new()
         .with_fixint_encoding()
         .with_little_endian()
-        .deserialize_from(&mut r)
-        .map_err(|e| FrameError::Garbage(e.to_string()))?;
-    // The end marker: nothing may follow the value.
-    let mut rest = [0u8; 1];
-    match r.read(&mut rest)? {
-        0 => Ok(value),
-        _ => Err(FrameError::Garbage("bytes after the value".into())),
-    }
+        .reject_trailing_bytes()
+        .deserialize(&bytes)
+        .map_err(|e| FrameError::Garbage(e.to_string()))
 }
 
 #[cfg(test)]
@@ -506,5 +504,44 @@ mod tests {
             test_now: None,
         });
         assert!(encode(&long).is_err());
+    }
+
+    #[test]
+    fn a_long_answer_streams_as_chunks_and_a_cut_or_padded_one_is_an_error() {
+        // Over three chunks' worth.
+        let value: Vec<String> = (0..40_000).map(|i| format!("user number {i}")).collect();
+        let mut wire = Vec::new();
+        write_chunked(&mut wire, &value).unwrap();
+        let mut frames = 0;
+        let mut r = &wire[..];
+        while let Ok(Response::Chunk(c)) = read::<Response>(&mut r) {
+            assert!(c.len() <= CHUNK);
+            frames += 1;
+            if c.is_empty() {
+                break;
+            }
+        }
+        assert!(frames >= 4, "{frames} frames");
+        let back: Vec<String> = read_chunked(&wire[..]).unwrap();
+        assert_eq!(back, value);
+        // Cut anywhere: an error, never a panic or a short value.
+        for n in [0, 5, wire.len() / 2, wire.len() - 1] {
+            assert!(read_chunked::<Vec<String>>(&wire[..n]).is_err(), "{n}");
+        }
+        // Bytes after the value, inside the chunks: refused.
+        let mut padded = Vec::new();
+        let mut w = ChunkWriter::new(&mut padded);
+        w.write_all(&wire_body(&value)).unwrap();
+        w.write_all(b"extra").unwrap();
+        w.finish().unwrap();
+        assert!(read_chunked::<Vec<String>>(&padded[..]).is_err());
+    }
+
+    fn wire_body(value: &Vec<String>) -> Vec<u8> {
+        bincode::DefaultOptions::new()
+            .with_fixint_encoding()
+            .with_little_endian()
+            .serialize(value)
+            .unwrap()
     }
 }

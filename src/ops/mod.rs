@@ -207,6 +207,11 @@ impl Session {
         &self.org
     }
 
+    /// The organisation, shared: to read at length without the session.
+    pub fn shared_org(&self) -> Arc<Organisation> {
+        Arc::clone(&self.org)
+    }
+
     pub fn store(&self) -> &Store {
         &self.store
     }

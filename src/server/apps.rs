@@ -13,7 +13,7 @@ use crate::ops::{Clock, Committed, FixedClock, Session, SystemClock};
 use crate::protocol::{self, Caller, Event, Execute, FrameError, Response};
 
 /// How long a slow app may take to read the organisation before the server
-/// gives up on it (it holds the session meanwhile).
+/// gives up on it.
 const SNAPSHOT_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// The apps attached, each by the channel its connection's thread writes
@@ -112,7 +112,7 @@ pub fn attach(
     login: String,
     clock: Box<dyn Clock>,
 ) -> Result<(), FrameError> {
-    let events = {
+    let (org, events) = {
         let session = session.lock().unwrap_or_else(|e| e.into_inner());
         // Only a person's bound login or a workshop terminal attaches: an
         // OS account that may reach the socket but is nobody gets nothing.
@@ -123,7 +123,6 @@ pub fn attach(
             let why = crate::ops::OpsError::NotBound(login).to_string();
             return protocol::write(&mut &*stream, &Response::Refused(why));
         }
-        stream.set_write_timeout(Some(SNAPSHOT_TIMEOUT))?;
         protocol::write(
             &mut &*stream,
             &Response::Attached {
@@ -132,14 +131,19 @@ pub fn attach(
                 login,
             },
         )?;
-        protocol::write_chunked(std::io::BufWriter::new(stream), session.org())?;
-        // Terminals travel apart (an organisation's bincode leaves them
-        // out); PINs never leave the server.
-        protocol::write_chunked(std::io::BufWriter::new(stream), &session.org().terminals)?;
-        stream.set_write_timeout(None)?;
-        // Subscribed before the session is let go: no change is missed.
-        subs.add()
+        // The organisation as of that entry, and every change after it
+        // (subscribed before the session is let go: none is missed; they
+        // wait in the channel while the organisation is sent, outside the
+        // session, so a slow app holds nobody up).
+        (session.shared_org(), subs.add())
     };
+    stream.set_write_timeout(Some(SNAPSHOT_TIMEOUT))?;
+    protocol::write_chunked(std::io::BufWriter::new(stream), &*org)?;
+    // Terminals travel apart (an organisation's bincode leaves them out);
+    // PINs never leave the server.
+    protocol::write_chunked(std::io::BufWriter::new(stream), &org.terminals)?;
+    stream.set_write_timeout(None)?;
+    drop(org);
     // Until the app goes away: noticed when a push fails, or when the app
     // hangs up while nothing is pushed (so an idle server can leave).
     loop {
