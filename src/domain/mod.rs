@@ -21,8 +21,10 @@ pub mod roles;
 pub mod rules;
 pub mod settings;
 pub mod signoff;
+pub mod sod;
 pub mod text;
 pub mod users;
+pub mod who;
 pub mod zone;
 
 #[cfg(test)]

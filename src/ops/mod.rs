@@ -176,14 +176,19 @@ impl Session {
         let org = store
             .load()?
             .ok_or_else(|| OpsError::Other("the new organisation did not load".into()))?;
-        Ok(Session {
+        let mut session = Session {
             store,
             org,
             clock,
             login: login.to_string(),
             access: None,
             observer: None,
-        })
+        };
+        if let Some(cmd) = preset.sod_command() {
+            let actor = session.actor(None)?;
+            session.execute(actor, cmd)?;
+        }
+        Ok(session)
     }
 
     pub fn org(&self) -> &Organisation {
