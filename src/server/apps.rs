@@ -126,6 +126,8 @@ pub fn attach(
         // Terminals travel apart (an organisation's bincode leaves them
         // out); PINs never leave the server.
         protocol::write_chunked(std::io::BufWriter::new(stream), &session.org().terminals)?;
+        // Separation-of-duties rules travel apart too.
+        protocol::write_chunked(std::io::BufWriter::new(stream), &session.org().sod_rules)?;
         stream.set_write_timeout(None)?;
         // Subscribed before the session is let go: no change is missed.
         subs.add()
