@@ -126,7 +126,12 @@ pub fn parse_permission(org: &Organisation, spec: &str) -> DomainResult<SodPermi
         .index_of(key)
         .ok_or_else(|| super::error::unknown("permission", super::text::sanitize(key)))?;
     let level = match level {
-        Some(w) => org.catalog().get(i).scale.parse_level(w)?,
+        Some(w) => org
+            .catalog()
+            .get(i)
+            .scale
+            .parse_level(w)
+            .map_err(|e| invalid(format!("{key}: {e}")))?,
         None => 0,
     };
     if level == 0 && spec.contains('=') {
