@@ -41,5 +41,7 @@ mod proptest_oracles;
 mod proptests;
 #[cfg(test)]
 mod rules_tests;
+#[cfg(test)]
+mod sod_proptests;
 
 pub use error::{DomainError, DomainResult};
