@@ -207,26 +207,64 @@ pub fn open_violations(org: &Organisation, user: &User, at: DateTime<Utc>) -> BT
         .collect()
 }
 
-/// The people whose holdings `change` touches: those whose records it
-/// writes, and the holders of every role it writes.
-fn touched(after: &Organisation, change: &Change) -> BTreeSet<UserId> {
-    let mut users = BTreeSet::new();
-    for p in &change.puts {
-        match &p.after {
-            Some(Record::User(u)) => {
-                users.insert(u.id);
-            }
-            Some(Record::Role(r)) => users.extend(
-                after
-                    .users
-                    .values()
-                    .filter(|u| u.assignment(r.id).is_some())
-                    .map(|u| u.id),
-            ),
-            _ => {}
-        }
+/// The organisation after `change`, as far as violations go: its settings,
+/// roles and rules with the change applied, and of its people only those
+/// whose holdings the change touches (whose records it writes, and the
+/// holders of every role it writes) — so that checking a change does not
+/// copy everyone. A change of the settings (the catalog, the time zone)
+/// takes the whole organisation.
+fn touched_after(before: &Organisation, change: &Change) -> Organisation {
+    if change
+        .puts
+        .iter()
+        .any(|p| matches!(p.key, super::org::RecordKey::Settings))
+    {
+        let mut after = before.clone();
+        after.apply(change);
+        return after;
     }
-    users
+    let roles: BTreeSet<RoleId> = change
+        .puts
+        .iter()
+        .filter_map(|p| match p.key {
+            super::org::RecordKey::Role(id) => Some(id),
+            _ => None,
+        })
+        .collect();
+    let users = before
+        .users
+        .values()
+        .filter(|u| u.roles.iter().any(|a| roles.contains(&a.role)))
+        .map(|u| (u.id, u.clone()))
+        .collect();
+    let mut after = Organisation::new(
+        before.settings.clone(),
+        users,
+        before.roles.clone(),
+        BTreeMap::new(),
+        BTreeMap::new(),
+        before.counters,
+    );
+    after.sod_rules = before.sod_rules.clone();
+    let relevant = Change {
+        puts: change
+            .puts
+            .iter()
+            .filter(|p| {
+                matches!(
+                    p.key,
+                    super::org::RecordKey::User(_)
+                        | super::org::RecordKey::Role(_)
+                        | super::org::RecordKey::SodRule(_)
+                )
+            })
+            .cloned()
+            .collect(),
+        counters: change.counters,
+        summary: String::new(),
+    };
+    after.apply(&relevant);
+    after
 }
 
 /// The (rule, person) violations that `change` would create: broken after
@@ -239,10 +277,29 @@ pub fn new_violations(
     if !before.sod_rules.values().any(SodRule::is_live) {
         return vec![];
     }
-    let mut after = before.clone();
-    after.apply(change);
+    let after = touched_after(before, change);
+    let touched: BTreeSet<UserId> = change
+        .puts
+        .iter()
+        .filter_map(|p| match &p.after {
+            Some(Record::User(u)) => Some(u.id),
+            _ => None,
+        })
+        .chain(after.users.keys().copied().filter(|id| {
+            // With a changed role: its holders (all of `after` but for a
+            // change of the settings, where only the users written count).
+            before.users.get(id).is_some_and(|u| {
+                u.roles.iter().any(|a| {
+                    change
+                        .puts
+                        .iter()
+                        .any(|p| p.key == super::org::RecordKey::Role(a.role))
+                })
+            })
+        }))
+        .collect();
     let mut out = Vec::new();
-    for id in touched(&after, change) {
+    for id in touched {
         let Some(u) = after.users.get(&id) else {
             continue;
         };
