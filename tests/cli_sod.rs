@@ -264,6 +264,7 @@ fn exception_accepted_audited_then_expires_into_a_violation() {
     .ok();
     let a = last_audit(&db);
     assert_eq!(a["command"], "user assign");
+    assert_eq!(a["reason"], "stores clerk on leave");
     let summary = a["summary"].as_str().unwrap();
     assert!(
         summary.contains("exception until 2026-03-15")

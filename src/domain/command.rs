@@ -452,11 +452,13 @@ impl Command {
     }
 
     /// The reason recorded with the command: the one the operator gave
-    /// (`Reasoned`, `--reason`), or else a status change's own.
+    /// (`Reasoned`, `--reason`), or else a status change's or an
+    /// exception's own.
     pub fn reason(&self) -> Option<&str> {
         match self {
             Command::Reasoned { reason, .. } => Some(reason),
             Command::SetAuthorizationStatus { reason, .. } => Some(reason),
+            Command::SodExcepted { reason, .. } => Some(reason),
             _ => None,
         }
     }
