@@ -233,6 +233,48 @@ pub fn demo_commands(now: DateTime<Utc>) -> Vec<Command> {
 }
 
 /// A deterministic date for seeded records.
+/// What the organisation's separation-of-duties rules keep apart: the
+/// permission keys of each permission rule, the role names of each role
+/// rule. The seed gives nobody all of one (counting any level as holding).
+struct Apart {
+    perms: Vec<Vec<String>>,
+    roles: Vec<Vec<String>>,
+}
+
+impl Apart {
+    fn of(org: &crate::domain::org::Organisation) -> Apart {
+        use crate::domain::sod::SodMembers;
+        let mut a = Apart {
+            perms: vec![],
+            roles: vec![],
+        };
+        for r in org.sod_rules.values().filter(|r| r.is_live()) {
+            match &r.members {
+                SodMembers::Permissions(ps) => {
+                    a.perms.push(ps.iter().map(|p| p.key.clone()).collect())
+                }
+                SodMembers::Roles(ids) => a.roles.push(
+                    ids.iter()
+                        .filter_map(|id| org.roles.get(id).map(|r| r.name.clone()))
+                        .collect(),
+                ),
+            }
+        }
+        a
+    }
+
+    /// Whether holding the permissions `keys` and the roles `roles` breaks a rule.
+    fn broken(&self, keys: &std::collections::BTreeSet<String>, roles: &[String]) -> bool {
+        self.perms
+            .iter()
+            .any(|r| r.iter().all(|k| keys.contains(k)))
+            || self
+                .roles
+                .iter()
+                .any(|r| r.iter().all(|n| roles.contains(n)))
+    }
+}
+
 fn seed_date(base: NaiveDate, n: u64, span: i64) -> NaiveDate {
     base + Duration::days((n.wrapping_mul(2654435761) % span as u64) as i64)
 }
@@ -255,6 +297,21 @@ pub fn seed_batches(
         .map(|r| r.name.clone())
         .collect();
     let mut role_names = existing.clone();
+    let apart = Apart::of(org);
+    // The permissions each role gives, to keep the seed within the rules.
+    let mut gives: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> = org
+        .roles
+        .values()
+        .filter(|r| !r.builtin_admin)
+        .map(|r| {
+            let keys = r
+                .levels
+                .iter()
+                .filter(|(_, l)| **l != 0)
+                .map(|(k, _)| k.clone());
+            (r.name.clone(), keys.collect())
+        })
+        .collect();
     let mut role_cmds = Vec::new();
     let keys: Vec<(String, String)> = org
         .catalog()
@@ -270,6 +327,7 @@ pub fn seed_batches(
             description: "synthetic".into(),
             copy_from: None,
         });
+        let mut held = std::collections::BTreeSet::new();
         let levels: Vec<(String, String)> = keys
             .iter()
             .enumerate()
@@ -278,8 +336,18 @@ pub fn seed_batches(
                     && !keys[*i].0.starts_with("users.")
                     && !keys[*i].0.starts_with("roles.")
             })
+            .filter(|(_, (k, _))| {
+                let mut with = held.clone();
+                with.insert(k.clone());
+                let ok = !apart.broken(&with, &[]);
+                if ok {
+                    held = with;
+                }
+                ok
+            })
             .map(|(_, kv)| kv.clone())
             .collect();
+        gives.insert(name.clone(), held);
         if !levels.is_empty() {
             role_cmds.push(Command::SetRoleLevels {
                 role: name.clone(),
@@ -296,7 +364,16 @@ pub fn seed_batches(
         let pick = |k: usize| role_names[(n * 7 + k * 13) % role_names.len()].clone();
         let mut rs = vec![pick(0)];
         if n % 3 == 0 {
-            rs.push(pick(1));
+            let both = vec![pick(0), pick(1)];
+            let keys = both
+                .iter()
+                .filter_map(|r| gives.get(r))
+                .flatten()
+                .cloned()
+                .collect();
+            if !apart.broken(&keys, &both) {
+                rs.push(pick(1));
+            }
         }
         rs.dedup();
         user_cmds.push(Command::AddUser(NewUser {

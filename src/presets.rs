@@ -50,6 +50,23 @@ struct PresetFile {
     /// Holders of the built-in administrator role need an email.
     #[serde(default)]
     admin_requires_email: bool,
+    /// Separation-of-duties rules the organisation starts with.
+    #[serde(default)]
+    sod_rules: Vec<SodRuleFile>,
+}
+
+/// A separation-of-duties rule of a preset: two or more permissions
+/// (`key` or `key=level`) or two or more roles, by name.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SodRuleFile {
+    pub name: String,
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default)]
+    pub permissions: Vec<String>,
+    #[serde(default)]
+    pub roles: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -112,6 +129,34 @@ pub struct Preset {
     pub roles: Vec<Role>,
     /// Holders of the built-in administrator role need an email.
     pub admin_requires_email: bool,
+    /// Separation-of-duties rules, added by the first administrator right
+    /// after the organisation is created (one audited change).
+    pub sod_rules: Vec<SodRuleFile>,
+}
+
+impl Preset {
+    /// The change that adds the preset's separation-of-duties rules (None:
+    /// it has none).
+    pub fn sod_command(&self) -> Option<crate::domain::command::Command> {
+        use crate::domain::command::Command;
+        if self.sod_rules.is_empty() {
+            return None;
+        }
+        let adds = self
+            .sod_rules
+            .iter()
+            .map(|r| Command::AddSodRule {
+                name: r.name.clone(),
+                reason: r.reason.clone(),
+                permissions: r.permissions.clone(),
+                roles: r.roles.clone(),
+            })
+            .collect();
+        Some(Command::Reasoned {
+            reason: format!("the separation-of-duties rules of the {} preset", self.name),
+            command: Box::new(Command::Batch(adds)),
+        })
+    }
 }
 
 impl Preset {
@@ -271,6 +316,7 @@ pub fn parse(src: &str) -> Result<Preset, String> {
         },
         roles,
         admin_requires_email: f.admin_requires_email,
+        sod_rules: f.sod_rules,
     })
 }
 

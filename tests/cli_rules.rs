@@ -571,7 +571,7 @@ fn workload(db: &Db) {
             "user",
             "assign",
             "aholm",
-            "Purchasing",
+            "Read-only",
             "--until",
             "2026-06-30",
         ],

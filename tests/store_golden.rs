@@ -21,6 +21,7 @@ use clearance::domain::kiosk::{Pin, Removal, Terminal};
 use clearance::domain::org::{Counters, Put, Record, RecordKey, Settings};
 use clearance::domain::qualifications::{Qualification, QualificationKind};
 use clearance::domain::roles::Role;
+use clearance::domain::sod::{SodException, SodMembers, SodPermission, SodRule};
 use clearance::domain::users::{Invitation, PersonalGrant, RoleAssignment, User, UserStatus};
 use clearance::domain::zone::Zone;
 use clearance::store::audit::{AuditBody, AuditEntry, Seal, GENESIS};
@@ -526,6 +527,66 @@ fn pin() -> Pin {
     }
 }
 
+fn sod_rule() -> SodRule {
+    SodRule {
+        id: 2,
+        name: "purchase-and-receive".into(),
+        reason: "why".into(),
+        members: SodMembers::Permissions(vec![
+            SodPermission {
+                key: "purchase_orders.approve".into(),
+                level: 0,
+            },
+            SodPermission {
+                key: "time_entries.view".into(),
+                level: 2,
+            },
+        ]),
+        added_by: 1,
+        added_at: at(),
+        removed: Some(Removal { by: 1, at: at() }),
+        exceptions: vec![SodException {
+            user: 4,
+            reason: "cover".into(),
+            until: day(2026, 2, 1),
+            by: 1,
+            at: at(),
+        }],
+    }
+}
+
+fn sod_rule_of_roles() -> SodRule {
+    SodRule {
+        members: SodMembers::Roles(vec![3, 5]),
+        removed: None,
+        exceptions: vec![],
+        ..sod_rule()
+    }
+}
+
+#[test]
+fn sod_rule_v1_bytes_are_pinned() {
+    golden("SodRule", &sod_rule(), SOD_RULE_V1, |_| {});
+    golden(
+        "SodRule (roles)",
+        &sod_rule_of_roles(),
+        SOD_RULE_ROLES_V1,
+        |_| {},
+    );
+}
+
+const SOD_RULE_V1: &str = "\
+    000102000000140000000000000070757263686173652d616e642d726563656976650300000000000000776879000000\
+    000200000000000000170000000000000070757263686173655f6f72646572732e617070726f76650011000000000000\
+    0074696d655f656e74726965732e7669657702010000001400000000000000323032362d30312d31355430383a30303a\
+    30305a01010000001400000000000000323032362d30312d31355430383a30303a30305a010000000000000004000000\
+    0500000000000000636f7665720a00000000000000323032362d30322d3031010000001400000000000000323032362d\
+    30312d31355430383a30303a30305a";
+const SOD_RULE_ROLES_V1: &str = "\
+    000102000000140000000000000070757263686173652d616e642d726563656976650300000000000000776879010000\
+    0002000000000000000300000005000000010000001400000000000000323032362d30312d31355430383a30303a3030\
+    5a000000000000000000";
+
 #[test]
 fn terminal_v1_bytes_are_pinned() {
     golden("Terminal", &terminal(), TERMINAL_V1, |_| {});
@@ -895,6 +956,18 @@ fn enum_variant_tags_are_pinned() {
             user: 1,
             idle: true,
         },
+        Command::AddSodRule {
+            name: s(),
+            reason: s(),
+            permissions: vec![],
+            roles: vec![],
+        },
+        Command::RemoveSodRule { rule: s() },
+        Command::SodExcepted {
+            reason: s(),
+            until: day(2026, 2, 1),
+            command: Box::new(Command::Batch(vec![])),
+        },
     ];
     let names: Vec<(u32, &str)> = commands.iter().map(|c| (tag(c), c.name())).collect();
     let expected: Vec<(u32, &str)> = [
@@ -940,6 +1013,9 @@ fn enum_variant_tags_are_pinned() {
         "kiosk failure",
         "kiosk lock",
         "kiosk sign-out",
+        "sod add",
+        "sod remove",
+        "batch",
     ]
     .into_iter()
     .enumerate()
@@ -955,9 +1031,10 @@ fn enum_variant_tags_are_pinned() {
         Record::Authorization(authorization()),
         Record::Terminal(terminal()),
         Record::Pin(pin()),
+        Record::SodRule(sod_rule()),
     ];
     let tags: Vec<u32> = records.iter().map(tag).collect();
-    assert_eq!(tags, [0, 1, 2, 3, 4, 5, 6]);
+    assert_eq!(tags, [0, 1, 2, 3, 4, 5, 6, 7]);
     let keys = [
         RecordKey::Settings,
         RecordKey::User(1),
@@ -966,10 +1043,18 @@ fn enum_variant_tags_are_pinned() {
         RecordKey::Authorization(1),
         RecordKey::Terminal(1),
         RecordKey::Pin(1),
+        RecordKey::SodRule(1),
     ];
     assert_eq!(
         keys.iter().map(tag).collect::<Vec<_>>(),
-        [0, 1, 2, 3, 4, 5, 6]
+        [0, 1, 2, 3, 4, 5, 6, 7]
+    );
+    assert_eq!(
+        [
+            tag(&SodMembers::Permissions(vec![])),
+            tag(&SodMembers::Roles(vec![]))
+        ],
+        [0, 1]
     );
     let statuses = [
         UserStatus::Invited,

@@ -51,11 +51,13 @@ mod org;
 mod query;
 mod rescue;
 mod served;
+mod sod;
 
 pub use ctx::{Ctx, SessionRef};
 pub use served::run_served;
 mod roles;
 mod users;
+mod who;
 
 use std::path::PathBuf;
 
@@ -163,6 +165,12 @@ pub enum Cmd {
     /// Your kiosk PIN for workshop terminals (set), or reset someone's
     #[command(subcommand)]
     Pin(kiosk::PinCmd),
+    /// Separation of duties: rules that keep duties apart, and who breaks them
+    #[command(subcommand)]
+    Sod(sod::SodCmd),
+    /// Who holds PERMISSION (at least a level, a relation, on a day), and
+    /// what gives it
+    Who(who::WhoArgs),
     /// Run the server of the database in the foreground (for a service
     /// manager): every other clearance command of this database goes through it
     Serve(served::ServeArgs),
@@ -189,6 +197,7 @@ impl Cmd {
             Cmd::Import(_) => true,
             Cmd::Terminal(c) => c.changes(),
             Cmd::Pin(c) => matches!(c, kiosk::PinCmd::Reset { .. }),
+            Cmd::Sod(c) => c.changes(),
             _ => false,
         }
     }
@@ -448,6 +457,8 @@ pub(crate) fn dispatch(ctx: &Ctx, command: Option<Cmd>) -> CliResult {
         Cmd::Serve(a) => served::serve(ctx, a),
         Cmd::Terminal(c) => kiosk::run_terminal(ctx, c),
         Cmd::Pin(c) => kiosk::run_pin(ctx, c),
+        Cmd::Sod(c) => sod::run(ctx, c),
+        Cmd::Who(a) => who::who(ctx, a),
     }
 }
 

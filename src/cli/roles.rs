@@ -31,6 +31,11 @@ pub enum RoleCmd {
         role: String,
         permission: String,
         level: String,
+        #[command(flatten)]
+        exception: super::sod::ExceptionArgs,
+        /// Last day of the exception
+        #[arg(long, value_name = "DATE", requires = "exception")]
+        until: Option<String>,
     },
     /// Copy a role under a new name
     Copy {
@@ -84,10 +89,16 @@ pub fn run(ctx: &Ctx, cmd: RoleCmd) -> CliResult {
             role,
             permission,
             level,
-        } => ctx.run(Command::SetRoleLevels {
-            role,
-            levels: vec![(permission, level)],
-        }),
+            exception,
+            until,
+        } => {
+            let until = super::parse_opt_date("exception end", &until)?;
+            let set = Command::SetRoleLevels {
+                role,
+                levels: vec![(permission, level)],
+            };
+            ctx.run(exception.wrap(set, until)?)
+        }
         RoleCmd::Edit {
             role,
             name,

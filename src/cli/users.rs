@@ -27,6 +27,11 @@ pub enum UserCmd {
         role: String,
         #[arg(long, value_name = "DATE")]
         until: Option<String>,
+        #[command(flatten)]
+        exception: super::sod::ExceptionArgs,
+        /// Last day of the exception (default: --until)
+        #[arg(long, value_name = "DATE", requires = "exception")]
+        exception_until: Option<String>,
     },
     /// Take a role from a user
     Unassign { user: String, role: String },
@@ -37,6 +42,11 @@ pub enum UserCmd {
         level: String,
         #[arg(long, value_name = "DATE")]
         until: Option<String>,
+        #[command(flatten)]
+        exception: super::sod::ExceptionArgs,
+        /// Last day of the exception (default: --until)
+        #[arg(long, value_name = "DATE", requires = "exception")]
+        exception_until: Option<String>,
     },
     /// Remove a personal grant
     Ungrant { user: String, permission: String },
@@ -201,23 +211,36 @@ pub fn run(ctx: &Ctx, cmd: UserCmd) -> CliResult {
             };
             ctx.run(Command::EditUser { user: a.user, edit })
         }
-        UserCmd::Assign { user, role, until } => ctx.run(Command::AssignRole {
+        UserCmd::Assign {
             user,
             role,
-            until: parse_opt_date("assignment expiry", &until)?,
-        }),
+            until,
+            exception,
+            exception_until,
+        } => {
+            let until = parse_opt_date("assignment expiry", &until)?;
+            let end = super::sod::exception_end(&exception_until, until)?;
+            ctx.run(exception.wrap(Command::AssignRole { user, role, until }, end)?)
+        }
         UserCmd::Unassign { user, role } => ctx.run(Command::UnassignRole { user, role }),
         UserCmd::Grant {
             user,
             permission,
             level,
             until,
-        } => ctx.run(Command::Grant {
-            user,
-            permission,
-            level,
-            until: parse_opt_date("grant expiry", &until)?,
-        }),
+            exception,
+            exception_until,
+        } => {
+            let until = parse_opt_date("grant expiry", &until)?;
+            let end = super::sod::exception_end(&exception_until, until)?;
+            let grant = Command::Grant {
+                user,
+                permission,
+                level,
+                until,
+            };
+            ctx.run(exception.wrap(grant, end)?)
+        }
         UserCmd::Ungrant { user, permission } => ctx.run(Command::Ungrant { user, permission }),
         UserCmd::Deactivate { user } => ctx.run(Command::Deactivate { user }),
         UserCmd::Reactivate { user } => ctx.run(Command::Reactivate { user }),

@@ -257,6 +257,27 @@ pub enum Command {
         user: UserId,
         idle: bool,
     },
+    /// Adds a separation-of-duties rule: nobody may hold all of its
+    /// permissions (`key` or `key=least level`), or all of its roles.
+    /// Exactly one of the two lists is given, with two or more entries.
+    AddSodRule {
+        name: String,
+        reason: String,
+        permissions: Vec<String>,
+        roles: Vec<String>,
+    },
+    /// Removes a separation-of-duties rule by name (it stays on record).
+    RemoveSodRule {
+        rule: String,
+    },
+    /// A change that would create separation-of-duties violations, done
+    /// anyway: each violation it creates is recorded as an exception to its
+    /// rule for that person, with the reason, until the day given.
+    SodExcepted {
+        reason: String,
+        until: NaiveDate,
+        command: Box<Command>,
+    },
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -386,6 +407,9 @@ impl Command {
             Command::KioskFailure { .. } => "kiosk failure",
             Command::KioskLock { .. } => "kiosk lock",
             Command::KioskSignOut { .. } => "kiosk sign-out",
+            Command::AddSodRule { .. } => "sod add",
+            Command::RemoveSodRule { .. } => "sod remove",
+            Command::SodExcepted { command, .. } => command.name(),
         }
     }
 
@@ -428,11 +452,13 @@ impl Command {
     }
 
     /// The reason recorded with the command: the one the operator gave
-    /// (`Reasoned`, `--reason`), or else a status change's own.
+    /// (`Reasoned`, `--reason`), or else a status change's or an
+    /// exception's own.
     pub fn reason(&self) -> Option<&str> {
         match self {
             Command::Reasoned { reason, .. } => Some(reason),
             Command::SetAuthorizationStatus { reason, .. } => Some(reason),
+            Command::SodExcepted { reason, .. } => Some(reason),
             _ => None,
         }
     }

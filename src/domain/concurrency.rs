@@ -85,6 +85,10 @@ pub fn describe(org: &Organisation, key: RecordKey) -> String {
             Some(t) => format!("terminal {}", t.name),
             None => format!("terminal #{id}"),
         },
+        RecordKey::SodRule(id) => match org.sod_rules.get(&id) {
+            Some(r) => format!("separation-of-duties rule {}", r.name),
+            None => format!("separation-of-duties rule #{id}"),
+        },
         RecordKey::Pin(id) => match org.users.get(&id) {
             Some(u) => format!("the PIN of {}", u.name()),
             None => format!("the PIN of user #{id}"),

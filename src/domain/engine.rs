@@ -158,39 +158,53 @@ pub struct LevelExplanation {
     pub closed: Option<String>,
 }
 
+/// What gives `user` permission `perm`: each role with a level on it and the
+/// personal grant, with expiry, in force at `at` or not.
+pub fn sources_of(
+    org: &Organisation,
+    user: &User,
+    perm: PermIndex,
+    at: DateTime<Utc>,
+) -> Vec<Source> {
+    let catalog = org.catalog();
+    let zone = org.zone();
+    let active = user.holds_access(at, zone);
+    let p = catalog.get(perm);
+    let mut sources = Vec::new();
+    for a in &user.roles {
+        let Some(role) = org.roles.get(&a.role) else {
+            continue;
+        };
+        let l = role.level(catalog, perm);
+        if l != 0 {
+            sources.push(Source {
+                from: format!("role {}", role.name),
+                level: p.scale.level_word(l),
+                until: a.until,
+                in_force: active && zone.holds_until(a.until, at),
+            });
+        }
+    }
+    if let Some(g) = user.grant(&p.key) {
+        if g.level != 0 {
+            sources.push(Source {
+                from: "personal grant".into(),
+                level: p.scale.level_word(g.level),
+                until: g.until,
+                in_force: active && zone.holds_until(g.until, at),
+            });
+        }
+    }
+    sources
+}
+
 /// Every permission with a non-zero level from any source (in force or not).
 pub fn explain(org: &Organisation, user: &User, at: DateTime<Utc>) -> Vec<LevelExplanation> {
     let catalog = org.catalog();
     let eff = effective_levels(org, user, at);
-    let zone = org.zone();
-    let active = user.holds_access(at, zone);
     let mut out = Vec::new();
     for (i, p) in catalog.permissions.iter().enumerate() {
-        let mut sources = Vec::new();
-        for a in &user.roles {
-            let Some(role) = org.roles.get(&a.role) else {
-                continue;
-            };
-            let l = role.level(catalog, i);
-            if l != 0 {
-                sources.push(Source {
-                    from: format!("role {}", role.name),
-                    level: p.scale.level_word(l),
-                    until: a.until,
-                    in_force: active && zone.holds_until(a.until, at),
-                });
-            }
-        }
-        if let Some(g) = user.grant(&p.key) {
-            if g.level != 0 {
-                sources.push(Source {
-                    from: "personal grant".into(),
-                    level: p.scale.level_word(g.level),
-                    until: g.until,
-                    in_force: active && zone.holds_until(g.until, at),
-                });
-            }
-        }
+        let sources = sources_of(org, user, i, at);
         if !sources.is_empty() {
             out.push(LevelExplanation {
                 permission: p.key.clone(),

@@ -21,9 +21,11 @@ pub mod roles;
 pub mod rules;
 pub mod settings;
 pub mod signoff;
+pub mod sod;
 pub mod table;
 pub mod text;
 pub mod users;
+pub mod who;
 pub mod zone;
 
 #[cfg(test)]
@@ -40,6 +42,8 @@ mod proptest_oracles;
 mod proptests;
 #[cfg(test)]
 mod rules_tests;
+#[cfg(test)]
+mod sod_proptests;
 #[cfg(test)]
 mod table_proptests;
 

@@ -12,6 +12,7 @@ use super::error::{unknown, DomainResult};
 use super::kiosk::{Pin, Terminal, TerminalId};
 use super::qualifications::{Qualification, QualificationId};
 use super::roles::{Role, RoleId};
+use super::sod::{SodRule, SodRuleId};
 use super::text::{email_identity, sanitize};
 use super::users::{User, UserId, UserStatus};
 use super::zone::Zone;
@@ -37,6 +38,7 @@ pub enum Record {
     Authorization(Authorization),
     Terminal(Terminal),
     Pin(Pin),
+    SodRule(SodRule),
 }
 
 /// Where a record lives.
@@ -49,6 +51,7 @@ pub enum RecordKey {
     Authorization(AuthorizationId),
     Terminal(TerminalId),
     Pin(UserId),
+    SodRule(SodRuleId),
 }
 
 impl Record {
@@ -61,6 +64,7 @@ impl Record {
             Record::Authorization(a) => RecordKey::Authorization(a.id),
             Record::Terminal(t) => RecordKey::Terminal(t.id),
             Record::Pin(p) => RecordKey::Pin(p.user),
+            Record::SodRule(r) => RecordKey::SodRule(r.id),
         }
     }
 }
@@ -99,6 +103,10 @@ pub struct Organisation {
     /// set their PIN again).
     #[serde(skip)]
     pub pins: BTreeMap<UserId, Pin>,
+    /// Separation-of-duties rules, removed ones included, with their
+    /// exceptions. Exported (JSON) like terminals, not in bincode.
+    #[serde(default, with = "human_only")]
+    pub sod_rules: BTreeMap<SodRuleId, SodRule>,
     /// Live users by email and by login (derived; rebuilt on load and apply).
     #[serde(skip)]
     by_email: HashMap<String, UserId>,
@@ -124,6 +132,7 @@ impl Organisation {
             counters,
             terminals: BTreeMap::new(),
             pins: BTreeMap::new(),
+            sod_rules: BTreeMap::new(),
             by_email: HashMap::new(),
             by_login: HashMap::new(),
         };
@@ -237,6 +246,12 @@ impl Organisation {
                 (RecordKey::Pin(id), None) => {
                     self.pins.remove(id);
                 }
+                (_, Some(Record::SodRule(r))) => {
+                    self.sod_rules.insert(r.id, r.clone());
+                }
+                (RecordKey::SodRule(id), None) => {
+                    self.sod_rules.remove(id);
+                }
                 (RecordKey::Settings, None) => {}
             }
         }
@@ -262,6 +277,7 @@ impl Organisation {
         );
         v.extend(self.terminals.values().cloned().map(Record::Terminal));
         v.extend(self.pins.values().cloned().map(Record::Pin));
+        v.extend(self.sod_rules.values().cloned().map(Record::SodRule));
         v
     }
 
@@ -274,6 +290,7 @@ impl Organisation {
         let mut auths = BTreeMap::new();
         let mut terminals = BTreeMap::new();
         let mut pins = BTreeMap::new();
+        let mut sod_rules = BTreeMap::new();
         for r in records {
             match r {
                 Record::Settings(s) => settings = Some(*s),
@@ -295,12 +312,16 @@ impl Organisation {
                 Record::Pin(p) => {
                     pins.insert(p.user, p);
                 }
+                Record::SodRule(r) => {
+                    sod_rules.insert(r.id, r);
+                }
             }
         }
         let settings = settings.ok_or("the organisation settings record is missing")?;
         let mut org = Organisation::new(settings, org_users, roles, quals, auths, counters);
         org.terminals = terminals;
         org.pins = pins;
+        org.sod_rules = sod_rules;
         Ok(org)
     }
 

@@ -117,6 +117,33 @@ pub struct Session {
     spare: snapshot::Spare,
 }
 
+/// Adds a preset's separation-of-duties rules to the change that creates
+/// the organisation, planned by the rules as its first administrator's
+/// (user 1), so that the new organisation starts with them in one entry.
+fn with_preset_rules(
+    change: &mut crate::domain::org::Change,
+    preset: &crate::presets::Preset,
+    now: DateTime<Utc>,
+) -> OpsResult<()> {
+    let Some(cmd) = preset.sod_command() else {
+        return Ok(());
+    };
+    let records = change.puts.iter().filter_map(|p| p.after.clone()).collect();
+    let org = Organisation::from_records(records, change.counters).map_err(OpsError::Other)?;
+    let admin = Actor {
+        operator: 1,
+        acting_as: None,
+    };
+    let rules = rules::plan(&org, admin, &cmd, now)?;
+    change.puts.extend(rules.puts);
+    change.summary = format!(
+        "{} and {} separation-of-duties rules",
+        change.summary,
+        preset.sod_rules.len()
+    );
+    Ok(())
+}
+
 impl Session {
     /// Opens an existing organisation. `login` is the OS login of the process.
     /// Refuses a database whose records were changed behind the audit log's
@@ -176,7 +203,8 @@ impl Session {
             roles: preset.init_roles(),
             admin,
         };
-        let change = rules::plan_init(&init, now)?;
+        let mut change = rules::plan_init(&init, now)?;
+        with_preset_rules(&mut change, preset, now)?;
         let admin_role = 1;
         let body = AuditBody {
             at: now,

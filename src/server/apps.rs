@@ -142,6 +142,8 @@ pub fn attach(
     // Terminals travel apart (an organisation's bincode leaves them out);
     // PINs never leave the server.
     protocol::write_chunked(std::io::BufWriter::new(stream), &org.terminals)?;
+    // Separation-of-duties rules travel apart too.
+    protocol::write_chunked(std::io::BufWriter::new(stream), &org.sod_rules)?;
     stream.set_write_timeout(None)?;
     drop(org);
     // Until the app goes away: noticed when a push fails, or when the app

@@ -57,6 +57,7 @@ impl Stored for crate::domain::authorizations::Authorization {}
 impl Stored for crate::domain::org::Counters {}
 impl Stored for crate::domain::kiosk::Terminal {}
 impl Stored for crate::domain::kiosk::Pin {}
+impl Stored for crate::domain::sod::SodRule {}
 
 /// The largest encoded value, in bytes: one audit entry (a large batch's
 /// is the largest there is; an import's records are kept beside its entry).

@@ -34,6 +34,7 @@ fn record_name(key: &RecordKey) -> String {
         RecordKey::Authorization(id) => format!("authorizations/#{id}"),
         RecordKey::Terminal(id) => format!("terminals/#{id}"),
         RecordKey::Pin(id) => format!("pins/#{id}"),
+        RecordKey::SodRule(id) => format!("sod_rules/#{id}"),
     }
 }
 
@@ -76,7 +77,10 @@ impl Derived {
     fn used(&mut self, key: RecordKey) {
         let m = &mut self.max_ids;
         match key {
-            RecordKey::Settings | RecordKey::Terminal(_) | RecordKey::Pin(_) => {}
+            RecordKey::Settings
+            | RecordKey::Terminal(_)
+            | RecordKey::Pin(_)
+            | RecordKey::SodRule(_) => {}
             RecordKey::User(id) => m.next_user = m.next_user.max(id),
             RecordKey::Role(id) => m.next_role = m.next_role.max(id),
             RecordKey::Qualification(id) => m.next_qualification = m.next_qualification.max(id),
@@ -178,6 +182,7 @@ impl Store {
                     (T_AUTHS, Ok(b)) => RecordKey::Authorization(u32::from_be_bytes(b)),
                     (T_TERMS, Ok(b)) => RecordKey::Terminal(u32::from_be_bytes(b)),
                     (T_PINS, Ok(b)) => RecordKey::Pin(u32::from_be_bytes(b)),
+                    (T_SOD, Ok(b)) => RecordKey::SodRule(u32::from_be_bytes(b)),
                     _ => {
                         problems.push(format!(
                             "{}/{} is not a record key the audit log knows",

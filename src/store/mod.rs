@@ -90,7 +90,9 @@ const T_SIDE: usize = 11;
 const T_TERMS: usize = 12;
 /// Kiosk PINs, by user id.
 const T_PINS: usize = 13;
-pub const TREE_NAMES: [&str; 14] = [
+/// Separation-of-duties rules (with their exceptions), by id.
+const T_SOD: usize = 14;
+pub const TREE_NAMES: [&str; 15] = [
     "meta",
     "settings",
     "users",
@@ -105,6 +107,7 @@ pub const TREE_NAMES: [&str; 14] = [
     "audit_side",
     "terminals",
     "pins",
+    "sod_rules",
 ];
 
 const K_SCHEMA: &[u8] = b"schema";
@@ -124,6 +127,7 @@ fn record_place(key: &RecordKey) -> (usize, Vec<u8>) {
         RecordKey::Authorization(id) => (T_AUTHS, id.to_be_bytes().to_vec()),
         RecordKey::Terminal(id) => (T_TERMS, id.to_be_bytes().to_vec()),
         RecordKey::Pin(id) => (T_PINS, id.to_be_bytes().to_vec()),
+        RecordKey::SodRule(id) => (T_SOD, id.to_be_bytes().to_vec()),
     }
 }
 
@@ -317,6 +321,7 @@ impl Store {
             T_QUALS => Record::Qualification(Self::decode_in(tree, key, v)?),
             T_TERMS => Record::Terminal(Self::decode_in(tree, key, v)?),
             T_PINS => Record::Pin(Self::decode_in(tree, key, v)?),
+            T_SOD => Record::SodRule(Self::decode_in(tree, key, v)?),
             _ => Record::Authorization(Self::decode_in(tree, key, v)?),
         })
     }
@@ -421,7 +426,7 @@ impl Store {
                 d.add(T_SETTINGS, &k, &v);
             }
         }
-        for t in [T_ROLES, T_USERS, T_QUALS, T_AUTHS, T_TERMS, T_PINS] {
+        for t in [T_ROLES, T_USERS, T_QUALS, T_AUTHS, T_TERMS, T_PINS, T_SOD] {
             for kv in self.trees[t].iter() {
                 let (k, v) = kv.map_err(storage)?;
                 if let Some(d) = digest.as_deref_mut() {

@@ -278,6 +278,9 @@ impl Store {
         for p in org.pins.values() {
             put(Record::Pin(p.clone()), &mut side)?;
         }
+        for r in org.sod_rules.values() {
+            put(Record::SodRule(r.clone()), &mut side)?;
+        }
         let (items, bytes, sha) = side.finish()?;
         Ok(Staged {
             generation,
@@ -445,6 +448,7 @@ fn decode_record(t: usize, v: &[u8]) -> Result<Record, codec::DecodeError> {
         T_AUTHS => Record::Authorization(codec::decode(v)?),
         T_TERMS => Record::Terminal(codec::decode(v)?),
         T_PINS => Record::Pin(codec::decode(v)?),
+        T_SOD => Record::SodRule(codec::decode(v)?),
         _ => {
             return Err(codec::DecodeError::Payload(format!(
                 "no records in tree {t}"

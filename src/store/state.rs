@@ -15,7 +15,7 @@ const TAG: &[u8] = b"clearance-state-v1";
 
 /// The trees whose every item the digest covers (and, from `meta`, only
 /// the counters and the administrator counter).
-pub(super) const COVERED: [usize; 11] = [
+pub(super) const COVERED: [usize; 12] = [
     T_SETTINGS,
     T_USERS,
     T_ROLES,
@@ -23,6 +23,7 @@ pub(super) const COVERED: [usize; 11] = [
     T_AUTHS,
     T_TERMS,
     T_PINS,
+    T_SOD,
     T_IDX_EMAIL,
     T_IDX_LOGIN,
     T_IDX_ROLE,
@@ -30,8 +31,8 @@ pub(super) const COVERED: [usize; 11] = [
 ];
 pub(super) const COVERED_META: [&[u8]; 2] = [K_COUNTERS, K_ADMINS];
 /// The trees `Store::load` reads whole anyway.
-pub(super) const RECORD_TREES: [usize; 7] = [
-    T_SETTINGS, T_USERS, T_ROLES, T_QUALS, T_AUTHS, T_TERMS, T_PINS,
+pub(super) const RECORD_TREES: [usize; 8] = [
+    T_SETTINGS, T_USERS, T_ROLES, T_QUALS, T_AUTHS, T_TERMS, T_PINS, T_SOD,
 ];
 
 /// One record write of a commit: tree, key, and the new bytes (None removes).
@@ -154,6 +155,7 @@ pub(super) fn encode_record(r: &Record) -> Result<Vec<u8>, codec::EncodeError> {
         Record::Authorization(a) => codec::encode(a),
         Record::Terminal(t) => codec::encode(t),
         Record::Pin(p) => codec::encode(p),
+        Record::SodRule(r) => codec::encode(r),
     }
 }
 

@@ -179,6 +179,7 @@ pub fn validate_organisation(org: &Organisation, now: DateTime<Utc>) -> DomainRe
         }
     }
     validate_terminals(org, &logins)?;
+    super::sod::validate_rules(org)?;
     if !org.users.values().any(|u| org.is_permanent_admin(u, now)) {
         return Err(DomainError::LastAdministrator(
             "no active account administrator".into(),

@@ -26,6 +26,7 @@ pub mod kiosk;
 mod organisation;
 mod roles;
 mod setup;
+mod sod;
 mod users;
 
 pub use import::validate_organisation;
@@ -411,7 +412,9 @@ pub fn plan(
             "this organisation requires a reason for every change (--reason TEXT)",
         ));
     }
-    plan_with(org, actor, cmd, now, None)
+    let change = plan_with(org, actor, cmd, now, None)?;
+    sod::refuse_new_violations(org, &change, now)?;
+    Ok(change)
 }
 
 /// [`plan`] with the reason the operator gave (a `Reasoned` command passes
@@ -459,6 +462,18 @@ fn plan_with(
         Command::RemoveTerminal { terminal } => kiosk::remove_terminal(&mut cx, terminal)?,
         Command::SetPin { hash } => kiosk::set_pin(&mut cx, hash)?,
         Command::ResetPin { user } => kiosk::reset_pin(&mut cx, user)?,
+        Command::AddSodRule {
+            name,
+            reason,
+            permissions,
+            roles,
+        } => sod::add_rule(&mut cx, name, reason, permissions, roles)?,
+        Command::RemoveSodRule { rule } => sod::remove_rule(&mut cx, rule)?,
+        Command::SodExcepted {
+            reason,
+            until,
+            command,
+        } => sod::plan_excepted(&mut cx, reason, *until, command)?,
         Command::AddUser(nu) => users::add_user(&mut cx, nu)?,
         Command::EditUser { user, edit } => users::edit_user(&mut cx, user, edit)?,
         Command::AssignRole { user, role, until } => {
