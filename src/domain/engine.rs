@@ -40,8 +40,17 @@ pub fn reads_own_only(org: &Organisation, user: &User, at: DateTime<Utc>) -> boo
 /// nothing else.
 fn read_own_mask(org: &Organisation, levels: &mut [Level]) {
     for (l, p) in levels.iter_mut().zip(&org.catalog().permissions) {
-        let keep = matches!(p.scale, Scale::Scope { .. }) && p.key.ends_with(".view");
-        *l &= if keep { super::catalog::OWN } else { 0 };
+        *l &= read_own_keeps(p);
+    }
+}
+
+/// The bits of permission `p` a deactivated user keeps ([`reads_own_only`]).
+pub fn read_own_keeps(p: &super::catalog::Permission) -> Level {
+    let keep = matches!(p.scale, Scale::Scope { .. }) && p.key.ends_with(".view");
+    if keep {
+        super::catalog::OWN
+    } else {
+        0
     }
 }
 

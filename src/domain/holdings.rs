@@ -83,9 +83,25 @@ impl Holdings {
 
 /// Until when `user` holds each bit at `at`. Invited users count as holding
 /// what they will hold once they accept (nobody has to act again for that);
-/// deactivated, deleted and expired users hold nothing.
+/// deleted and expired users hold nothing, and deactivated users nothing but
+/// what the organisation lets them keep (read-only access to their own
+/// records, `engine::reads_own_only`), as the engine decides.
 pub fn holdings(org: &Organisation, user: &User, at: DateTime<Utc>) -> Holdings {
     let catalog = org.catalog();
+    if super::engine::reads_own_only(org, user, at) {
+        let mut active = user.clone();
+        active.status = UserStatus::Active;
+        let mut h = holdings(org, &active, at);
+        for (bits, p) in h.bits.iter_mut().zip(&catalog.permissions) {
+            let keep = super::engine::read_own_keeps(p);
+            for (b, held) in bits.iter_mut().enumerate() {
+                if keep & (1 << b) == 0 {
+                    *held = None;
+                }
+            }
+        }
+        return h;
+    }
     let mut h = Holdings::none(catalog.len());
     let zone = org.zone();
     let live = matches!(user.status, UserStatus::Active | UserStatus::Invited);
@@ -150,5 +166,33 @@ mod tests {
         assert_eq!(h.until(0, 0b01), Some(Until::Day(d("2026-12-03"))));
         assert_eq!(h.until(0, 0b11), None);
         assert_eq!(h.level(0), 0b01);
+    }
+
+    /// Found by the state-machine proptest: a deactivated user keeps reading
+    /// their own records where the organisation says so, so what they hold
+    /// is that, not nothing — else an operator whose access ends could give
+    /// them roles whose read-own access outlasts the operator's.
+    #[test]
+    fn a_deactivated_user_holds_what_they_may_still_read_of_their_own() {
+        use crate::domain::users::UserStatus;
+        let mut org = crate::domain::proptests::org_from_preset("operator");
+        // The administrator's role gives every level; deactivated, only
+        // the own relation of view permissions is left.
+        let mut u = org.users[&1].clone();
+        u.status = UserStatus::Deactivated;
+        let at = chrono::Utc::now();
+        let cat = org.catalog().clone();
+        let view = cat.resolve("users.view").unwrap();
+        let edit = cat.resolve("users.manage").unwrap();
+        org.settings.deactivated_read_own = true;
+        let h = holdings(&org, &u, at);
+        assert_eq!(h.level(view), crate::domain::catalog::OWN);
+        assert_eq!(h.level(edit), 0);
+        assert_eq!(
+            h.until(view, crate::domain::catalog::OWN),
+            Some(Until::Forever)
+        );
+        org.settings.deactivated_read_own = false;
+        assert_eq!(holdings(&org, &u, at).level(view), 0);
     }
 }
