@@ -278,6 +278,16 @@ pub fn new_violations(
         return vec![];
     }
     let after = touched_after(before, change);
+    // The roles the change writes, looked up once (a batch writes thousands
+    // of records; every user is not compared with every one of them).
+    let roles: BTreeSet<_> = change
+        .puts
+        .iter()
+        .filter_map(|p| match p.key {
+            super::org::RecordKey::Role(r) => Some(r),
+            _ => None,
+        })
+        .collect();
     let touched: BTreeSet<UserId> = change
         .puts
         .iter()
@@ -286,16 +296,14 @@ pub fn new_violations(
             _ => None,
         })
         .chain(after.users.keys().copied().filter(|id| {
-            // With a changed role: its holders (all of `after` but for a
-            // change of the settings, where only the users written count).
-            before.users.get(id).is_some_and(|u| {
-                u.roles.iter().any(|a| {
-                    change
-                        .puts
-                        .iter()
-                        .any(|p| p.key == super::org::RecordKey::Role(a.role))
-                })
-            })
+            // With a changed role: its holders (all of `after` but for
+            // a change of the settings, where only the users written
+            // count).
+            !roles.is_empty()
+                && before
+                    .users
+                    .get(id)
+                    .is_some_and(|u| u.roles.iter().any(|a| roles.contains(&a.role)))
         }))
         .collect();
     let mut out = Vec::new();
