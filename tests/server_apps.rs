@@ -225,13 +225,15 @@ fn any_command_starts_a_server_when_none_runs_and_it_leaves_when_idle() {
     let db = db_with_pia();
     let local = db.run(&["user", "list"]);
     assert!(!server_runs(&db.path));
-    let served = run_served(&db.path, "1", &["user", "list"]);
+    // Idle 3 s: long enough that the checks below find it, even on a
+    // loaded machine, and short enough to see it leave.
+    let served = run_served(&db.path, "3", &["user", "list"]);
     assert_eq!(String::from_utf8_lossy(&served.stdout), local.stdout);
     assert_eq!(served.status.code(), Some(0));
     assert!(server_runs(&db.path), "a server was started");
     // An attached app keeps it, idle time or not.
     let mut app = attach(&db.path, ADMIN);
-    std::thread::sleep(Duration::from_millis(2500));
+    std::thread::sleep(Duration::from_millis(3500));
     assert!(server_runs(&db.path), "an attached app keeps the server");
     // A write through it reaches the app.
     let w = run_served(

@@ -4,6 +4,7 @@
 //! only then updates the in-memory organisation and reports success.
 
 pub mod kiosk;
+mod others;
 pub mod snapshot;
 
 use std::io::Read;
@@ -25,6 +26,7 @@ use crate::domain::DomainError;
 use crate::store::audit::{AuditBody, AuditEntry};
 use crate::store::{Store, StoreError};
 pub use kiosk::{hash_pin, SignedIn};
+pub use others::{Committed, Observer};
 pub use snapshot::{Reads, Snapshot};
 
 /// Where time comes from; tests pass a fixed clock.
@@ -81,21 +83,6 @@ pub struct Outcome {
     pub seq: u64,
     pub summary: String,
 }
-
-/// A change as committed, told to a session's observer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Committed {
-    pub seq: u64,
-    pub at: DateTime<Utc>,
-    pub operator: UserId,
-    pub acting_as: Option<UserId>,
-    pub summary: String,
-    /// None when the change replaced the organisation (an import).
-    pub change: Option<Change>,
-}
-
-/// What is told of every committed change (see [`Session::observe`]).
-pub type Observer = Box<dyn FnMut(&Committed) + Send>;
 
 /// An open database with its organisation in memory.
 pub struct Session {
@@ -541,39 +528,6 @@ impl Session {
             seq: entry.seq,
             summary: change.summary,
         })
-    }
-
-    /// The changes committed after audit entry `base`, as the concurrency
-    /// rule reads them.
-    fn changes_after(&self, base: u64) -> OpsResult<Vec<concurrency::Later>> {
-        self.store
-            .audit_entries_after(base)
-            .map(|e| {
-                let e = e.map_err(OpsError::Other)?;
-                Ok(concurrency::Later {
-                    seq: e.seq,
-                    at: e.body.at,
-                    operator: e.body.operator,
-                    keys: match e.body.command.import_record() {
-                        Some(_) => None,
-                        None => Some(e.body.changes.iter().map(|p| p.key).collect()),
-                    },
-                    summary: e.body.summary,
-                })
-            })
-            .collect()
-    }
-
-    /// Has every committed change told to `observer` (a server pushes them
-    /// to its attached apps), in order, as it is committed.
-    pub fn observe(&mut self, observer: Observer) {
-        self.observer = Some(observer);
-    }
-
-    fn tell(&mut self, committed: Committed) {
-        if let Some(o) = &mut self.observer {
-            o(&committed);
-        }
     }
 
     /// The audit sequence number of the last committed change.
