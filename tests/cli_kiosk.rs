@@ -7,12 +7,15 @@
 mod cli;
 #[path = "common/pty.rs"]
 mod pty;
+#[path = "common/server.rs"]
+mod server;
 
 use std::io::Write;
 use std::process::{Command as Process, Stdio};
 
 use cli::{bin, Db, Out, NOW};
 use pty::Pty;
+use server::Server;
 
 /// Runs the binary as `login` at `now` with `input` on its standard input.
 fn run_with_input(db: &Db, login: &str, now: &str, args: &[&str], input: &str) -> Out {
@@ -285,46 +288,10 @@ fn pin_set_at_a_terminal_twice_mismatch_refused() {
     assert!(p.output().contains("set their kiosk PIN"));
 }
 
-/// A `clearance serve` process on the database, killed on drop.
-struct Server(std::process::Child);
-
-impl Server {
-    fn start(db: &Db) -> Server {
-        let child = Process::new(bin())
-            .arg("--db")
-            .arg(&db.path)
-            .arg("serve")
-            .env("CLEARANCE_TEST_LOGIN", cli::ADMIN)
-            .env("CLEARANCE_TEST_NOW", NOW)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start the server");
-        let socket = db.path.join("clearance.sock");
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-        while std::os::unix::net::UnixStream::connect(&socket).is_err() {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "the server did not answer"
-            );
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-        Server(child)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[test]
 fn terminal_and_pin_commands_through_the_server() {
     let db = workshop();
-    let _server = Server::start(&db);
+    let _server = Server::start(&db.path, &[]);
     db.run(&["terminal", "add", "Hangar 2", "--login", "hangar2"])
         .ok();
     assert!(db

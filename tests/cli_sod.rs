@@ -7,10 +7,11 @@
 
 #[path = "common/cli.rs"]
 mod cli;
+#[path = "common/server.rs"]
+mod server;
 
-use std::process::{Command as Process, Stdio};
-
-use cli::{bin, Db, NOW};
+use cli::Db;
+use server::Server;
 
 /// A maintenance organisation (with its preset rules) with a purchaser
 /// (`pia`, Purchasing), a storeman (`stu`, Stores), a planner (`pat`,
@@ -408,46 +409,10 @@ fn sod_records_survive_doctor_verify_backup_restore_export_import() {
         .error(&["purchase-and-receive"]);
 }
 
-/// A `clearance serve` process on the database, killed on drop.
-struct Server(std::process::Child);
-
-impl Server {
-    fn start(db: &Db) -> Server {
-        let child = Process::new(bin())
-            .arg("--db")
-            .arg(&db.path)
-            .arg("serve")
-            .env("CLEARANCE_TEST_LOGIN", cli::ADMIN)
-            .env("CLEARANCE_TEST_NOW", NOW)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start the server");
-        let socket = db.path.join("clearance.sock");
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-        while std::os::unix::net::UnixStream::connect(&socket).is_err() {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "the server did not answer"
-            );
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-        Server(child)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[test]
 fn sod_and_who_through_the_server() {
     let db = mro();
-    let _server = Server::start(&db);
+    let _server = Server::start(&db.path, &[]);
     db.run(&["sod", "add", "x", "--role", "Stores", "--role", "Read-only"])
         .ok();
     db.run(&["user", "assign", "stu", "Read-only"])

@@ -4,56 +4,10 @@
 
 mod common;
 
-use std::io::Read;
-use std::os::unix::net::UnixStream;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
 use clearance::client::checks::Checks;
 use clearance::protocol::Check;
-use common::cli::{bin, Db, ADMIN, NOW};
-
-/// A `clearance serve` process, killed on drop.
-struct Server(Child);
-
-impl Server {
-    fn start(db: &Path) -> Server {
-        let child = Command::new(bin())
-            .arg("--db")
-            .arg(db)
-            .arg("serve")
-            .env("CLEARANCE_TEST_LOGIN", ADMIN)
-            .env("CLEARANCE_TEST_NOW", NOW)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start the server");
-        let mut s = Server(child);
-        let socket = db.join("clearance.sock");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while UnixStream::connect(&socket).is_err() {
-            if let Ok(Some(st)) = s.0.try_wait() {
-                let mut err = String::new();
-                if let Some(e) = s.0.stderr.as_mut() {
-                    let _ = e.read_to_string(&mut err);
-                }
-                panic!("the server exited ({st}): {err}");
-            }
-            assert!(Instant::now() < deadline, "the server did not answer");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        s
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use common::cli::{Db, ADMIN, NOW};
+use common::server::Server;
 
 fn check(login: &str, user: &str, permission: &str, level: Option<&str>) -> Check {
     Check {
@@ -99,7 +53,7 @@ fn pipelined_checks_answer_as_clearance_check_does() {
             }
         }
     }
-    let _server = Server::start(&db.path);
+    let _server = Server::start(&db.path, &[]);
     let mut checks = Checks::connect(&db.path).unwrap();
     // Twice over one connection: the second round comes from the same snapshot.
     let twice: Vec<Check> = sample.iter().chain(&sample).cloned().collect();
@@ -134,7 +88,7 @@ fn pipelined_checks_answer_as_clearance_check_does() {
 fn a_caller_who_may_not_check_others_is_refused_check_by_check() {
     let db = Db::init("maintenance");
     with_pia(&db);
-    let _server = Server::start(&db.path);
+    let _server = Server::start(&db.path, &[]);
     let mut checks = Checks::connect(&db.path).unwrap();
     let asked = [
         check("pia", "avery", "defects.create", None),

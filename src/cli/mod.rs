@@ -50,7 +50,7 @@ mod kiosk;
 mod org;
 mod query;
 mod rescue;
-mod served;
+pub(crate) mod served;
 mod sod;
 
 pub use ctx::{Ctx, SessionRef};

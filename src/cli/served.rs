@@ -266,12 +266,28 @@ pub fn run_served(call: Call<'_>) -> i32 {
 /// who and when, as CLEARANCE_TEST_LOGIN and CLEARANCE_TEST_NOW do without
 /// a server; nothing a client sends changes who it is otherwise.
 fn caller(hooks: bool, peer: String, run: &Run) -> (String, Option<chrono::DateTime<chrono::Utc>>) {
+    caller_of(
+        hooks,
+        peer,
+        run.test_login.as_deref(),
+        run.test_now.as_deref(),
+    )
+}
+
+/// [`caller`] from the test login and instant a request carries (an app's
+/// requests too: `server::apps::resolve`).
+pub(crate) fn caller_of(
+    hooks: bool,
+    peer: String,
+    test_login: Option<&str>,
+    test_now: Option<&str>,
+) -> (String, Option<chrono::DateTime<chrono::Utc>>) {
     if !hooks {
         return (peer, None);
     }
     (
-        run.test_login.clone().unwrap_or(peer),
-        run.test_now.as_deref().and_then(super::parse_test_now),
+        test_login.map(str::to_string).unwrap_or(peer),
+        test_now.and_then(super::parse_test_now),
     )
 }
 

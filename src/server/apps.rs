@@ -87,15 +87,12 @@ fn event_of(c: &Committed) -> Event {
 /// suite say who and when; nothing a client sends changes who it is
 /// otherwise.
 pub fn resolve(hooks: bool, peer: String, caller: &Caller) -> (String, Box<dyn Clock>) {
-    let now = caller
-        .test_now
-        .as_deref()
-        .and_then(crate::cli::parse_test_now)
-        .filter(|_| hooks);
-    let login = match &caller.test_login {
-        Some(l) if hooks => l.clone(),
-        _ => peer,
-    };
+    let (login, now) = crate::cli::served::caller_of(
+        hooks,
+        peer,
+        caller.test_login.as_deref(),
+        caller.test_now.as_deref(),
+    );
     let clock: Box<dyn Clock> = match now {
         Some(t) => Box::new(FixedClock(t)),
         None => Box::new(SystemClock),
