@@ -24,6 +24,7 @@ mod delegate;
 mod import;
 pub mod kiosk;
 mod organisation;
+mod reviews;
 mod roles;
 mod setup;
 mod sod;
@@ -474,6 +475,26 @@ fn plan_with(
             until,
             command,
         } => sod::plan_excepted(&mut cx, reason, *until, command)?,
+        Command::StartReview(nr) => reviews::start(&mut cx, nr)?,
+        Command::DecideReview {
+            campaign,
+            items,
+            verdict,
+            reason,
+            looked_ms,
+            bulk,
+        } => reviews::decide(&mut cx, *campaign, items, verdict, reason, *looked_ms, *bulk)?,
+        Command::ReassignReview {
+            campaign,
+            items,
+            reviewer,
+        } => reviews::reassign(&mut cx, *campaign, items, reviewer)?,
+        Command::CloseReview { campaign } => reviews::close(&mut cx, *campaign)?,
+        Command::ShortenAuthorization {
+            reference,
+            expires,
+            reason,
+        } => reviews::shorten_authorization(&mut cx, reference, *expires, reason)?,
         Command::AddUser(nu) => users::add_user(&mut cx, nu)?,
         Command::EditUser { user, edit } => users::edit_user(&mut cx, user, edit)?,
         Command::AssignRole { user, role, until } => {
@@ -546,27 +567,15 @@ fn plan_with(
             if cmds.is_empty() {
                 return Err(invalid("empty batch"));
             }
-            // Each command is planned against the state the previous ones left.
-            let mut scratch = org.clone();
-            let mut merged: BTreeMap<RecordKey, Put> = BTreeMap::new();
-            for (i, c) in cmds.iter().enumerate() {
-                if matches!(c, Command::Batch(_)) || c.imported().is_some() {
-                    return Err(invalid("a batch cannot hold a batch or an import"));
-                }
-                let ch = plan_with(&scratch, actor, c, now, reason)
-                    .map_err(|e| prefix_error(e, &format!("command {} ({})", i + 1, c.name())))?;
-                scratch.apply(&ch);
-                for p in ch.puts {
-                    match merged.get_mut(&p.key) {
-                        Some(m) => m.after = p.after,
-                        None => {
-                            merged.insert(p.key, p);
-                        }
-                    }
-                }
+            if cmds
+                .iter()
+                .any(|c| matches!(c, Command::Batch(_)) || c.imported().is_some())
+            {
+                return Err(invalid("a batch cannot hold a batch or an import"));
             }
+            let (scratch, puts) = plan_sequence(org, actor, cmds, now, reason, "command")?;
             cx.counters = scratch.counters;
-            cx.puts = merged.into_values().collect();
+            cx.puts = puts;
             format!(
                 "{} commands as one: {}",
                 cmds.len(),
@@ -575,6 +584,35 @@ fn plan_with(
         }
     };
     Ok(cx.finish(summary))
+}
+
+/// Plans commands one after another, each against the state the previous
+/// ones left: the state after the last, and every record written (first
+/// before, last after). An error names the command by `what` and number.
+pub(super) fn plan_sequence(
+    org: &Organisation,
+    actor: Actor,
+    cmds: &[Command],
+    now: DateTime<Utc>,
+    reason: Option<&str>,
+    what: &str,
+) -> DomainResult<(Organisation, Vec<Put>)> {
+    let mut scratch = org.clone();
+    let mut merged: BTreeMap<RecordKey, Put> = BTreeMap::new();
+    for (i, c) in cmds.iter().enumerate() {
+        let ch = plan_with(&scratch, actor, c, now, reason)
+            .map_err(|e| prefix_error(e, &format!("{what} {} ({})", i + 1, c.name())))?;
+        scratch.apply(&ch);
+        for p in ch.puts {
+            match merged.get_mut(&p.key) {
+                Some(m) => m.after = p.after,
+                None => {
+                    merged.insert(p.key, p);
+                }
+            }
+        }
+    }
+    Ok((scratch, merged.into_values().collect()))
 }
 
 pub(super) fn prefix_error(e: DomainError, prefix: &str) -> DomainError {
