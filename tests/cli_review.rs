@@ -92,7 +92,8 @@ fn items_never_go_to_their_holder_or_their_granter() {
         .error(&["own access"]);
     db.run(&["review", "reassign", "1", &no(rita), "--to", "avery"])
         .error(&["gave this access"]);
-    db.run(&["review", "reassign", "1", &no(rita), "--to", "pat"]).ok();
+    db.run(&["review", "reassign", "1", &no(rita), "--to", "pat"])
+        .ok();
     let items = db.run(&["review", "items", "1", "--json"]).ok().json();
     assert!(item_of(&items, "Rita", "Read-only")["reviewer"]
         .as_str()
@@ -122,8 +123,20 @@ fn only_the_reviewer_decides_and_removal_needs_a_reason() {
         .error(&["not you"]);
     db.run_as("rita", &["review", "decide", "1", &pat, "remove"])
         .error(&["reason"]);
-    db.run_as("rita", &["review", "decide", "1", &pat, "shorten", "2026-01-01", "--reason", "x"])
-        .error(&["past"]);
+    db.run_as(
+        "rita",
+        &[
+            "review",
+            "decide",
+            "1",
+            &pat,
+            "shorten",
+            "2026-01-01",
+            "--reason",
+            "x",
+        ],
+    )
+    .error(&["past"]);
     db.run_as("rita", &["review", "decide", "1", &pat, "frobnicate"])
         .error(&["keep, remove or shorten"]);
     db.run_as("rita", &["review", "decide", "1", "999", "keep"])
@@ -131,16 +144,33 @@ fn only_the_reviewer_decides_and_removal_needs_a_reason() {
     let out = db
         .run_as(
             "rita",
-            &["review", "decide", "1", &pat, "remove", "--reason", "moved to stores"],
+            &[
+                "review",
+                "decide",
+                "1",
+                &pat,
+                "remove",
+                "--reason",
+                "moved to stores",
+            ],
         )
         .ok()
         .stdout;
-    assert!(out.contains("remove role Maintenance planner of Pat Doe"), "{out}");
-    let audit = db.run(&["audit", "list", "--json", "--limit", "1"]).ok().json();
+    assert!(
+        out.contains("remove role Maintenance planner of Pat Doe"),
+        "{out}"
+    );
+    let audit = db
+        .run(&["audit", "list", "--json", "--limit", "1"])
+        .ok()
+        .json();
     assert_eq!(audit[0]["command"], "review decide");
     assert_eq!(audit[0]["reason"], "moved to stores");
     // Rita sees only her own items.
-    let mine = db.run_as("rita", &["review", "items", "1", "--json"]).ok().json();
+    let mine = db
+        .run_as("rita", &["review", "items", "1", "--json"])
+        .ok()
+        .json();
     assert!(mine
         .as_array()
         .unwrap()
@@ -154,10 +184,33 @@ fn close_applies_removals_in_one_change_and_the_default_to_the_rest() {
     let items = start(&db, &["--default", "keep"]);
     let pat = no(item_of(&items, "Pat", "Maintenance planner"));
     let stu = no(item_of(&items, "Stu", "Stores"));
-    db.run_as("rita", &["review", "decide", "1", &pat, "remove", "--reason", "left planning"])
-        .ok();
-    db.run_as("rita", &["review", "decide", "1", &stu, "shorten", "2026-06-30", "--reason", "contract ends"])
-        .ok();
+    db.run_as(
+        "rita",
+        &[
+            "review",
+            "decide",
+            "1",
+            &pat,
+            "remove",
+            "--reason",
+            "left planning",
+        ],
+    )
+    .ok();
+    db.run_as(
+        "rita",
+        &[
+            "review",
+            "decide",
+            "1",
+            &stu,
+            "shorten",
+            "2026-06-30",
+            "--reason",
+            "contract ends",
+        ],
+    )
+    .ok();
     let before = db.run(&["audit", "list", "--json"]).ok().json();
     let out = db.run(&["review", "close", "1"]).ok().stdout;
     assert!(out.contains("1 removed, 1 shortened"), "{out}");
@@ -168,7 +221,10 @@ fn close_applies_removals_in_one_change_and_the_default_to_the_rest() {
         "closing is one audited change"
     );
     let pat_user = db.run(&["user", "show", "pat", "--json"]).ok().json();
-    assert!(!pat_user.to_string().contains("Maintenance planner"), "{pat_user}");
+    assert!(
+        !pat_user.to_string().contains("Maintenance planner"),
+        "{pat_user}"
+    );
     let stu_user = db.run(&["user", "show", "stu", "--json"]).ok().json();
     assert!(stu_user.to_string().contains("2026-06-30"), "{stu_user}");
     // Undecided items were kept by default; the outcome says so.
@@ -186,15 +242,28 @@ fn close_applies_removals_in_one_change_and_the_default_to_the_rest() {
 fn default_remove_takes_away_what_nobody_kept() {
     let db = mro();
     db.run(&[
-        "review", "start", "--name", "Stores", "--scope", "role:Stores", "--reviewer", "rita",
-        "--due", "2026-03-31", "--default", "remove",
+        "review",
+        "start",
+        "--name",
+        "Stores",
+        "--scope",
+        "role:Stores",
+        "--reviewer",
+        "rita",
+        "--due",
+        "2026-03-31",
+        "--default",
+        "remove",
     ])
     .ok();
     let out = db.run(&["review", "close", "1"]).ok().stdout;
     assert!(out.contains("1 removed"), "{out}");
     let stu = db.run(&["user", "show", "stu", "--json"]).ok().json();
     assert!(!stu.to_string().contains("\"Stores\""), "{stu}");
-    let audit = db.run(&["audit", "list", "--json", "--limit", "1"]).ok().json();
+    let audit = db
+        .run(&["audit", "list", "--json", "--limit", "1"])
+        .ok()
+        .json();
     assert_eq!(audit[0]["command"], "review close");
 }
 
@@ -203,13 +272,25 @@ fn the_report_verifies_and_an_edited_one_does_not() {
     let db = mro();
     let items = start(&db, &["--default", "none"]);
     let pat = no(item_of(&items, "Pat", "Maintenance planner"));
-    db.run_as("rita", &["review", "decide", "1", &pat, "remove", "--reason", "left planning"])
-        .ok();
+    db.run_as(
+        "rita",
+        &[
+            "review",
+            "decide",
+            "1",
+            &pat,
+            "remove",
+            "--reason",
+            "left planning",
+        ],
+    )
+    .ok();
     db.run(&["review", "report", "1", "-o", "x.html"])
         .error(&["still open"]);
     let dir = tempfile::tempdir().unwrap();
     let html = dir.path().join("q1.html");
-    db.run(&["review", "close", "1", "-o", html.to_str().unwrap()]).ok();
+    db.run(&["review", "close", "1", "-o", html.to_str().unwrap()])
+        .ok();
     let text = std::fs::read_to_string(&html).unwrap();
     assert!(text.starts_with("<!DOCTYPE html>"), "{text}");
     assert!(!text.contains("<script"), "no scripts");
@@ -221,8 +302,10 @@ fn the_report_verifies_and_an_edited_one_does_not() {
     assert!(ok.contains("report intact"), "{ok}");
     for fmt in ["json", "csv"] {
         let f = dir.path().join(format!("q1.{fmt}"));
-        db.run(&["review", "report", "1", "-o", f.to_str().unwrap()]).ok();
-        db.run(&["review", "verify-report", f.to_str().unwrap()]).ok();
+        db.run(&["review", "report", "1", "-o", f.to_str().unwrap()])
+            .ok();
+        db.run(&["review", "verify-report", f.to_str().unwrap()])
+            .ok();
         // An edited decision shows.
         let t = std::fs::read_to_string(&f).unwrap();
         std::fs::write(&f, t.replace("left planning", "still needed")).unwrap();
@@ -230,10 +313,14 @@ fn the_report_verifies_and_an_edited_one_does_not() {
             .run(&["review", "verify-report", f.to_str().unwrap()])
             .denied()
             .stdout;
-        assert!(bad.contains("DOES NOT MATCH") && bad.contains("left planning"), "{bad}");
+        assert!(
+            bad.contains("DOES NOT MATCH") && bad.contains("left planning"),
+            "{bad}"
+        );
     }
     std::fs::write(&html, text.replace("removed", "kept")).unwrap();
-    db.run(&["review", "verify-report", html.to_str().unwrap()]).denied();
+    db.run(&["review", "verify-report", html.to_str().unwrap()])
+        .denied();
     let not = dir.path().join("not.txt");
     std::fs::write(&not, "hello").unwrap();
     db.run(&["review", "verify-report", not.to_str().unwrap()])
@@ -245,9 +332,15 @@ fn recurring_campaign_starts_the_next_on_close_and_list_due_reminds() {
     let db = mro();
     start(&db, &["--recur", "3m", "--default", "keep"]);
     let due = db.run(&["review", "list", "--due", "7"]).ok().stdout;
-    assert!(due.contains("no open campaign is due within 7 days"), "{due}");
+    assert!(
+        due.contains("no open campaign is due within 7 days"),
+        "{due}"
+    );
     let due = db.run(&["review", "list", "--due", "30"]).ok().stdout;
-    assert!(due.contains("Q1 2026") && due.contains("items left"), "{due}");
+    assert!(
+        due.contains("Q1 2026") && due.contains("items left"),
+        "{due}"
+    );
     let mine = db.run_as("rita", &["review", "list", "--json"]).ok().json();
     assert_eq!(mine.as_array().unwrap().len(), 1);
     let out = db.run(&["review", "close", "1"]).ok().stdout;
@@ -256,13 +349,60 @@ fn recurring_campaign_starts_the_next_on_close_and_list_due_reminds() {
     let next = &list.as_array().unwrap()[0];
     assert_eq!(next["id"], 2);
     assert_eq!(next["due"], "2026-06-30");
-    db.run(&["review", "start", "--name", "x", "--scope", "nonsense", "--reviewer", "rita", "--due", "2026-03-31"])
-        .error(&["scope"]);
-    db.run(&["review", "start", "--name", "x", "--scope", "all", "--reviewer", "rita", "--due", "2020-01-01"])
-        .error(&["past"]);
-    db.run(&["review", "start", "--name", "x", "--scope", "all", "--reviewer", "nobody", "--due", "2026-03-31"])
-        .error(&["unknown user"]);
-    db.run_as("rita", &["review", "start", "--name", "x", "--scope", "all", "--reviewer", "pat", "--due", "2026-03-31"])
-        .error(&["users.manage"]);
+    db.run(&[
+        "review",
+        "start",
+        "--name",
+        "x",
+        "--scope",
+        "nonsense",
+        "--reviewer",
+        "rita",
+        "--due",
+        "2026-03-31",
+    ])
+    .error(&["scope"]);
+    db.run(&[
+        "review",
+        "start",
+        "--name",
+        "x",
+        "--scope",
+        "all",
+        "--reviewer",
+        "rita",
+        "--due",
+        "2020-01-01",
+    ])
+    .error(&["past"]);
+    db.run(&[
+        "review",
+        "start",
+        "--name",
+        "x",
+        "--scope",
+        "all",
+        "--reviewer",
+        "nobody",
+        "--due",
+        "2026-03-31",
+    ])
+    .error(&["unknown user"]);
+    db.run_as(
+        "rita",
+        &[
+            "review",
+            "start",
+            "--name",
+            "x",
+            "--scope",
+            "all",
+            "--reviewer",
+            "pat",
+            "--due",
+            "2026-03-31",
+        ],
+    )
+    .error(&["users.manage"]);
     let _ = NOW;
 }

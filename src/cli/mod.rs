@@ -50,9 +50,9 @@ mod kiosk;
 mod org;
 mod query;
 mod rescue;
-pub(crate) mod served;
 mod review;
 mod review_list;
+pub(crate) mod served;
 mod sod;
 
 pub use ctx::{Ctx, SessionRef};

@@ -127,9 +127,7 @@ impl ReviewCmd {
     /// (verify-report), opened by the client.
     pub fn output(&self) -> Option<&std::path::Path> {
         match self {
-            ReviewCmd::Close { output, .. } | ReviewCmd::Report { output, .. } => {
-                output.as_deref()
-            }
+            ReviewCmd::Close { output, .. } | ReviewCmd::Report { output, .. } => output.as_deref(),
             _ => None,
         }
     }
@@ -282,9 +280,7 @@ pub(super) fn sight_of(s: &Session, ctx: &Ctx) -> CliResult<(u32, Sight)> {
     let actor = s.actor(ctx.as_user.as_deref())?;
     let me = s.org().user(actor.effective())?;
     let sight = rv::sight(s.org(), me, s.now()).ok_or_else(|| {
-        CliError(
-            "you review no campaign, and seeing every campaign needs users.manage".into(),
-        )
+        CliError("you review no campaign, and seeing every campaign needs users.manage".into())
     })?;
     Ok((me.id, sight))
 }
@@ -347,7 +343,12 @@ fn verify(ctx: &Ctx, file: &std::path::Path) -> CliResult {
 }
 
 /// One item as JSON, with its evidence.
-fn item_json(org: &Organisation, c: &Campaign, i: &ReviewItem, e: &evidence::Evidence) -> serde_json::Value {
+fn item_json(
+    org: &Organisation,
+    c: &Campaign,
+    i: &ReviewItem,
+    e: &evidence::Evidence,
+) -> serde_json::Value {
     json!({
         "item": i.no,
         "person": i.holder_name,
@@ -414,7 +415,11 @@ fn items(ctx: &Ctx, campaign: &str, mine: bool, open: bool) -> CliResult {
             cell(&i.holder_name, 28),
             cell(&i.target.describe(), 36),
             cell(&decision, 20),
-            sanitize(&i.reviewer.map(|r| c.reviewer_name(r)).unwrap_or("(no reviewer)".into()))
+            sanitize(
+                &i.reviewer
+                    .map(|r| c.reviewer_name(r))
+                    .unwrap_or("(no reviewer)".into())
+            )
         );
         let risks: Vec<_> = e.risks.iter().map(|r| r.word()).collect();
         outln!(

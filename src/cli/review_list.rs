@@ -151,7 +151,11 @@ pub fn show(ctx: &Ctx, campaign: &str) -> CliResult {
         org.zone().local(c.started_at).format("%Y-%m-%d %H:%M"),
         sanitize(&c.started_by_name)
     );
-    outln!(ctx, "  default:   {} (for items nobody decides)", c.fallback.word());
+    outln!(
+        ctx,
+        "  default:   {} (for items nobody decides)",
+        c.fallback.word()
+    );
     if let Some(m) = c.recur_months {
         outln!(ctx, "  recurs:    every {m} months");
     }

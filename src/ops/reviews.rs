@@ -6,9 +6,9 @@ use std::collections::HashMap;
 
 use crate::domain::command::Command;
 use crate::domain::reviews::evidence::Activity;
-use crate::domain::users::UserId;
 use crate::domain::reviews::report::{self, Format, Report};
 use crate::domain::reviews::CampaignId;
+use crate::domain::users::UserId;
 use crate::domain::DomainError;
 use crate::store::audit::{hex, AuditEntry};
 
@@ -139,13 +139,22 @@ fn first_difference(want: &str, got: &str) -> Option<String> {
                 ))
             }
             (Some(a), None) => {
-                return Some(format!("the report ends at line {n}; the chain records: {}", cut(a)))
+                return Some(format!(
+                    "the report ends at line {n}; the chain records: {}",
+                    cut(a)
+                ))
             }
             (None, Some(b)) => {
-                return Some(format!("line {n} is not in what the chain records: {}", cut(b)))
+                return Some(format!(
+                    "line {n} is not in what the chain records: {}",
+                    cut(b)
+                ))
             }
             (None, None) => {
-                return Some("the report differs from what the chain records in line endings or spacing".into())
+                return Some(
+                    "the report differs from what the chain records in line endings or spacing"
+                        .into(),
+                )
             }
         }
     }

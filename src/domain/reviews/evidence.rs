@@ -170,7 +170,10 @@ impl<'a> Previous<'a> {
                 .outcome
                 .as_ref()
                 .map_or("reviewed".into(), Outcome::words);
-            (format!("unchanged since {} (#{}): {how}", p.name, p.id), false)
+            (
+                format!("unchanged since {} (#{}): {how}", p.name, p.id),
+                false,
+            )
         } else {
             (
                 format!("since {} (#{}): {}", p.name, p.id, diffs.join(", ")),
@@ -273,7 +276,11 @@ pub fn evidence(
                 }
                 for b in &a.bases {
                     if let Some(q) = org.qualifications.get(b) {
-                        let valid = if q.valid_on(today) { "valid" } else { "NOT valid" };
+                        let valid = if q.valid_on(today) {
+                            "valid"
+                        } else {
+                            "NOT valid"
+                        };
                         authorization.push(format!("basis: {} ({valid})", q.describe()));
                     }
                 }

@@ -191,9 +191,9 @@ pub fn assign(
                 }
                 last_user = Some(f.user);
             }
-            let reviewer = (0..n).map(|k| reviewers[(turn + k) % n]).find(|r| {
-                *r != f.user && (granter_may_review || *r != f.given_by)
-            });
+            let reviewer = (0..n)
+                .map(|k| reviewers[(turn + k) % n])
+                .find(|r| *r != f.user && (granter_may_review || *r != f.given_by));
             ReviewItem {
                 campaign,
                 no: (i + 1) as ItemNo,

@@ -162,10 +162,7 @@ pub fn build(
             },
             reason: d.map(|d| d.reason.clone()).unwrap_or_default(),
             decided_at: d.map(|d| time(d.at)).unwrap_or_default(),
-            seconds: d
-                .and_then(|d| d.looked_ms)
-                .map(seconds)
-                .unwrap_or_default(),
+            seconds: d.and_then(|d| d.looked_ms).map(seconds).unwrap_or_default(),
             bulk: d.is_some_and(|d| d.bulk),
             outcome: i.outcome.as_ref().map_or("open".into(), Outcome::words),
         });
@@ -237,7 +234,10 @@ pub fn campaign_of(text: &str) -> Option<u32> {
             .map(|c| c as u32),
         _ => {
             let at = text.find("campaign #")? + "campaign #".len();
-            let digits: String = text[at..].chars().take_while(char::is_ascii_digit).collect();
+            let digits: String = text[at..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
             digits.parse().ok()
         }
     }
@@ -264,7 +264,9 @@ fn csv(r: &Report) -> String {
         r.closing_seq,
         r.chain_head
     );
-    s.push_str("item,person,access,until,given,reviewer,decision,reason,decided_at,seconds,bulk,outcome\n");
+    s.push_str(
+        "item,person,access,until,given,reviewer,decision,reason,decided_at,seconds,bulk,outcome\n",
+    );
     for i in &r.items {
         let fields = [
             i.no.to_string(),

@@ -483,7 +483,9 @@ fn plan_with(
             reason,
             looked_ms,
             bulk,
-        } => reviews::decide(&mut cx, *campaign, items, verdict, reason, *looked_ms, *bulk)?,
+        } => reviews::decide(
+            &mut cx, *campaign, items, verdict, reason, *looked_ms, *bulk,
+        )?,
         Command::ReassignReview {
             campaign,
             items,

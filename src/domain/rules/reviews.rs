@@ -23,7 +23,7 @@ use super::super::text::{self, sanitize};
 use super::super::users::User;
 use super::{plan_sequence, Ctx};
 
-fn open_campaign<'a>(org: &'a Organisation, id: CampaignId) -> DomainResult<&'a Campaign> {
+fn open_campaign(org: &Organisation, id: CampaignId) -> DomainResult<&Campaign> {
     let c = org
         .reviews
         .campaigns
@@ -70,7 +70,9 @@ fn build(
     let name = text::required_text("campaign name", &nr.name)?;
     let scope = Scope::parse(org, &nr.scope)?;
     if nr.reviewers.is_empty() {
-        return Err(invalid("a campaign needs at least one reviewer (--reviewer)"));
+        return Err(invalid(
+            "a campaign needs at least one reviewer (--reviewer)",
+        ));
     }
     if nr.reviewers.len() > MAX_REVIEWERS {
         return Err(invalid(format!(
@@ -654,7 +656,9 @@ pub(super) fn shorten_authorization(
         )));
     }
     if expires < cx.today() {
-        return Err(invalid(format!("{expires} is in the past; revoke it instead")));
+        return Err(invalid(format!(
+            "{expires} is in the past; revoke it instead"
+        )));
     }
     if expires < before.effective_from {
         return Err(invalid(format!(
