@@ -26,11 +26,13 @@ pub mod kiosk;
 mod organisation;
 mod reviews;
 mod roles;
+mod sequence;
 mod setup;
 mod sod;
 mod users;
 
 pub use import::validate_organisation;
+use sequence::{plan_sequence, prefix_error};
 pub use setup::{plan_accept, plan_init, plan_rescue, Rescue};
 
 /// Who is acting: the operator (the OS login's user) and, with `--as`, the
@@ -586,51 +588,4 @@ fn plan_with(
         }
     };
     Ok(cx.finish(summary))
-}
-
-/// Plans commands one after another, each against the state the previous
-/// ones left: the state after the last, and every record written (first
-/// before, last after). An error names the command by `what` and number.
-pub(super) fn plan_sequence(
-    org: &Organisation,
-    actor: Actor,
-    cmds: &[Command],
-    now: DateTime<Utc>,
-    reason: Option<&str>,
-    what: &str,
-) -> DomainResult<(Organisation, Vec<Put>)> {
-    let mut scratch = org.clone();
-    let mut merged: BTreeMap<RecordKey, Put> = BTreeMap::new();
-    for (i, c) in cmds.iter().enumerate() {
-        let ch = plan_with(&scratch, actor, c, now, reason)
-            .map_err(|e| prefix_error(e, &format!("{what} {} ({})", i + 1, c.name())))?;
-        scratch.apply(&ch);
-        for p in ch.puts {
-            match merged.get_mut(&p.key) {
-                Some(m) => m.after = p.after,
-                None => {
-                    merged.insert(p.key, p);
-                }
-            }
-        }
-    }
-    Ok((scratch, merged.into_values().collect()))
-}
-
-pub(super) fn prefix_error(e: DomainError, prefix: &str) -> DomainError {
-    match e {
-        DomainError::Invalid(m) => DomainError::Invalid(format!("{prefix}: {m}")),
-        DomainError::Duplicate(m) => DomainError::Duplicate(format!("{prefix}: {m}")),
-        DomainError::Forbidden(m) => DomainError::Forbidden(format!("{prefix}: {m}")),
-        DomainError::Escalation(m) => DomainError::Escalation(format!("{prefix}: {m}")),
-        DomainError::LastAdministrator(m) => {
-            DomainError::LastAdministrator(format!("{prefix}: {m}"))
-        }
-        DomainError::Immutable(m) => DomainError::Immutable(format!("{prefix}: {m}")),
-        DomainError::Conflict(m) => DomainError::Conflict(format!("{prefix}: {m}")),
-        DomainError::Stale(m) => DomainError::Stale(format!("{prefix}: {m}")),
-        DomainError::Unknown { what, name } => {
-            DomainError::Invalid(format!("{prefix}: unknown {what} '{name}'"))
-        }
-    }
 }
