@@ -14,8 +14,8 @@ pub use super::session::{standing, Who};
 use super::theme::Theme;
 pub use super::view::{Cx, Effect, Tab, View};
 use super::views::{
-    audit::AuditView, authorizations::AuthorizationsView, me::MeView, roles::RolesView,
-    users::UsersView,
+    audit::AuditView, authorizations::AuthorizationsView, me::MeView, reviews::ReviewsView,
+    roles::RolesView, users::UsersView,
 };
 use super::widgets::confirm::Confirm;
 use super::widgets::help::Help;
@@ -41,6 +41,7 @@ pub struct App {
     pub authorizations: AuthorizationsView,
     pub audit: AuditView,
     pub me: MeView,
+    pub reviews: ReviewsView,
     pub popups: Vec<Popup>,
     pub status: Option<Status>,
     pub quit: bool,
@@ -128,6 +129,7 @@ impl App {
             authorizations: AuthorizationsView::default(),
             audit: AuditView::default(),
             me: MeView::default(),
+            reviews: ReviewsView::default(),
             popups: Vec::new(),
             status: None,
             quit: false,
@@ -194,6 +196,7 @@ impl App {
             Tab::Authorizations => &mut self.authorizations,
             Tab::Audit => &mut self.audit,
             Tab::Me => &mut self.me,
+            Tab::Reviews => &mut self.reviews,
         }
     }
 
@@ -220,6 +223,7 @@ impl App {
             Tab::Authorizations => &mut self.authorizations,
             Tab::Audit => &mut self.audit,
             Tab::Me => &mut self.me,
+            Tab::Reviews => &mut self.reviews,
         };
         Some(f(view, &cx))
     }
@@ -440,6 +444,7 @@ impl App {
             Action::TabAuthorizations => goto(Tab::Authorizations),
             Action::TabAudit => goto(Tab::Audit),
             Action::TabMe => goto(Tab::Me),
+            Action::TabReviews => goto(Tab::Reviews),
             _ => None,
         };
         match target {
@@ -459,6 +464,7 @@ impl App {
             Tab::Authorizations => &self.authorizations,
             Tab::Audit => &self.audit,
             Tab::Me => &self.me,
+            Tab::Reviews => &self.reviews,
         };
         (view.chain().to_vec(), view.hidden(&cx))
     }
@@ -571,6 +577,7 @@ fn is_global(a: Action) -> bool {
             | Action::TabAuthorizations
             | Action::TabAudit
             | Action::TabMe
+            | Action::TabReviews
     )
 }
 
@@ -582,5 +589,6 @@ pub fn tab_visible(t: Tab, cx: &Cx) -> bool {
         Tab::Authorizations => cx.reads(Subject::Authorizations).others,
         Tab::Audit => cx.reads(Subject::Audit).others,
         Tab::Me => true,
+        Tab::Reviews => crate::domain::reviews::sight(cx.org, cx.me, cx.now).is_some(),
     }
 }

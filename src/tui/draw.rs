@@ -100,6 +100,18 @@ impl App {
             spans.push(Span::styled(format!(" {n} {} ", t.title()), style));
             spans.push(Span::raw(" "));
         }
+        // A reviewer is reminded of what they have left to decide.
+        let due = crate::domain::reviews::due_for(cx.org, cx.me.id);
+        if !due.is_empty() && self.kiosk.is_none() {
+            let items: u32 = due.iter().map(|(_, n)| n).sum();
+            let text = format!(
+                "{} review{} due, {items} item{} ",
+                due.len(),
+                if due.len() == 1 { "" } else { "s" },
+                if items == 1 { "" } else { "s" }
+            );
+            spans.push(Span::styled(text, cx.theme.expiring));
+        }
         let who = format!(
             "{}{} · {}",
             if cx.actor.acting_as.is_some() {
@@ -134,6 +146,7 @@ impl App {
             Tab::Authorizations => &mut self.authorizations,
             Tab::Audit => &mut self.audit,
             Tab::Me => &mut self.me,
+            Tab::Reviews => &mut self.reviews,
         };
         view.render(f, body, &cx);
         let chain = view.chain();

@@ -58,6 +58,18 @@ impl Risk {
         }
     }
 
+    /// A few letters for a table column: "idle priv SoD".
+    pub fn short(self) -> &'static str {
+        match self {
+            Risk::Inactive => "idle",
+            Risk::Privileged => "priv",
+            Risk::SodConflict => "SoD",
+            Risk::GrantedByReviewer => "granter",
+            Risk::ExpiresNever => "no-end",
+            Risk::Regranted => "regiven",
+        }
+    }
+
     /// Signs that stop a bulk keep (every sign does).
     pub const ALL: [Risk; 6] = [
         Risk::Inactive,
