@@ -147,10 +147,15 @@ fn a_reviewer_is_reminded_and_others_have_no_tab() {
     let demo = demo();
     {
         let mut app = demo.app(ADMIN);
-        let s = screen(&mut app, 120, 40);
+        let s = screen(&mut app, 160, 40);
         let top = s.lines().next().unwrap();
         assert!(top.contains("6 Reviews"), "{top}");
         assert!(top.contains("1 review due, 32 items"), "{top}");
+        assert!(top.contains("Demo Administrator · Demo MRO"), "{top}");
+        // Narrower: the name stays, the reminder is shortened.
+        let s = screen(&mut app, 120, 40);
+        let top = s.lines().next().unwrap();
+        assert!(top.contains("32 to review") && top.contains("Demo Administrator"), "{top}");
     }
     let mut tech = demo.app(TECHNICIAN);
     let s = screen(&mut tech, 120, 40);

@@ -375,7 +375,6 @@ fn items(ctx: &Ctx, campaign: &str, mine: bool, open: bool) -> CliResult {
     let c = org.reviews.resolve(campaign)?;
     let only_mine = mine || sight == Sight::Mine;
     let previous = Previous::of(&org.reviews, c);
-    let conflicts = evidence::conflicts(org, s.now());
     let activity = s.activity();
     let shown: Vec<&ReviewItem> = org
         .reviews
@@ -383,6 +382,7 @@ fn items(ctx: &Ctx, campaign: &str, mine: bool, open: bool) -> CliResult {
         .filter(|i| !only_mine || i.reviewer == Some(me))
         .filter(|i| !open || i.decision.is_none())
         .collect();
+    let conflicts = evidence::conflicts(org, shown.iter().map(|i| i.holder), s.now());
     let ev = |i: &ReviewItem| {
         evidence::evidence(
             org,

@@ -199,18 +199,40 @@ fn day(d: Option<NaiveDate>) -> String {
     d.map_or("never".into(), |d| d.to_string())
 }
 
-/// The separation-of-duties conflicts of each person now, in words.
-pub fn conflicts(org: &Organisation, now: DateTime<Utc>) -> HashMap<UserId, Vec<String>> {
+/// The separation-of-duties conflicts of each of `users` now, in words
+/// (only those with one are in the map).
+pub fn conflicts(
+    org: &Organisation,
+    users: impl IntoIterator<Item = UserId>,
+    now: DateTime<Utc>,
+) -> HashMap<UserId, Vec<String>> {
+    let day = org.day_of(now);
+    let rules: Vec<_> = org.sod_rules.values().filter(|r| r.is_live()).collect();
     let mut out: HashMap<UserId, Vec<String>> = HashMap::new();
-    for v in sod::violations(org, now) {
-        let Some(rule) = org.sod_rules.get(&v.rule) else {
+    if rules.is_empty() {
+        return out;
+    }
+    for id in users {
+        if out.contains_key(&id) {
+            continue;
+        }
+        let Some(u) = org.users.get(&id) else {
             continue;
         };
-        let mut w = format!("{}: holds {}", rule.name, rule.describe(org));
-        if let Some(e) = &v.exception {
-            w.push_str(&format!(" (exception until {}: {})", e.until, e.reason));
+        let words: Vec<String> = rules
+            .iter()
+            .filter(|r| sod::holds_all(org, r, u, now, false))
+            .map(|r| {
+                let mut w = format!("{}: holds {}", r.name, r.describe(org));
+                if let Some(e) = r.exception(id, day) {
+                    w.push_str(&format!(" (exception until {}: {})", e.until, e.reason));
+                }
+                w
+            })
+            .collect();
+        if !words.is_empty() {
+            out.insert(id, words);
         }
-        out.entry(v.user).or_default().push(w);
     }
     out
 }

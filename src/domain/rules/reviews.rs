@@ -210,7 +210,11 @@ pub(super) fn decide(
     }
     let previous = Previous::of(&org.reviews, c);
     let sod = if bulk.is_some() {
-        conflicts(org, cx.now)
+        let holders = items
+            .iter()
+            .filter_map(|n| org.reviews.items.get(&(c.id, *n)))
+            .map(|i| i.holder);
+        conflicts(org, holders, cx.now)
     } else {
         Default::default()
     };

@@ -145,7 +145,7 @@ impl ReviewsView {
         let needs_evidence = matches!(self.show, Show::Risk(_) | Show::NoRisk);
         if needs_evidence {
             let previous = Previous::of(&cx.org.reviews, c);
-            let conflicts = evidence::conflicts(cx.org, cx.now);
+            let conflicts = evidence::conflicts(cx.org, items.iter().map(|i| i.holder), cx.now);
             for i in &items {
                 let e = evidence::evidence(
                     cx.org,
@@ -190,7 +190,11 @@ impl ReviewsView {
             return;
         }
         let previous = Previous::of(&cx.org.reviews, c);
-        let conflicts = evidence::conflicts(cx.org, cx.now);
+        let holders = missing
+            .iter()
+            .filter_map(|n| cx.org.reviews.items.get(&(c.id, *n)))
+            .map(|i| i.holder);
+        let conflicts = evidence::conflicts(cx.org, holders, cx.now);
         for n in missing {
             if let Some(i) = cx.org.reviews.items.get(&(c.id, n)) {
                 let e = evidence::evidence(
