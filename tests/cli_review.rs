@@ -7,8 +7,11 @@
 
 #[path = "common/cli.rs"]
 mod cli;
+#[path = "common/server.rs"]
+mod server;
 
 use cli::{Db, NOW};
+use server::Server;
 
 /// A maintenance organisation: Avery (admin) added Pat (planner), Stu
 /// (stores) and Rita (read-only; a reviewer).
@@ -405,4 +408,45 @@ fn recurring_campaign_starts_the_next_on_close_and_list_due_reminds() {
     )
     .error(&["users.manage"]);
     let _ = NOW;
+}
+
+#[test]
+fn campaigns_and_reports_through_the_server() {
+    let db = mro();
+    let _server = Server::start(&db.path, &[]);
+    let items = start(&db, &["--default", "keep"]);
+    let pat = no(item_of(&items, "Pat", "Maintenance planner"));
+    db.run_as(
+        "rita",
+        &[
+            "review",
+            "decide",
+            "1",
+            &pat,
+            "remove",
+            "--reason",
+            "left planning",
+        ],
+    )
+    .ok();
+    db.run(&["review", "decide", "1", &pat, "keep"])
+        .error(&["not you"]);
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("r.json");
+    db.run(&["review", "close", "1", "-o", report.to_str().unwrap()])
+        .ok();
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(v["totals"]["removed"], 1, "{v:#}");
+    db.run(&["review", "verify-report", report.to_str().unwrap()])
+        .ok();
+    let t = std::fs::read_to_string(&report).unwrap();
+    std::fs::write(&report, t.replace("\"removed\": 1", "\"removed\": 0")).unwrap();
+    db.run(&["review", "verify-report", report.to_str().unwrap()])
+        .denied();
+    // A refused report leaves no file behind.
+    let none = dir.path().join("none.html");
+    db.run(&["review", "report", "7", "-o", none.to_str().unwrap()])
+        .error(&["campaign"]);
+    assert!(!none.exists());
 }

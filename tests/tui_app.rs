@@ -70,7 +70,10 @@ fn users_count(app: &mut App) -> usize {
 fn number_keys_switch_to_every_tab() {
     let demo = Demo::new();
     let mut app = demo.app(ADMIN);
-    assert_eq!(app.visible_tabs(), Tab::ALL.to_vec());
+    // Every tab but Reviews, which shows once there is a campaign.
+    let mut all = Tab::ALL.to_vec();
+    all.retain(|t| *t != Tab::Reviews);
+    assert_eq!(app.visible_tabs(), all);
     assert_eq!(app.tab, Tab::Users, "the app opens on the first tab");
     for (k, tab) in [
         ('2', Tab::Roles),

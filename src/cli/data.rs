@@ -299,9 +299,9 @@ fn build_demo(ctx: &Ctx) -> CliResult<()> {
             admin,
         )?;
         let actor = s.actor(None)?;
-        let cmds = crate::demo::demo_commands(s.now());
-        s.execute(actor, Command::Batch(cmds))?;
-        let out = s.execute(actor, crate::demo::demo_campaign(s.now()))?;
+        let mut cmds = crate::demo::demo_commands(s.now());
+        cmds.push(crate::demo::demo_campaign(s.now()));
+        let out = s.execute(actor, Command::Batch(cmds))?;
         eprintln!(
             "created the demo organisation in {} (audit #{})",
             ctx.db.display(),

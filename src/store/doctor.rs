@@ -196,7 +196,7 @@ impl Store {
                         problems.push(format!(
                             "{}/{} is not a record key the audit log knows",
                             TREE_NAMES[t],
-                            key_text(&k)
+                            key_text_in(t, &k)
                         ));
                         continue;
                     }

@@ -148,15 +148,21 @@ fn item_key(campaign: u32, no: u32) -> [u8; 8] {
     k
 }
 
+/// A key of tree `tree` for messages: an item's as `campaign.item`.
+fn key_text_in(tree: usize, key: &[u8]) -> String {
+    match <[u8; 8]>::try_from(key) {
+        Ok(k) if tree == T_ITEMS => format!(
+            "{}.{}",
+            u32::from_be_bytes([k[0], k[1], k[2], k[3]]),
+            u32::from_be_bytes([k[4], k[5], k[6], k[7]])
+        ),
+        _ => key_text(key),
+    }
+}
+
 fn key_text(key: &[u8]) -> String {
     if key.len() == 4 {
         u32::from_be_bytes([key[0], key[1], key[2], key[3]]).to_string()
-    } else if key.len() == 8 {
-        format!(
-            "{}.{}",
-            u32::from_be_bytes([key[0], key[1], key[2], key[3]]),
-            u32::from_be_bytes([key[4], key[5], key[6], key[7]])
-        )
     } else if key.len() == 12 {
         let seq = u64::from_be_bytes(key[..8].try_into().unwrap_or_default());
         format!(
@@ -331,7 +337,7 @@ impl Store {
     fn decode_in<T: codec::Stored>(tree: usize, key: &[u8], bytes: &[u8]) -> Result<T, StoreError> {
         codec::decode(bytes).map_err(|e| StoreError::Corrupt {
             tree: TREE_NAMES[tree],
-            key: key_text(key),
+            key: key_text_in(tree, key),
             detail: e.to_string(),
         })
     }

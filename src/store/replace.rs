@@ -230,14 +230,14 @@ impl Store {
         let mut put = |r: Record, side: &mut SideWriter| -> Result<(), StoreError> {
             let (t, k) = record_place(&r.key());
             let v = state::encode_record(&r).map_err(|e| StoreError::TooLarge {
-                what: format!("{}/{}", TREE_NAMES[t], key_text(&k)),
+                what: format!("{}/{}", TREE_NAMES[t], key_text_in(t, &k)),
                 detail: e.to_string(),
             })?;
             if v.len() > 60 * 1024 {
                 return Err(StoreError::Conflict(format!(
                     "record {}/{} would exceed 60 KiB",
                     TREE_NAMES[t],
-                    key_text(&k)
+                    key_text_in(t, &k)
                 )));
             }
             tree(t).insert(&k, v.as_slice()).map_err(storage)?;

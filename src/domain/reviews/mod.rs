@@ -45,7 +45,30 @@ pub const DEFAULT_BULK_AFTER_SECS: u32 = 120;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reviews {
     pub campaigns: BTreeMap<CampaignId, Campaign>,
+    /// Written as a list (a JSON object's keys are strings, not pairs).
+    #[serde(with = "as_list")]
     pub items: BTreeMap<(CampaignId, ItemNo), ReviewItem>,
+}
+
+/// Items as a list of records, keyed again by their campaign and number
+/// when read.
+mod as_list {
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use super::{CampaignId, ItemNo, ReviewItem};
+
+    type Items = BTreeMap<(CampaignId, ItemNo), ReviewItem>;
+
+    pub fn serialize<S: Serializer>(items: &Items, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(items.values())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Items, D::Error> {
+        let list = Vec::<ReviewItem>::deserialize(d)?;
+        Ok(list.into_iter().map(|i| (i.key(), i)).collect())
+    }
 }
 
 impl Reviews {
