@@ -248,10 +248,13 @@ pub(super) fn settings(n: &Names, b: Option<&Settings>, a: Option<&Settings>) ->
     (subject, out)
 }
 
+/// One yes/no policy of the settings.
+type Policy = fn(&Settings) -> bool;
+
 /// The yes/no policies, each only when it changed (or, for a new
 /// organisation, when it is on).
 fn policies(out: &mut Vec<DiffLine>, b: Option<&Settings>, a: &Settings) {
-    let rows: [(&str, fn(&Settings) -> bool); 4] = [
+    let rows: [(&str, Policy); 4] = [
         ("every change needs a reason", |s| s.reason_required),
         ("setup mode", |s| s.setup_mode),
         ("every user needs a role", |s| s.role_required),
