@@ -197,3 +197,34 @@ fn audit_help_documents_the_filter_tokens() {
         "{s}"
     );
 }
+
+#[test]
+fn audit_detail_of_a_large_batch_describes_the_first_records_and_says_how_many_more() {
+    let demo = Demo::new();
+    let people = (0..230)
+        .map(|i| {
+            Command::AddUser(NewUser {
+                given: format!("Temp{i}"),
+                family: "Worker".into(),
+                email: None,
+                login: None,
+                roles: vec![],
+                access_until: None,
+            })
+        })
+        .collect();
+    run_at(&demo, ADMIN, (2026, 3, 3), Command::Batch(people));
+    let mut app = demo.app(ADMIN);
+    press(&mut app, key('4'));
+    let s = screen(&mut app, 120, 40);
+    assert!(s.contains("added user Temp0 Worker"), "{s}");
+    // Scroll to the end of the detail: 200 records, then the rest counted.
+    for _ in 0..200 {
+        press_code(&mut app, KeyCode::Enter);
+    }
+    let s = screen(&mut app, 220, 40);
+    assert!(
+        s.contains("… and 30 more records: clearance audit show 3"),
+        "{s}"
+    );
+}

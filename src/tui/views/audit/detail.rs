@@ -67,5 +67,12 @@ pub fn lines(cx: &Cx, e: &AuditEntry, diffs: &[RecordDiff]) -> Vec<Line<'static>
             ));
         }
     }
+    let more = e.body.changes.len().saturating_sub(diffs.len());
+    if more > 0 {
+        lines.push(Line::styled(
+            format!("… and {more} more records: clearance audit show {}", e.seq),
+            cx.theme.muted,
+        ));
+    }
     lines
 }

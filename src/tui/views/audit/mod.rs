@@ -23,6 +23,10 @@ use crate::tui::widgets::palette::FuzzyFilter;
 use crate::tui::widgets::table::{filter_key, filter_paste, render_windowed, FilterKey, ListState};
 use filter::{Searchable, Tokens};
 
+/// The most records the detail describes (a seeding batch writes
+/// thousands; `clearance audit show SEQ` prints them all).
+const DETAIL_RECORDS: usize = 200;
+
 #[derive(Default)]
 pub struct AuditView {
     pub list: ListState,
@@ -153,7 +157,8 @@ impl AuditView {
         };
         let key = (cx.version, e.seq);
         if self.described.as_ref().is_none_or(|d| d.0 != key) {
-            self.described = Some((key, describe_changes(cx.org, &e.body.changes)));
+            let shown = &e.body.changes[..e.body.changes.len().min(DETAIL_RECORDS)];
+            self.described = Some((key, describe_changes(cx.org, shown)));
         }
     }
 
@@ -168,6 +173,12 @@ impl AuditView {
             (Some(Err(msg)), _) => vec![Line::styled(sanitize(msg), cx.theme.danger)],
             _ => Vec::new(),
         };
+        // Scroll no further than the last screenful (wrapped lines counted
+        // roughly: word wrap may take a line or two more).
+        let width = area.width.saturating_sub(2).max(1) as usize;
+        let rows: usize = lines.iter().map(|l| l.width().div_ceil(width).max(1)).sum();
+        let end = rows.saturating_sub(area.height.saturating_sub(2) as usize);
+        self.detail_scroll = self.detail_scroll.min(end.try_into().unwrap_or(u16::MAX));
         f.render_widget(
             Paragraph::new(lines)
                 .block(pane("What changed".into(), cx, false))
