@@ -578,7 +578,9 @@ fn unknown_ids_fall_back_to_hash_id_and_untold_fields_to_field_text() {
             removed: None,
         })),
     };
-    assert!(!diff_text(&org, &[odd]).is_empty());
+    let t = diff_text(&org, &[odd]);
+    assert!(has(&t, "changed user Hugo Dahl (hdahl)"), "{t:?}");
+    assert!(has(&t, "~ login: \"hdahl\" → \"y\""), "{t:?}");
 }
 
 #[test]
