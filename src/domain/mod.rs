@@ -7,6 +7,7 @@ pub mod command;
 pub mod concurrency;
 pub mod conditions;
 pub mod delegation;
+pub mod diff;
 pub mod engine;
 pub mod error;
 pub mod holdings;
