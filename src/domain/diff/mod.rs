@@ -18,6 +18,7 @@
 
 mod access;
 mod people;
+mod reviews;
 #[cfg(test)]
 mod tests;
 
@@ -179,6 +180,20 @@ fn describe_put(n: &Names, put: &Put) -> RecordDiff {
             });
             access::sod_rule(n, b, a)
         }
+        Some(Record::Campaign(_)) => {
+            let (b, a) = pair(put, |r| match r {
+                Record::Campaign(c) => Some(&**c),
+                _ => None,
+            });
+            reviews::campaign(n, b, a)
+        }
+        Some(Record::ReviewItem(_)) => {
+            let (b, a) = pair(put, |r| match r {
+                Record::ReviewItem(i) => Some(&**i),
+                _ => None,
+            });
+            reviews::item(n, b, a)
+        }
     };
     if mark == Mark::Changed && lines.is_empty() {
         lines = if before == after {
@@ -216,6 +231,8 @@ fn key_words(n: &Names, key: RecordKey) -> String {
         RecordKey::Terminal(id) => format!("terminal #{id}"),
         RecordKey::Pin(id) => format!("kiosk PIN of {}", n.user(id)),
         RecordKey::SodRule(id) => format!("separation-of-duties rule #{id}"),
+        RecordKey::Campaign(id) => format!("access-review campaign #{id}"),
+        RecordKey::ReviewItem(c, no) => format!("item {no} of access-review campaign #{c}"),
     }
 }
 
