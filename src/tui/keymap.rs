@@ -50,7 +50,7 @@ actions! {
     Verify = "verify", SignoffCheck = "signoff_check",
     IssueAuthorization = "issue_authorization", Qualifications = "qualifications",
     NextField = "next_field", PrevField = "prev_field", Submit = "submit", Cancel = "cancel",
-    Confirm = "confirm",
+    Confirm = "confirm", Who = "who",
 }
 
 /// Where a binding applies.
