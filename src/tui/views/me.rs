@@ -110,7 +110,7 @@ impl View for MeView {
         let words = self.words();
         // Side by side when wide, stacked when narrow (the sources need room).
         let [left, right] = if area.width >= 110 {
-            Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(area)
+            Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(area)
         } else {
             Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(area)
         };
@@ -138,8 +138,8 @@ impl View for MeView {
                 .iter()
                 .map(|s| {
                     let until = match s.until {
-                        Some(d) if s.in_force => format!(" (until {d})"),
-                        Some(d) => format!(" (expired {d})"),
+                        Some(d) if s.in_force => format!(" until {d}"),
+                        Some(d) => format!(" expired {d}"),
                         None if s.in_force => String::new(),
                         None => " (expired)".into(),
                     };
@@ -153,12 +153,13 @@ impl View for MeView {
             };
             // The organisation may close a permission to everyone (its area
             // switched off, setup mode off): the level then gives nothing.
-            let from = match &e.closed {
-                Some(why) => format!("gives nothing: {why}"),
-                None => srcs.join(", "),
+            let from: Vec<String> = match &e.closed {
+                Some(why) => vec![format!("gives nothing: {why}")],
+                None => srcs,
             };
-            let from = sanitize(&from);
-            if self.keeps(&words, &format!("{} {} {from}", e.permission, e.effective)) {
+            let from: Vec<String> = from.iter().map(|s| sanitize(s)).collect();
+            let text = format!("{} {} {}", e.permission, e.effective, from.join(", "));
+            if self.keeps(&words, &text) {
                 rows.push((e.permission, e.effective, from, style));
             }
         }
@@ -167,7 +168,7 @@ impl View for MeView {
         let content: Vec<u16> = [
             rows.iter().map(|r| r.0.chars().count()).max(),
             rows.iter().map(|r| r.1.chars().count()).max(),
-            rows.iter().map(|r| Span::raw(r.2.as_str()).width()).max(),
+            rows.iter().map(|r| Span::raw(r.2.join(", ")).width()).max(),
         ]
         .iter()
         .map(|m| m.unwrap_or(0) as u16)
@@ -175,15 +176,36 @@ impl View for MeView {
         let fit = fit_columns(&PERM_COLUMNS, &content, left.width.saturating_sub(4), 1);
         for (perm, level, from, style) in rows {
             let mut spans = vec![Span::raw("  ")];
-            let texts = [(perm, style), (level, style), (from, t.muted)];
-            for (i, (text, st)) in texts.into_iter().enumerate() {
+            let mut indent = 2;
+            for (i, text) in [perm, level].into_iter().enumerate() {
                 let Some(w) = fit[i] else { continue };
                 let cut = ellipsize(Line::from(text), w);
                 let pad = (w as usize).saturating_sub(cut.width()) + 1;
-                spans.extend(cut.spans.into_iter().map(|s| s.style(st)));
+                spans.extend(cut.spans.into_iter().map(|s| s.style(style)));
                 spans.push(Span::raw(" ".repeat(pad)));
+                indent += w as usize + 1;
             }
-            lines.push(Line::from(spans));
+            // What gives it wraps at its sources (an expiry is never cut
+            // off while there is room below).
+            let Some(w) = fit[2] else {
+                lines.push(Line::from(spans));
+                continue;
+            };
+            for (n, part) in wrap_sources(&from, w as usize).into_iter().enumerate() {
+                if n > 0 {
+                    lines.push(Line::from(std::mem::replace(
+                        &mut spans,
+                        vec![Span::raw(" ".repeat(indent))],
+                    )));
+                }
+                spans.extend(ellipsize(Line::from(part), w).spans);
+            }
+            let last: Vec<Span> = spans
+                .into_iter()
+                .enumerate()
+                .map(|(i, s)| if i == 0 { s } else { s.style(t.muted) })
+                .collect();
+            lines.push(Line::from(last));
         }
         let p = Paragraph::new(lines)
             .block(pane(self.title("My access"), cx, true))
@@ -385,5 +407,83 @@ impl View for MeView {
         }
         self.last_answer = lines.clone();
         Ok(Effect::Open(Popup::Info("Signoff check".into(), lines)))
+    }
+}
+
+/// The sources joined with ", " in lines of at most `width` cells:
+/// broken between sources, and a source longer than a line between its
+/// words (a word longer than a line is cut later).
+fn wrap_sources(sources: &[String], width: usize) -> Vec<String> {
+    let fits = |t: &str| Span::raw(t).width() <= width;
+    let mut out: Vec<String> = Vec::new();
+    let n = sources.len();
+    for (i, s) in sources.iter().enumerate() {
+        let s = if i + 1 < n {
+            format!("{s},")
+        } else {
+            s.clone()
+        };
+        match out.last_mut() {
+            Some(last) if fits(&format!("{last} {s}")) => {
+                last.push(' ');
+                last.push_str(&s);
+            }
+            _ if fits(&s) => out.push(s),
+            _ => {
+                // Too long for a line of its own: by words.
+                let mut cur = String::new();
+                for word in s.split(' ') {
+                    if cur.is_empty() {
+                        cur = word.to_string();
+                    } else if fits(&format!("{cur} {word}")) {
+                        cur.push(' ');
+                        cur.push_str(word);
+                    } else {
+                        out.push(std::mem::replace(&mut cur, word.to_string()));
+                    }
+                }
+                out.push(cur);
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push(String::new());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap_sources;
+
+    #[test]
+    fn sources_wrap_between_sources_then_words() {
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            wrap_sources(&s(&["role A", "role B"]), 20),
+            s(&["role A, role B"])
+        );
+        assert_eq!(
+            wrap_sources(
+                &s(&["role Workshop technician", "role Certifying staff"]),
+                31
+            ),
+            s(&["role Workshop technician,", "role Certifying staff"])
+        );
+        assert_eq!(
+            wrap_sources(
+                &s(&[
+                    "role Maintenance planner",
+                    "personal grant (until 2026-03-12)"
+                ]),
+                26
+            ),
+            s(&[
+                "role Maintenance planner,",
+                "personal grant (until",
+                "2026-03-12)"
+            ])
+        );
+        assert_eq!(wrap_sources(&[], 10), s(&[""]));
     }
 }
