@@ -274,8 +274,12 @@ pub fn ellipsize(line: Line<'_>, width: u16) -> Line<'_> {
     out
 }
 
-/// The content widths of a table's columns, measured over all its rows
-/// once per `key` (a data version and what is listed), not every frame.
+/// How many rows of a table at most are measured for its column widths.
+pub const MEASURE_LIMIT: usize = 1000;
+
+/// The content widths of a table's columns, measured over its rows (at
+/// most [`MEASURE_LIMIT`] of them, spread over the list) once per `key`
+/// (a data version and what is listed), not every frame.
 #[derive(Debug, Clone, Default)]
 pub struct ColumnWidths {
     key: Option<(u64, usize)>,
@@ -293,7 +297,10 @@ impl ColumnWidths {
     ) -> &[u16] {
         if self.key != Some((key, len)) || self.content.len() != cols {
             let mut w = vec![0u16; cols];
-            for i in 0..len {
+            // A long list is measured on rows spread over it (a row wider
+            // than them is cut with "…"): drawing stays cheap.
+            let step = len.div_ceil(MEASURE_LIMIT).max(1);
+            for i in (0..len).step_by(step) {
                 for (c, l) in row(i).iter().enumerate().take(cols) {
                     w[c] = w[c].max(l.width().min(u16::MAX as usize) as u16);
                 }
@@ -315,7 +322,7 @@ impl ColumnWidths {
 /// is cut with "…". `row(i)` gives one line per column (all of them, the
 /// dropped ones too); `key` says when the content changed (see
 /// [`ColumnWidths`]). Rows are built for the visible window only, apart
-/// from the measuring.
+/// from the measuring (once per change, of at most [`MEASURE_LIMIT`] rows).
 #[allow(clippy::too_many_arguments)]
 pub fn render_columns<'a>(
     f: &mut Frame,
@@ -397,6 +404,26 @@ mod column_tests {
         // Higher priorities grow before lower ones.
         let w = fit_columns(&COLS, &[1, 20, 30, 30], 45, 1);
         assert_eq!(w, vec![Some(1), Some(20), Some(13), Some(8)]);
+    }
+
+    #[test]
+    fn widths_are_measured_once_per_key_on_at_most_the_limit_of_rows() {
+        let mut w = ColumnWidths::default();
+        let mut calls = 0;
+        let got = w
+            .measure(1, 10, 2, |i| {
+                calls += 1;
+                vec![Line::from("x".repeat(i)), Line::from("ab")]
+            })
+            .to_vec();
+        assert_eq!((got, calls), (vec![9, 2], 10));
+        w.measure(1, 10, 2, |_| panic!("measured again for the same key"));
+        let mut calls = 0;
+        w.measure(2, 100_000, 2, |_| {
+            calls += 1;
+            vec![]
+        });
+        assert!(calls <= MEASURE_LIMIT, "{calls}");
     }
 
     #[test]
