@@ -490,9 +490,6 @@ impl View for UsersView {
                 _ => Effect::None,
             })
         })();
-        if let Ok(Effect::Open(Popup::Form(_, _, FORM_NEW))) = &r {
-            self.adding = cx.org.users.keys().copied().max().or(Some(0));
-        }
         r.unwrap_or_else(Effect::Error)
     }
 
@@ -525,6 +522,8 @@ impl View for UsersView {
         let sel = self.selected(cx).map(|u| format!("#{}", u.id));
         Ok(Effect::Run(match tag {
             FORM_NEW => {
+                // Once it commits, the new user is selected (see rebuild).
+                self.adding = cx.org.users.keys().copied().max().or(Some(0));
                 let role = f.value(4);
                 Command::AddUser(NewUser {
                     given: f.value(0),
