@@ -18,7 +18,7 @@ use crate::tui::view::{Cx, Effect, Tab, View};
 use crate::tui::widgets::form::{self, Field, Form};
 use crate::tui::widgets::palette::fuzzy_contains;
 use crate::tui::widgets::table::{
-    ellipsize, filter_key, filter_paste, fit_columns, Column, FilterKey,
+    ellipsize, filter_key, filter_paste, fit_columns, wrap_parts, Column, FilterKey,
 };
 use ratatui::crossterm::event::KeyEvent;
 
@@ -191,7 +191,7 @@ impl View for MeView {
                 lines.push(Line::from(spans));
                 continue;
             };
-            for (n, part) in wrap_sources(&from, w as usize).into_iter().enumerate() {
+            for (n, part) in wrap_parts(&from, w as usize).into_iter().enumerate() {
                 if n > 0 {
                     lines.push(Line::from(std::mem::replace(
                         &mut spans,
@@ -407,83 +407,5 @@ impl View for MeView {
         }
         self.last_answer = lines.clone();
         Ok(Effect::Open(Popup::Info("Signoff check".into(), lines)))
-    }
-}
-
-/// The sources joined with ", " in lines of at most `width` cells:
-/// broken between sources, and a source longer than a line between its
-/// words (a word longer than a line is cut later).
-fn wrap_sources(sources: &[String], width: usize) -> Vec<String> {
-    let fits = |t: &str| Span::raw(t).width() <= width;
-    let mut out: Vec<String> = Vec::new();
-    let n = sources.len();
-    for (i, s) in sources.iter().enumerate() {
-        let s = if i + 1 < n {
-            format!("{s},")
-        } else {
-            s.clone()
-        };
-        match out.last_mut() {
-            Some(last) if fits(&format!("{last} {s}")) => {
-                last.push(' ');
-                last.push_str(&s);
-            }
-            _ if fits(&s) => out.push(s),
-            _ => {
-                // Too long for a line of its own: by words.
-                let mut cur = String::new();
-                for word in s.split(' ') {
-                    if cur.is_empty() {
-                        cur = word.to_string();
-                    } else if fits(&format!("{cur} {word}")) {
-                        cur.push(' ');
-                        cur.push_str(word);
-                    } else {
-                        out.push(std::mem::replace(&mut cur, word.to_string()));
-                    }
-                }
-                out.push(cur);
-            }
-        }
-    }
-    if out.is_empty() {
-        out.push(String::new());
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::wrap_sources;
-
-    #[test]
-    fn sources_wrap_between_sources_then_words() {
-        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-        assert_eq!(
-            wrap_sources(&s(&["role A", "role B"]), 20),
-            s(&["role A, role B"])
-        );
-        assert_eq!(
-            wrap_sources(
-                &s(&["role Workshop technician", "role Certifying staff"]),
-                31
-            ),
-            s(&["role Workshop technician,", "role Certifying staff"])
-        );
-        assert_eq!(
-            wrap_sources(
-                &s(&[
-                    "role Maintenance planner",
-                    "personal grant (until 2026-03-12)"
-                ]),
-                26
-            ),
-            s(&[
-                "role Maintenance planner,",
-                "personal grant (until",
-                "2026-03-12)"
-            ])
-        );
-        assert_eq!(wrap_sources(&[], 10), s(&[""]));
     }
 }

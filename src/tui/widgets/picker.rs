@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use ratatui::Frame;
 
 use super::palette::fuzzy_rank;
-use super::table::{ellipsize, fit_columns, Column, FILTER_MAX};
+use super::table::{ellipsize, fit_columns, wrap_parts, Column, FILTER_MAX};
 use super::{centered, Symbols};
 use crate::domain::text::{is_unsafe_char, sanitize};
 use crate::tui::keymap::{Action, Context, Key, Keymap};
@@ -180,26 +180,51 @@ impl Listing {
             })
             .collect();
         let fit = fit_columns(&self.columns, &content, width, 1);
-        let cells = |texts: Vec<String>| -> Line<'static> {
+        let last = fit.iter().rposition(Option::is_some);
+        // One row: its cells cut with "…", but the last column wraps at
+        // words onto more lines (an expiry at its end is never cut off).
+        let cells = |texts: Vec<String>| -> Vec<Line<'static>> {
+            let mut lines: Vec<Line<'static>> = Vec::new();
             let mut spans: Vec<Span<'static>> = Vec::new();
+            let mut indent = 0;
             for (c, w) in fit.iter().enumerate() {
                 let Some(w) = *w else { continue };
                 if !spans.is_empty() {
                     spans.push(Span::raw(" "));
+                    indent += 1;
                 }
                 let t = texts.get(c).cloned().unwrap_or_default();
+                if Some(c) == last {
+                    // Parts end at "), " (each source of `who`).
+                    let mut parts: Vec<String> = t.split("), ").map(|p| format!("{p})")).collect();
+                    if let Some(l) = parts.last_mut() {
+                        l.pop();
+                    }
+                    for (n, part) in wrap_parts(&parts, w as usize).into_iter().enumerate() {
+                        if n > 0 {
+                            let next = vec![Span::raw(" ".repeat(indent))];
+                            lines.push(Line::from(std::mem::replace(&mut spans, next)));
+                        }
+                        spans.extend(ellipsize(Line::from(part), w).spans);
+                    }
+                    continue;
+                }
                 let cut = ellipsize(Line::from(t), w);
                 let pad = (w as usize).saturating_sub(cut.width());
                 spans.extend(cut.spans);
                 spans.push(Span::raw(" ".repeat(pad)));
+                indent += w as usize;
             }
-            Line::from(spans)
+            lines.push(Line::from(spans));
+            lines
         };
-        let mut out = vec![
-            cells(self.columns.iter().map(|c| c.title.to_string()).collect()).style(theme.muted),
-        ];
+        let header = self.columns.iter().map(|c| c.title.to_string()).collect();
+        let mut out: Vec<Line<'static>> = cells(header)
+            .into_iter()
+            .map(|l| l.style(theme.muted))
+            .collect();
         for r in self.rows.iter().skip(self.scroll) {
-            out.push(cells(r.iter().map(|t| sanitize(t)).collect()));
+            out.extend(cells(r.iter().map(|t| sanitize(t)).collect()));
         }
         out.extend(
             self.notes
@@ -211,7 +236,8 @@ impl Listing {
 
     pub fn render(&self, f: &mut Frame, area: Rect, theme: &Theme, sym: Symbols) {
         let w = area.width.saturating_sub(4).min(116);
-        let h = (self.rows.len() + self.notes.len() + 4).min(area.height as usize) as u16;
+        let mut lines = self.lines(w.saturating_sub(2), theme);
+        let h = (lines.len() + 3).min(area.height as usize) as u16;
         let r = centered(area, w, h.max(5));
         f.render_widget(Clear, r);
         let block = Block::default()
@@ -219,7 +245,6 @@ impl Listing {
             .border_set(sym.border_set())
             .border_style(theme.border)
             .title(Span::styled(format!(" {} ", self.title), theme.title));
-        let mut lines = self.lines(r.width.saturating_sub(2), theme);
         let room = r.height.saturating_sub(3) as usize;
         lines.truncate(room);
         lines.push(Line::styled("↑/↓ scroll   enter/esc: close", theme.muted));

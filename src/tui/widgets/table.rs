@@ -274,6 +274,48 @@ pub fn ellipsize(line: Line<'_>, width: u16) -> Line<'_> {
     out
 }
 
+/// Parts (the sources of a permission) joined with ", " in lines of at
+/// most `width` cells: broken between parts, and a part longer than a line
+/// between its words (a word longer than a line is for [`ellipsize`]).
+pub fn wrap_parts(sources: &[String], width: usize) -> Vec<String> {
+    let fits = |t: &str| Span::raw(t).width() <= width;
+    let mut out: Vec<String> = Vec::new();
+    let n = sources.len();
+    for (i, s) in sources.iter().enumerate() {
+        let s = if i + 1 < n {
+            format!("{s},")
+        } else {
+            s.clone()
+        };
+        match out.last_mut() {
+            Some(last) if fits(&format!("{last} {s}")) => {
+                last.push(' ');
+                last.push_str(&s);
+            }
+            _ if fits(&s) => out.push(s),
+            _ => {
+                // Too long for a line of its own: by words.
+                let mut cur = String::new();
+                for word in s.split(' ') {
+                    if cur.is_empty() {
+                        cur = word.to_string();
+                    } else if fits(&format!("{cur} {word}")) {
+                        cur.push(' ');
+                        cur.push_str(word);
+                    } else {
+                        out.push(std::mem::replace(&mut cur, word.to_string()));
+                    }
+                }
+                out.push(cur);
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push(String::new());
+    }
+    out
+}
+
 /// How many rows of a table at most are measured for its column widths.
 pub const MEASURE_LIMIT: usize = 1000;
 
@@ -617,5 +659,41 @@ mod filter_tests {
         assert_eq!(text, "far[2Jouk");
         filter_paste(&mut text, true, &"y".repeat(500));
         assert_eq!(text.chars().count(), FILTER_MAX);
+    }
+}
+
+#[cfg(test)]
+mod wrap_tests {
+    use super::*;
+
+    #[test]
+    fn sources_wrap_between_sources_then_words() {
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            wrap_parts(&s(&["role A", "role B"]), 20),
+            s(&["role A, role B"])
+        );
+        assert_eq!(
+            wrap_parts(
+                &s(&["role Workshop technician", "role Certifying staff"]),
+                31
+            ),
+            s(&["role Workshop technician,", "role Certifying staff"])
+        );
+        assert_eq!(
+            wrap_parts(
+                &s(&[
+                    "role Maintenance planner",
+                    "personal grant (until 2026-03-12)"
+                ]),
+                26
+            ),
+            s(&[
+                "role Maintenance planner,",
+                "personal grant (until",
+                "2026-03-12)"
+            ])
+        );
+        assert_eq!(wrap_parts(&[], 10), s(&[""]));
     }
 }
