@@ -6,7 +6,8 @@
 //! A tab's actions reach the palette through the keymap: every binding in
 //! the tab's own context (the first of its `View::chain`, when that is not
 //! `list`, `grid` or `global`) is offered, less what its `View::hidden`
-//! (no permission) and `View::unbound` (nothing to do there) name.
+//! (no permission) and `View::unbound` (nothing to do there) name, and,
+//! for a tab other than the current one, less moving (up, down, back).
 
 use ratatui::crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 
@@ -23,6 +24,25 @@ fn shared(c: Context) -> bool {
     matches!(
         c,
         Context::Global | Context::List | Context::Grid | Context::Matrix
+    )
+}
+
+/// Moving within a view: offered for the current tab only, even when a tab
+/// binds it in its own context.
+fn navigation(a: Action) -> bool {
+    matches!(
+        a,
+        Action::SelectNext
+            | Action::SelectPrev
+            | Action::PageDown
+            | Action::PageUp
+            | Action::First
+            | Action::Last
+            | Action::Back
+            | Action::GridUp
+            | Action::GridDown
+            | Action::GridLeft
+            | Action::GridRight
     )
 }
 
@@ -114,7 +134,10 @@ impl App {
                 .filter(|c| *c != Context::Global && (n == 0 || !shared(*c)))
                 .collect();
             for b in self.keymap.bindings_for(&contexts) {
-                if hidden.contains(&b.action) || matches!(b.action, Action::Cancel) {
+                if hidden.contains(&b.action)
+                    || matches!(b.action, Action::Cancel)
+                    || (n > 0 && navigation(b.action))
+                {
                     continue;
                 }
                 let description = if shared(b.context) {
