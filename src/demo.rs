@@ -232,6 +232,23 @@ pub fn demo_commands(now: DateTime<Utc>) -> Vec<Command> {
     cmds
 }
 
+/// The demo's open access review: everyone's access, due in two weeks,
+/// reviewed by the administrator and the head of compliance. The demo
+/// administrator gave everyone their access, so this small station lets
+/// granters review (each such item shows the risk sign).
+pub fn demo_campaign(now: DateTime<Utc>) -> Command {
+    Command::StartReview(Box::new(crate::domain::command::NewReview {
+        name: "Q1 access review".into(),
+        scope: "all".into(),
+        reviewers: vec!["#1".into(), login_of(32)],
+        due: now.date_naive() + Duration::days(14),
+        fallback: crate::domain::reviews::Fallback::None,
+        recur_months: Some(3),
+        granter_may_review: true,
+        bulk_after_secs: Some(30),
+    }))
+}
+
 /// A deterministic date for seeded records.
 /// What the organisation's separation-of-duties rules keep apart: the
 /// permission keys of each permission rule, the role names of each role

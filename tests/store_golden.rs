@@ -968,6 +968,35 @@ fn enum_variant_tags_are_pinned() {
             until: day(2026, 2, 1),
             command: Box::new(Command::Batch(vec![])),
         },
+        Command::StartReview(Box::new(clearance::domain::command::NewReview {
+            name: s(),
+            scope: s(),
+            reviewers: vec![],
+            due: day(2026, 2, 1),
+            fallback: clearance::domain::reviews::Fallback::None,
+            recur_months: None,
+            granter_may_review: false,
+            bulk_after_secs: None,
+        })),
+        Command::DecideReview {
+            campaign: 1,
+            items: vec![],
+            verdict: clearance::domain::reviews::Verdict::Keep,
+            reason: s(),
+            looked_ms: None,
+            bulk: None,
+        },
+        Command::ReassignReview {
+            campaign: 1,
+            items: vec![],
+            reviewer: s(),
+        },
+        Command::CloseReview { campaign: 1 },
+        Command::ShortenAuthorization {
+            reference: s(),
+            expires: day(2026, 2, 1),
+            reason: s(),
+        },
     ];
     let names: Vec<(u32, &str)> = commands.iter().map(|c| (tag(c), c.name())).collect();
     let expected: Vec<(u32, &str)> = [
@@ -1016,6 +1045,11 @@ fn enum_variant_tags_are_pinned() {
         "sod add",
         "sod remove",
         "batch",
+        "review start",
+        "review decide",
+        "review reassign",
+        "review close",
+        "auth shorten",
     ]
     .into_iter()
     .enumerate()
@@ -1044,10 +1078,12 @@ fn enum_variant_tags_are_pinned() {
         RecordKey::Terminal(1),
         RecordKey::Pin(1),
         RecordKey::SodRule(1),
+        RecordKey::Campaign(1),
+        RecordKey::ReviewItem(1, 1),
     ];
     assert_eq!(
         keys.iter().map(tag).collect::<Vec<_>>(),
-        [0, 1, 2, 3, 4, 5, 6, 7]
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
     );
     assert_eq!(
         [

@@ -45,8 +45,9 @@ fn demo_starts_switches_every_tab_and_quits_cleanly() {
         (b"\t", "3 Authorizations"),
         (b"\t", "4 Audit"),
         (b"\t", "5 Me"),
+        (b"\t", "6 Reviews"),
         (b"\t", "1 Users"),
-        (b"\x1b[Z", "5 Me"), // shift-tab, as xterm sends it
+        (b"\x1b[Z", "6 Reviews"), // shift-tab, as xterm sends it
     ] {
         app.key_then(k, tab);
     }
@@ -87,7 +88,7 @@ fn a_grid_cell_edited_and_saved_in_the_app_is_in_the_store() {
     // Set yes, save: the impact first; confirm.
     app.send(b"y");
     app.key_then(b"w", "impact");
-    app.key_then(b"y", "(audit #3)");
+    app.key_then(b"y", "(audit #4)");
     app.send(b"q");
     let st = app.wait_exit();
     assert!(
@@ -107,7 +108,10 @@ fn a_grid_cell_edited_and_saved_in_the_app_is_in_the_store() {
     assert_eq!(role["levels"]["work_orders.complete"], "yes", "{role:#}");
     let verify = db.run(&["audit", "verify", "--json"]).ok().json();
     assert_eq!(verify["ok"], true, "{verify:#}");
-    assert_eq!(verify["entries"], 3, "the demo's two entries and the save");
+    assert_eq!(
+        verify["entries"], 4,
+        "the demo's three entries (its campaign the third) and the save"
+    );
     let out = db.run(&["audit", "verify"]).ok();
     assert!(out.stdout.contains("audit chain intact"), "{}", out.stdout);
     // The newest entry is the grid's save, by the administrator.
@@ -116,7 +120,7 @@ fn a_grid_cell_edited_and_saved_in_the_app_is_in_the_store() {
         .ok()
         .json();
     let last = &list[0];
-    assert_eq!(last["seq"], 3, "{last:#}");
+    assert_eq!(last["seq"], 4, "{last:#}");
     assert_eq!(last["command"], "role set", "{last:#}");
     assert_eq!(last["operator_login"], cli::ADMIN, "{last:#}");
     assert!(
@@ -136,7 +140,7 @@ fn a_reason_given_in_a_confirmation_of_the_app_is_in_the_audit_log() {
     // reason, type it (y and n are text there) and confirm with enter.
     app.send(b"j");
     app.key_then(b"d", "Deactivate");
-    app.key_then(b"\tleft the company; no access needed\r", "(audit #3)");
+    app.key_then(b"\tleft the company; no access needed\r", "(audit #4)");
     app.send(b"q");
     let st = app.wait_exit();
     assert!(
@@ -151,7 +155,7 @@ fn a_reason_given_in_a_confirmation_of_the_app_is_in_the_audit_log() {
         .ok()
         .json();
     let last = &list[0];
-    assert_eq!(last["seq"], 3, "{last:#}");
+    assert_eq!(last["seq"], 4, "{last:#}");
     assert_eq!(last["command"], "user deactivate", "{last:#}");
     assert_eq!(
         last["reason"], "left the company; no access needed",

@@ -300,7 +300,8 @@ fn build_demo(ctx: &Ctx) -> CliResult<()> {
         )?;
         let actor = s.actor(None)?;
         let cmds = crate::demo::demo_commands(s.now());
-        let out = s.execute(actor, Command::Batch(cmds))?;
+        s.execute(actor, Command::Batch(cmds))?;
+        let out = s.execute(actor, crate::demo::demo_campaign(s.now()))?;
         eprintln!(
             "created the demo organisation in {} (audit #{})",
             ctx.db.display(),

@@ -50,6 +50,8 @@ mod kiosk;
 mod org;
 mod query;
 mod rescue;
+mod review;
+mod review_list;
 pub(crate) mod served;
 mod sod;
 
@@ -165,6 +167,10 @@ pub enum Cmd {
     /// Your kiosk PIN for workshop terminals (set), or reset someone's
     #[command(subcommand)]
     Pin(kiosk::PinCmd),
+    /// Access reviews: campaigns in which reviewers keep, remove or shorten
+    /// each assignment, grant and authorization in scope, with evidence
+    #[command(subcommand)]
+    Review(review::ReviewCmd),
     /// Separation of duties: rules that keep duties apart, and who breaks them
     #[command(subcommand)]
     Sod(sod::SodCmd),
@@ -198,6 +204,7 @@ impl Cmd {
             Cmd::Terminal(c) => c.changes(),
             Cmd::Pin(c) => matches!(c, kiosk::PinCmd::Reset { .. }),
             Cmd::Sod(c) => c.changes(),
+            Cmd::Review(c) => c.changes() || matches!(c, review::ReviewCmd::Decide { .. }),
             _ => false,
         }
     }
@@ -458,6 +465,7 @@ pub(crate) fn dispatch(ctx: &Ctx, command: Option<Cmd>) -> CliResult {
         Cmd::Terminal(c) => kiosk::run_terminal(ctx, c),
         Cmd::Pin(c) => kiosk::run_pin(ctx, c),
         Cmd::Sod(c) => sod::run(ctx, c),
+        Cmd::Review(c) => review::run(ctx, c),
         Cmd::Who(a) => who::who(ctx, a),
     }
 }

@@ -108,6 +108,11 @@ fn open_named(command: Option<&Cmd>) -> Result<Option<Named>, String> {
         }),
         Some(Cmd::Export(a)) => a.output.as_deref().map(beside).transpose()?,
         Some(Cmd::Backup(a)) => Some(beside(&a.file)?),
+        Some(Cmd::Review(super::review::ReviewCmd::VerifyReport { file })) => Some(Named {
+            file: File::open(file).map_err(|e| cannot(file, "read", e))?,
+            backup: None,
+        }),
+        Some(Cmd::Review(r)) => r.output().map(beside).transpose()?,
         _ => None,
     })
 }

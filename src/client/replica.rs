@@ -84,6 +84,7 @@ pub fn attach_on(stream: UnixStream, caller: &Caller) -> Result<(Snapshot, UnixS
     let mut org: Organisation = protocol::read_chunked(&stream).map_err(bad)?;
     org.terminals = protocol::read_chunked(&stream).map_err(bad)?;
     org.sod_rules = protocol::read_chunked(&stream).map_err(bad)?;
+    org.reviews = protocol::read_chunked(&stream).map_err(bad)?;
     org.reindex();
     Ok((
         Snapshot {

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::authorizations::AuthorizationStatus;
 use super::org::Organisation;
+use super::reviews::{CampaignId, Fallback, ItemNo, Verdict};
 use super::users::UserId;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -278,6 +279,51 @@ pub enum Command {
         until: NaiveDate,
         command: Box<Command>,
     },
+    /// Starts an access-review campaign over a scope.
+    StartReview(Box<NewReview>),
+    /// Decides items of a campaign: one by its reviewer, or a bulk keep of
+    /// items without a risk sign (`bulk`: how long, in milliseconds, the
+    /// reviewer had the list open).
+    DecideReview {
+        campaign: CampaignId,
+        items: Vec<ItemNo>,
+        verdict: Verdict,
+        reason: String,
+        looked_ms: Option<u32>,
+        bulk: Option<u32>,
+    },
+    /// Gives items of an open campaign to another reviewer.
+    ReassignReview {
+        campaign: CampaignId,
+        items: Vec<ItemNo>,
+        reviewer: String,
+    },
+    /// Closes a campaign: every removal and shortening is applied in this
+    /// one change, undecided items get the campaign's default.
+    CloseReview {
+        campaign: CampaignId,
+    },
+    /// Brings an authorization's expiry forward (a review's shortening).
+    ShortenAuthorization {
+        reference: String,
+        expires: NaiveDate,
+        reason: String,
+    },
+}
+
+/// What `review start` asks for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewReview {
+    pub name: String,
+    /// `all`, `privileged`, `role:NAME`, `area:AREA` or `kind:KIND`.
+    pub scope: String,
+    /// Users by login, email or `#id`.
+    pub reviewers: Vec<String>,
+    pub due: NaiveDate,
+    pub fallback: Fallback,
+    pub recur_months: Option<u32>,
+    pub granter_may_review: bool,
+    pub bulk_after_secs: Option<u32>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -410,6 +456,11 @@ impl Command {
             Command::AddSodRule { .. } => "sod add",
             Command::RemoveSodRule { .. } => "sod remove",
             Command::SodExcepted { command, .. } => command.name(),
+            Command::StartReview(_) => "review start",
+            Command::DecideReview { .. } => "review decide",
+            Command::ReassignReview { .. } => "review reassign",
+            Command::CloseReview { .. } => "review close",
+            Command::ShortenAuthorization { .. } => "auth shorten",
         }
     }
 
@@ -459,6 +510,8 @@ impl Command {
             Command::Reasoned { reason, .. } => Some(reason),
             Command::SetAuthorizationStatus { reason, .. } => Some(reason),
             Command::SodExcepted { reason, .. } => Some(reason),
+            Command::ShortenAuthorization { reason, .. } => Some(reason),
+            Command::DecideReview { reason, .. } if !reason.is_empty() => Some(reason),
             _ => None,
         }
     }

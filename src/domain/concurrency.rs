@@ -89,6 +89,11 @@ pub fn describe(org: &Organisation, key: RecordKey) -> String {
             Some(r) => format!("separation-of-duties rule {}", r.name),
             None => format!("separation-of-duties rule #{id}"),
         },
+        RecordKey::Campaign(id) => match org.reviews.campaigns.get(&id) {
+            Some(c) => format!("campaign #{id} {}", c.name),
+            None => format!("campaign #{id}"),
+        },
+        RecordKey::ReviewItem(c, n) => format!("item {n} of campaign #{c}"),
         RecordKey::Pin(id) => match org.users.get(&id) {
             Some(u) => format!("the PIN of {}", u.name()),
             None => format!("the PIN of user #{id}"),

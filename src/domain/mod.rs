@@ -17,6 +17,7 @@ pub mod org;
 pub mod permission;
 pub mod qualifications;
 pub mod read;
+pub mod reviews;
 pub mod roles;
 pub mod rules;
 pub mod settings;

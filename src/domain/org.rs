@@ -11,6 +11,7 @@ use super::catalog::Catalog;
 use super::error::{unknown, DomainResult};
 use super::kiosk::{Pin, Terminal, TerminalId};
 use super::qualifications::{Qualification, QualificationId};
+use super::reviews::{Campaign, CampaignId, ItemNo, ReviewItem, Reviews};
 use super::roles::{Role, RoleId};
 use super::sod::{SodRule, SodRuleId};
 use super::text::{email_identity, sanitize};
@@ -39,6 +40,8 @@ pub enum Record {
     Terminal(Terminal),
     Pin(Pin),
     SodRule(SodRule),
+    Campaign(Box<Campaign>),
+    ReviewItem(Box<ReviewItem>),
 }
 
 /// Where a record lives.
@@ -52,6 +55,8 @@ pub enum RecordKey {
     Terminal(TerminalId),
     Pin(UserId),
     SodRule(SodRuleId),
+    Campaign(CampaignId),
+    ReviewItem(CampaignId, ItemNo),
 }
 
 impl Record {
@@ -65,6 +70,8 @@ impl Record {
             Record::Terminal(t) => RecordKey::Terminal(t.id),
             Record::Pin(p) => RecordKey::Pin(p.user),
             Record::SodRule(r) => RecordKey::SodRule(r.id),
+            Record::Campaign(c) => RecordKey::Campaign(c.id),
+            Record::ReviewItem(i) => RecordKey::ReviewItem(i.campaign, i.no),
         }
     }
 }
@@ -107,6 +114,10 @@ pub struct Organisation {
     /// exceptions. Exported (JSON) like terminals, not in bincode.
     #[serde(default, with = "human_only")]
     pub sod_rules: BTreeMap<SodRuleId, SodRule>,
+    /// Access-review campaigns and their items. Exported (JSON) like
+    /// terminals, not in bincode.
+    #[serde(default, with = "human_only")]
+    pub reviews: Reviews,
     /// Live users by email and by login (derived; rebuilt on load and apply).
     #[serde(skip)]
     by_email: HashMap<String, UserId>,
@@ -133,6 +144,7 @@ impl Organisation {
             terminals: BTreeMap::new(),
             pins: BTreeMap::new(),
             sod_rules: BTreeMap::new(),
+            reviews: Reviews::default(),
             by_email: HashMap::new(),
             by_login: HashMap::new(),
         };
@@ -252,6 +264,18 @@ impl Organisation {
                 (RecordKey::SodRule(id), None) => {
                     self.sod_rules.remove(id);
                 }
+                (_, Some(Record::Campaign(c))) => {
+                    self.reviews.campaigns.insert(c.id, (**c).clone());
+                }
+                (_, Some(Record::ReviewItem(i))) => {
+                    self.reviews.items.insert(i.key(), (**i).clone());
+                }
+                (RecordKey::Campaign(id), None) => {
+                    self.reviews.campaigns.remove(id);
+                }
+                (RecordKey::ReviewItem(c, n), None) => {
+                    self.reviews.items.remove(&(*c, *n));
+                }
                 (RecordKey::Settings, None) => {}
             }
         }
@@ -278,6 +302,18 @@ impl Organisation {
         v.extend(self.terminals.values().cloned().map(Record::Terminal));
         v.extend(self.pins.values().cloned().map(Record::Pin));
         v.extend(self.sod_rules.values().cloned().map(Record::SodRule));
+        v.extend(
+            self.reviews
+                .campaigns
+                .values()
+                .map(|c| Record::Campaign(Box::new(c.clone()))),
+        );
+        v.extend(
+            self.reviews
+                .items
+                .values()
+                .map(|i| Record::ReviewItem(Box::new(i.clone()))),
+        );
         v
     }
 
@@ -291,6 +327,7 @@ impl Organisation {
         let mut terminals = BTreeMap::new();
         let mut pins = BTreeMap::new();
         let mut sod_rules = BTreeMap::new();
+        let mut reviews = Reviews::default();
         for r in records {
             match r {
                 Record::Settings(s) => settings = Some(*s),
@@ -315,6 +352,12 @@ impl Organisation {
                 Record::SodRule(r) => {
                     sod_rules.insert(r.id, r);
                 }
+                Record::Campaign(c) => {
+                    reviews.campaigns.insert(c.id, *c);
+                }
+                Record::ReviewItem(i) => {
+                    reviews.items.insert(i.key(), *i);
+                }
             }
         }
         let settings = settings.ok_or("the organisation settings record is missing")?;
@@ -322,6 +365,7 @@ impl Organisation {
         org.terminals = terminals;
         org.pins = pins;
         org.sod_rules = sod_rules;
+        org.reviews = reviews;
         Ok(org)
     }
 

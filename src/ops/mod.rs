@@ -5,6 +5,7 @@
 
 pub mod kiosk;
 mod others;
+pub mod reviews;
 pub mod snapshot;
 
 use std::io::Read;

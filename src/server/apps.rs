@@ -141,6 +141,8 @@ pub fn attach(
     protocol::write_chunked(std::io::BufWriter::new(stream), &org.terminals)?;
     // Separation-of-duties rules travel apart too.
     protocol::write_chunked(std::io::BufWriter::new(stream), &org.sod_rules)?;
+    // And access-review campaigns with their items.
+    protocol::write_chunked(std::io::BufWriter::new(stream), &org.reviews)?;
     stream.set_write_timeout(None)?;
     drop(org);
     // Until the app goes away: noticed when a push fails, or when the app

@@ -35,6 +35,8 @@ fn record_name(key: &RecordKey) -> String {
         RecordKey::Terminal(id) => format!("terminals/#{id}"),
         RecordKey::Pin(id) => format!("pins/#{id}"),
         RecordKey::SodRule(id) => format!("sod_rules/#{id}"),
+        RecordKey::Campaign(id) => format!("campaigns/#{id}"),
+        RecordKey::ReviewItem(c, n) => format!("review_items/#{c}.{n}"),
     }
 }
 
@@ -80,7 +82,9 @@ impl Derived {
             RecordKey::Settings
             | RecordKey::Terminal(_)
             | RecordKey::Pin(_)
-            | RecordKey::SodRule(_) => {}
+            | RecordKey::SodRule(_)
+            | RecordKey::Campaign(_)
+            | RecordKey::ReviewItem(..) => {}
             RecordKey::User(id) => m.next_user = m.next_user.max(id),
             RecordKey::Role(id) => m.next_role = m.next_role.max(id),
             RecordKey::Qualification(id) => m.next_qualification = m.next_qualification.max(id),
@@ -183,6 +187,11 @@ impl Store {
                     (T_TERMS, Ok(b)) => RecordKey::Terminal(u32::from_be_bytes(b)),
                     (T_PINS, Ok(b)) => RecordKey::Pin(u32::from_be_bytes(b)),
                     (T_SOD, Ok(b)) => RecordKey::SodRule(u32::from_be_bytes(b)),
+                    (T_CAMPAIGNS, Ok(b)) => RecordKey::Campaign(u32::from_be_bytes(b)),
+                    (T_ITEMS, _) if k.len() == 8 => RecordKey::ReviewItem(
+                        u32::from_be_bytes([k[0], k[1], k[2], k[3]]),
+                        u32::from_be_bytes([k[4], k[5], k[6], k[7]]),
+                    ),
                     _ => {
                         problems.push(format!(
                             "{}/{} is not a record key the audit log knows",

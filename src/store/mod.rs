@@ -92,7 +92,11 @@ const T_TERMS: usize = 12;
 const T_PINS: usize = 13;
 /// Separation-of-duties rules (with their exceptions), by id.
 const T_SOD: usize = 14;
-pub const TREE_NAMES: [&str; 15] = [
+/// Access-review campaigns, by id.
+const T_CAMPAIGNS: usize = 15;
+/// Their items, by campaign id and item number.
+const T_ITEMS: usize = 16;
+pub const TREE_NAMES: [&str; 17] = [
     "meta",
     "settings",
     "users",
@@ -108,6 +112,8 @@ pub const TREE_NAMES: [&str; 15] = [
     "terminals",
     "pins",
     "sod_rules",
+    "campaigns",
+    "review_items",
 ];
 
 const K_SCHEMA: &[u8] = b"schema";
@@ -128,12 +134,29 @@ fn record_place(key: &RecordKey) -> (usize, Vec<u8>) {
         RecordKey::Terminal(id) => (T_TERMS, id.to_be_bytes().to_vec()),
         RecordKey::Pin(id) => (T_PINS, id.to_be_bytes().to_vec()),
         RecordKey::SodRule(id) => (T_SOD, id.to_be_bytes().to_vec()),
+        RecordKey::Campaign(id) => (T_CAMPAIGNS, id.to_be_bytes().to_vec()),
+        RecordKey::ReviewItem(c, n) => (T_ITEMS, item_key(*c, *n).to_vec()),
     }
+}
+
+/// An item's key: its campaign and number, big-endian, so a campaign's
+/// items are stored together and in order.
+fn item_key(campaign: u32, no: u32) -> [u8; 8] {
+    let mut k = [0u8; 8];
+    k[..4].copy_from_slice(&campaign.to_be_bytes());
+    k[4..].copy_from_slice(&no.to_be_bytes());
+    k
 }
 
 fn key_text(key: &[u8]) -> String {
     if key.len() == 4 {
         u32::from_be_bytes([key[0], key[1], key[2], key[3]]).to_string()
+    } else if key.len() == 8 {
+        format!(
+            "{}.{}",
+            u32::from_be_bytes([key[0], key[1], key[2], key[3]]),
+            u32::from_be_bytes([key[4], key[5], key[6], key[7]])
+        )
     } else if key.len() == 12 {
         let seq = u64::from_be_bytes(key[..8].try_into().unwrap_or_default());
         format!(
@@ -322,6 +345,8 @@ impl Store {
             T_TERMS => Record::Terminal(Self::decode_in(tree, key, v)?),
             T_PINS => Record::Pin(Self::decode_in(tree, key, v)?),
             T_SOD => Record::SodRule(Self::decode_in(tree, key, v)?),
+            T_CAMPAIGNS => Record::Campaign(Box::new(Self::decode_in(tree, key, v)?)),
+            T_ITEMS => Record::ReviewItem(Box::new(Self::decode_in(tree, key, v)?)),
             _ => Record::Authorization(Self::decode_in(tree, key, v)?),
         })
     }
@@ -426,7 +451,17 @@ impl Store {
                 d.add(T_SETTINGS, &k, &v);
             }
         }
-        for t in [T_ROLES, T_USERS, T_QUALS, T_AUTHS, T_TERMS, T_PINS, T_SOD] {
+        for t in [
+            T_ROLES,
+            T_USERS,
+            T_QUALS,
+            T_AUTHS,
+            T_TERMS,
+            T_PINS,
+            T_SOD,
+            T_CAMPAIGNS,
+            T_ITEMS,
+        ] {
             for kv in self.trees[t].iter() {
                 let (k, v) = kv.map_err(storage)?;
                 if let Some(d) = digest.as_deref_mut() {

@@ -281,6 +281,12 @@ impl Store {
         for r in org.sod_rules.values() {
             put(Record::SodRule(r.clone()), &mut side)?;
         }
+        for c in org.reviews.campaigns.values() {
+            put(Record::Campaign(Box::new(c.clone())), &mut side)?;
+        }
+        for i in org.reviews.items.values() {
+            put(Record::ReviewItem(Box::new(i.clone())), &mut side)?;
+        }
         let (items, bytes, sha) = side.finish()?;
         Ok(Staged {
             generation,
@@ -449,6 +455,8 @@ fn decode_record(t: usize, v: &[u8]) -> Result<Record, codec::DecodeError> {
         T_TERMS => Record::Terminal(codec::decode(v)?),
         T_PINS => Record::Pin(codec::decode(v)?),
         T_SOD => Record::SodRule(codec::decode(v)?),
+        T_CAMPAIGNS => Record::Campaign(Box::new(codec::decode(v)?)),
+        T_ITEMS => Record::ReviewItem(Box::new(codec::decode(v)?)),
         _ => {
             return Err(codec::DecodeError::Payload(format!(
                 "no records in tree {t}"

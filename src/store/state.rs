@@ -15,7 +15,7 @@ const TAG: &[u8] = b"clearance-state-v1";
 
 /// The trees whose every item the digest covers (and, from `meta`, only
 /// the counters and the administrator counter).
-pub(super) const COVERED: [usize; 12] = [
+pub(super) const COVERED: [usize; 14] = [
     T_SETTINGS,
     T_USERS,
     T_ROLES,
@@ -24,6 +24,8 @@ pub(super) const COVERED: [usize; 12] = [
     T_TERMS,
     T_PINS,
     T_SOD,
+    T_CAMPAIGNS,
+    T_ITEMS,
     T_IDX_EMAIL,
     T_IDX_LOGIN,
     T_IDX_ROLE,
@@ -31,8 +33,17 @@ pub(super) const COVERED: [usize; 12] = [
 ];
 pub(super) const COVERED_META: [&[u8]; 2] = [K_COUNTERS, K_ADMINS];
 /// The trees `Store::load` reads whole anyway.
-pub(super) const RECORD_TREES: [usize; 8] = [
-    T_SETTINGS, T_USERS, T_ROLES, T_QUALS, T_AUTHS, T_TERMS, T_PINS, T_SOD,
+pub(super) const RECORD_TREES: [usize; 10] = [
+    T_SETTINGS,
+    T_USERS,
+    T_ROLES,
+    T_QUALS,
+    T_AUTHS,
+    T_TERMS,
+    T_PINS,
+    T_SOD,
+    T_CAMPAIGNS,
+    T_ITEMS,
 ];
 
 /// One record write of a commit: tree, key, and the new bytes (None removes).
@@ -156,6 +167,8 @@ pub(super) fn encode_record(r: &Record) -> Result<Vec<u8>, codec::EncodeError> {
         Record::Terminal(t) => codec::encode(t),
         Record::Pin(p) => codec::encode(p),
         Record::SodRule(r) => codec::encode(r),
+        Record::Campaign(c) => codec::encode(c.as_ref()),
+        Record::ReviewItem(i) => codec::encode(i.as_ref()),
     }
 }
 

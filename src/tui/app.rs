@@ -14,8 +14,8 @@ pub use super::session::{standing, Who};
 use super::theme::Theme;
 pub use super::view::{Cx, Effect, Tab, View};
 use super::views::{
-    audit::AuditView, authorizations::AuthorizationsView, me::MeView, roles::RolesView,
-    users::UsersView,
+    audit::AuditView, authorizations::AuthorizationsView, me::MeView, reviews::ReviewsView,
+    roles::RolesView, users::UsersView,
 };
 use super::widgets::confirm::Confirm;
 use super::widgets::help::Help;
@@ -40,6 +40,7 @@ pub struct App {
     pub authorizations: AuthorizationsView,
     pub audit: AuditView,
     pub me: MeView,
+    pub reviews: ReviewsView,
     pub popups: Vec<Popup>,
     pub status: Option<Status>,
     pub quit: bool,
@@ -130,6 +131,7 @@ impl App {
             authorizations: AuthorizationsView::default(),
             audit: AuditView::default(),
             me: MeView::default(),
+            reviews: ReviewsView::default(),
             popups: Vec::new(),
             status: None,
             quit: false,
@@ -197,6 +199,7 @@ impl App {
             Tab::Authorizations => &mut self.authorizations,
             Tab::Audit => &mut self.audit,
             Tab::Me => &mut self.me,
+            Tab::Reviews => &mut self.reviews,
         }
     }
 
@@ -223,6 +226,7 @@ impl App {
             Tab::Authorizations => &mut self.authorizations,
             Tab::Audit => &mut self.audit,
             Tab::Me => &mut self.me,
+            Tab::Reviews => &mut self.reviews,
         };
         Some(f(view, &cx))
     }
@@ -433,6 +437,7 @@ impl App {
             Action::TabAuthorizations => goto(Tab::Authorizations),
             Action::TabAudit => goto(Tab::Audit),
             Action::TabMe => goto(Tab::Me),
+            Action::TabReviews => goto(Tab::Reviews),
             _ => None,
         };
         match target {
@@ -550,6 +555,7 @@ fn is_global(a: Action) -> bool {
             | Action::TabAuthorizations
             | Action::TabAudit
             | Action::TabMe
+            | Action::TabReviews
     )
 }
 
@@ -561,5 +567,6 @@ pub fn tab_visible(t: Tab, cx: &Cx) -> bool {
         Tab::Authorizations => cx.reads(Subject::Authorizations).others,
         Tab::Audit => cx.reads(Subject::Audit).others,
         Tab::Me => true,
+        Tab::Reviews => crate::domain::reviews::sight(cx.org, cx.me, cx.now).is_some(),
     }
 }

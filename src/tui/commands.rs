@@ -54,6 +54,7 @@ impl App {
             Tab::Authorizations => &self.authorizations,
             Tab::Audit => &self.audit,
             Tab::Me => &self.me,
+            Tab::Reviews => &self.reviews,
         }
     }
 
@@ -91,6 +92,7 @@ impl App {
             (Tab::Authorizations, Action::TabAuthorizations),
             (Tab::Audit, Action::TabAudit),
             (Tab::Me, Action::TabMe),
+            (Tab::Reviews, Action::TabReviews),
         ]
         .into_iter()
         .filter(|(t, _)| !tabs.contains(t))

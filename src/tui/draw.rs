@@ -105,16 +105,45 @@ impl App {
             spans.push(Span::styled(title, style));
             spans.push(Span::raw(" "));
         }
-        let who = format!(
-            "{}{} · {}",
+        let name = format!(
+            "{}{}",
             if cx.actor.acting_as.is_some() {
                 "as "
             } else {
                 ""
             },
-            sanitize(&cx.me.name()),
-            sanitize(&cx.org.settings.name)
+            sanitize(&cx.me.name())
         );
+        let mut who = format!("{name} · {}", sanitize(&cx.org.settings.name));
+        // A reviewer is reminded of what they have left to decide. The
+        // person's name comes first, then the reminder, then the
+        // organisation's name: the reminder is shortened or the
+        // organisation's name left out when they do not all fit.
+        let due = crate::domain::reviews::due_for(cx.org, cx.me.id);
+        if !due.is_empty() && self.kiosk.is_none() {
+            let items: u32 = due.iter().map(|(_, n)| n).sum();
+            let long = format!(
+                "{} review{} due, {items} item{} ",
+                due.len(),
+                if due.len() == 1 { "" } else { "s" },
+                if items == 1 { "" } else { "s" }
+            );
+            let short = format!("{items} to review ");
+            let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
+            let room =
+                |w: &str| (header.width as usize).saturating_sub(used + w.chars().count() + 1);
+            let fits = [
+                (long.clone(), who.clone()),
+                (long, name.clone()),
+                (short, name.clone()),
+            ]
+            .into_iter()
+            .find(|(t, w)| t.chars().count() <= room(w));
+            if let Some((text, w)) = fits {
+                spans.push(Span::styled(text, cx.theme.expiring));
+                who = w;
+            }
+        }
         let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
         // Cut the name with an ellipsis rather than mid-word at the edge.
         let room = (header.width as usize).saturating_sub(used + 1);
@@ -139,6 +168,7 @@ impl App {
             Tab::Authorizations => &mut self.authorizations,
             Tab::Audit => &mut self.audit,
             Tab::Me => &mut self.me,
+            Tab::Reviews => &mut self.reviews,
         };
         view.render(f, body, &cx);
         let chain = view.chain();

@@ -34,7 +34,7 @@ actions! {
     Palette = "palette",
     NextTab = "next_tab", PrevTab = "prev_tab",
     TabUsers = "tab_users", TabRoles = "tab_roles", TabAuthorizations = "tab_authorizations",
-    TabAudit = "tab_audit", TabMe = "tab_me",
+    TabAudit = "tab_audit", TabMe = "tab_me", TabReviews = "tab_reviews",
     SelectNext = "select_next", SelectPrev = "select_prev", PageDown = "page_down", PageUp = "page_up",
     First = "first", Last = "last", Filter = "filter", Open = "open", Back = "back",
     New = "new", Edit = "edit", AssignRole = "assign_role", UnassignRole = "unassign_role",
@@ -51,6 +51,10 @@ actions! {
     IssueAuthorization = "issue_authorization", Qualifications = "qualifications",
     NextField = "next_field", PrevField = "prev_field", Submit = "submit", Cancel = "cancel",
     Confirm = "confirm", Who = "who",
+    ReviewKeep = "review_keep", ReviewRemove = "review_remove", ReviewShorten = "review_shorten",
+    ReviewKeepAll = "review_keep_all", CycleRiskFilter = "cycle_risk_filter",
+    NextCampaign = "next_campaign", ToggleAllItems = "toggle_all_items",
+    CloseCampaign = "close_campaign",
 }
 
 /// Where a binding applies.
@@ -65,6 +69,7 @@ pub enum Context {
     Authorizations,
     Audit,
     Me,
+    Reviews,
     Form,
     Confirm,
     Help,
@@ -73,7 +78,7 @@ pub enum Context {
 }
 
 impl Context {
-    pub const ALL: [Context; 14] = [
+    pub const ALL: [Context; 15] = [
         Context::Global,
         Context::List,
         Context::Users,
@@ -83,6 +88,7 @@ impl Context {
         Context::Authorizations,
         Context::Audit,
         Context::Me,
+        Context::Reviews,
         Context::Form,
         Context::Confirm,
         Context::Help,
@@ -101,6 +107,7 @@ impl Context {
             Context::Authorizations => "authorizations",
             Context::Audit => "audit",
             Context::Me => "me",
+            Context::Reviews => "reviews",
             Context::Form => "form",
             Context::Confirm => "confirm",
             Context::Help => "help",
@@ -439,6 +446,7 @@ pub const CHAINS: &[&[Context]] = &[
     &[Context::Authorizations, Context::List, Context::Global],
     &[Context::Audit, Context::List, Context::Global],
     &[Context::Me, Context::List, Context::Global],
+    &[Context::Reviews, Context::Global],
     &[Context::Form],
     &[Context::Confirm],
     &[Context::Help],

@@ -27,15 +27,17 @@ pub enum Tab {
     Authorizations,
     Audit,
     Me,
+    Reviews,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 5] = [
+    pub const ALL: [Tab; 6] = [
         Tab::Users,
         Tab::Roles,
         Tab::Authorizations,
         Tab::Audit,
         Tab::Me,
+        Tab::Reviews,
     ];
 
     pub fn title(self) -> &'static str {
@@ -45,6 +47,7 @@ impl Tab {
             Tab::Authorizations => "Authorizations",
             Tab::Audit => "Audit",
             Tab::Me => "Me",
+            Tab::Reviews => "Reviews",
         }
     }
 

@@ -24,12 +24,15 @@ mod delegate;
 mod import;
 pub mod kiosk;
 mod organisation;
+mod reviews;
 mod roles;
+mod sequence;
 mod setup;
 mod sod;
 mod users;
 
 pub use import::validate_organisation;
+use sequence::{plan_sequence, prefix_error};
 pub use setup::{plan_accept, plan_init, plan_rescue, Rescue};
 
 /// Who is acting: the operator (the OS login's user) and, with `--as`, the
@@ -474,6 +477,28 @@ fn plan_with(
             until,
             command,
         } => sod::plan_excepted(&mut cx, reason, *until, command)?,
+        Command::StartReview(nr) => reviews::start(&mut cx, nr)?,
+        Command::DecideReview {
+            campaign,
+            items,
+            verdict,
+            reason,
+            looked_ms,
+            bulk,
+        } => reviews::decide(
+            &mut cx, *campaign, items, verdict, reason, *looked_ms, *bulk,
+        )?,
+        Command::ReassignReview {
+            campaign,
+            items,
+            reviewer,
+        } => reviews::reassign(&mut cx, *campaign, items, reviewer)?,
+        Command::CloseReview { campaign } => reviews::close(&mut cx, *campaign)?,
+        Command::ShortenAuthorization {
+            reference,
+            expires,
+            reason,
+        } => reviews::shorten_authorization(&mut cx, reference, *expires, reason)?,
         Command::AddUser(nu) => users::add_user(&mut cx, nu)?,
         Command::EditUser { user, edit } => users::edit_user(&mut cx, user, edit)?,
         Command::AssignRole { user, role, until } => {
@@ -546,27 +571,15 @@ fn plan_with(
             if cmds.is_empty() {
                 return Err(invalid("empty batch"));
             }
-            // Each command is planned against the state the previous ones left.
-            let mut scratch = org.clone();
-            let mut merged: BTreeMap<RecordKey, Put> = BTreeMap::new();
-            for (i, c) in cmds.iter().enumerate() {
-                if matches!(c, Command::Batch(_)) || c.imported().is_some() {
-                    return Err(invalid("a batch cannot hold a batch or an import"));
-                }
-                let ch = plan_with(&scratch, actor, c, now, reason)
-                    .map_err(|e| prefix_error(e, &format!("command {} ({})", i + 1, c.name())))?;
-                scratch.apply(&ch);
-                for p in ch.puts {
-                    match merged.get_mut(&p.key) {
-                        Some(m) => m.after = p.after,
-                        None => {
-                            merged.insert(p.key, p);
-                        }
-                    }
-                }
+            if cmds
+                .iter()
+                .any(|c| matches!(c, Command::Batch(_)) || c.imported().is_some())
+            {
+                return Err(invalid("a batch cannot hold a batch or an import"));
             }
+            let (scratch, puts) = plan_sequence(org, actor, cmds, now, reason, "command")?;
             cx.counters = scratch.counters;
-            cx.puts = merged.into_values().collect();
+            cx.puts = puts;
             format!(
                 "{} commands as one: {}",
                 cmds.len(),
@@ -575,22 +588,4 @@ fn plan_with(
         }
     };
     Ok(cx.finish(summary))
-}
-
-pub(super) fn prefix_error(e: DomainError, prefix: &str) -> DomainError {
-    match e {
-        DomainError::Invalid(m) => DomainError::Invalid(format!("{prefix}: {m}")),
-        DomainError::Duplicate(m) => DomainError::Duplicate(format!("{prefix}: {m}")),
-        DomainError::Forbidden(m) => DomainError::Forbidden(format!("{prefix}: {m}")),
-        DomainError::Escalation(m) => DomainError::Escalation(format!("{prefix}: {m}")),
-        DomainError::LastAdministrator(m) => {
-            DomainError::LastAdministrator(format!("{prefix}: {m}"))
-        }
-        DomainError::Immutable(m) => DomainError::Immutable(format!("{prefix}: {m}")),
-        DomainError::Conflict(m) => DomainError::Conflict(format!("{prefix}: {m}")),
-        DomainError::Stale(m) => DomainError::Stale(format!("{prefix}: {m}")),
-        DomainError::Unknown { what, name } => {
-            DomainError::Invalid(format!("{prefix}: unknown {what} '{name}'"))
-        }
-    }
 }

@@ -6,6 +6,7 @@ pub mod grants;
 pub(crate) mod impact;
 pub mod me;
 pub(crate) mod quals;
+pub mod reviews;
 pub mod roles;
 pub mod users;
 
