@@ -525,3 +525,30 @@ fn a_click_selects_a_tab_or_a_row_and_the_wheel_moves_the_selection() {
     mouse(&mut app, MouseEventKind::Down(MouseButton::Left), 8, y);
     assert!(selected_row(&mut app, 120, 40).contains("IN-010"));
 }
+
+#[test]
+fn the_reviews_tab_offers_its_actions_in_the_palette_but_not_its_moving_keys() {
+    let demo = Demo::new();
+    let mut app = demo.app(ADMIN);
+    assert!(app.visible_tabs().contains(&Tab::Reviews));
+    press(&mut app, key(':'));
+    let items = palette_items(&app);
+    let reviews: Vec<Action> = items
+        .iter()
+        .filter(|i| i.tab == Some(Tab::Reviews))
+        .map(|i| i.action)
+        .collect();
+    assert!(reviews.contains(&Action::NextCampaign), "{reviews:?}");
+    for a in [
+        Action::SelectNext,
+        Action::SelectPrev,
+        Action::PageDown,
+        Action::First,
+    ] {
+        assert!(!reviews.contains(&a), "offered {a:?} of Reviews");
+    }
+    // Chosen from Users, it switches to Reviews.
+    type_text(&mut app, "next campaign");
+    press_code(&mut app, KeyCode::Enter);
+    assert_eq!(app.tab, Tab::Reviews);
+}

@@ -155,7 +155,10 @@ fn a_reviewer_is_reminded_and_others_have_no_tab() {
         // Narrower: the name stays, the reminder is shortened.
         let s = screen(&mut app, 120, 40);
         let top = s.lines().next().unwrap();
-        assert!(top.contains("32 to review") && top.contains("Demo Administrator"), "{top}");
+        assert!(
+            top.contains("32 to review") && top.contains("Demo Administrator"),
+            "{top}"
+        );
     }
     let mut tech = demo.app(TECHNICIAN);
     let s = screen(&mut tech, 120, 40);
