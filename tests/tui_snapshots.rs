@@ -384,7 +384,7 @@ fn an_expired_authorization_is_marked_and_coloured_expired() {
     let theme = app.theme.clone();
     let buf = draw(&mut app, 120, 40);
     // Rows of the table (the detail pane names the selected one too).
-    let y = row_of(&buf, "CS-014   B1").expect("the expired authorization");
+    let y = row_of(&buf, "CS-014 B1").expect("the expired authorization");
     let x = col_of(&buf, y, "✗").expect("marked ✗");
     let cell = &buf[(x, y)];
     assert_eq!(cell.fg, theme.expired.fg.unwrap());
@@ -394,13 +394,13 @@ fn an_expired_authorization_is_marked_and_coloured_expired() {
     let d = row.find("2026-02-25").expect("the expiry date");
     let dx = row[..d].chars().count() as u16;
     assert_eq!(buf[(dx, y)].fg, theme.expired.fg.unwrap());
-    let yv = row_of(&buf, "CS-010   B1").unwrap();
+    let yv = row_of(&buf, "CS-010 B1").unwrap();
     let xv = col_of(&buf, yv, "✓").expect("a valid one is marked ✓");
     assert_eq!(buf[(xv, yv)].fg, theme.granted.fg.unwrap());
-    let ye = row_of(&buf, "CS-011   B1").unwrap();
+    let ye = row_of(&buf, "CS-011 B1").unwrap();
     let xe = col_of(&buf, ye, "!").expect("an expiring one is marked !");
     assert_eq!(buf[(xe, ye)].fg, theme.expiring.fg.unwrap());
-    let ys = row_of(&buf, "CS-016   B1").unwrap();
+    let ys = row_of(&buf, "CS-016 B1").unwrap();
     let xs = col_of(&buf, ys, "⊘").expect("a suspended one is marked ⊘");
     assert_eq!(buf[(xs, ys)].fg, theme.suspended.fg.unwrap());
 }
@@ -511,7 +511,7 @@ fn no_color_mono_theme_resets_every_colour_but_keeps_modifiers() {
     press(&mut app, key('3'));
     press(&mut app, key('j'));
     let buf = draw(&mut app, 120, 40);
-    let y = row_of(&buf, "CS-014   B1").unwrap();
+    let y = row_of(&buf, "CS-014 B1").unwrap();
     let x = col_of(&buf, y, "✗").unwrap();
     assert!(buf[(x, y)].modifier.contains(Modifier::BOLD));
     // The too-small message is colourless as well.

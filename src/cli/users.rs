@@ -57,7 +57,7 @@ pub enum UserCmd {
     /// Delete a user: a tombstone that stays on record and cannot be changed
     Delete {
         user: String,
-        /// Type the user's short name (login, else email) to confirm
+        /// Type the user's short name (login, else the email before "@") to confirm
         #[arg(long, value_name = "HANDLE")]
         confirm: String,
     },
@@ -247,7 +247,9 @@ pub fn run(ctx: &Ctx, cmd: UserCmd) -> CliResult {
         UserCmd::Delete { user, confirm } => {
             let s = ctx.session()?;
             let u = s.org().resolve_user(&user)?;
-            if confirm != u.handle() {
+            // The short name (login, else the email before "@"); the
+            // whole handle (the email) is taken too.
+            if confirm != u.short_name() && confirm != u.handle() {
                 return Err(CliError(format!(
                     "confirmation '{}' does not match {}'s short name; nothing deleted",
                     sanitize(&confirm),

@@ -119,6 +119,16 @@ impl User {
             .unwrap_or_else(|| format!("#{}", self.id))
     }
 
+    /// The short name a deletion is confirmed with: the login, else the
+    /// email's part before the "@", else "#id".
+    pub fn short_name(&self) -> String {
+        match (&self.login, &self.email) {
+            (Some(l), _) => l.clone(),
+            (None, Some(e)) => e.split('@').next().unwrap_or(e).to_string(),
+            (None, None) => format!("#{}", self.id),
+        }
+    }
+
     pub fn assignment(&self, role: RoleId) -> Option<&RoleAssignment> {
         self.roles.iter().find(|a| a.role == role)
     }

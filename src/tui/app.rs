@@ -19,7 +19,6 @@ use super::views::{
 };
 use super::widgets::confirm::Confirm;
 use super::widgets::help::Help;
-use super::widgets::palette::Palette;
 use super::widgets::status::Status;
 use super::widgets::Symbols;
 use crate::client::link::Link;
@@ -71,6 +70,9 @@ pub struct App {
     /// At a workshop terminal: the sign-in screen and who is signed in
     /// (None: the process's login is no terminal, the normal app).
     pub kiosk: Option<Kiosk>,
+    /// Where each tab's title was drawn in the header (x from, x to), for
+    /// a mouse click.
+    pub tab_spots: Vec<(Tab, u16, u16)>,
 }
 
 macro_rules! cx {
@@ -145,6 +147,7 @@ impl App {
             who,
             base: None,
             kiosk: who.kiosk.then(Kiosk::default),
+            tab_spots: Vec::new(),
         };
         // A kiosk is never suspended (it would leave a shell behind).
         app.allow_suspend = app.kiosk.is_none();
@@ -254,19 +257,15 @@ impl App {
             Event::Paste(text) if self.at_sign_in() => self.sign_in_paste(&text),
             Event::Paste(text) if !self.locked && !self.too_small() => self.on_paste(&text),
             Event::Resize(..) => self.dirty = true,
-            Event::Mouse(m) if !self.locked && self.popups.is_empty() && !self.too_small() => {
-                // Mouse capture is on only when configured: the wheel moves
-                // the selection of the current view.
-                use ratatui::crossterm::event::MouseEventKind;
-                let action = match m.kind {
-                    MouseEventKind::ScrollDown => Some(Action::SelectNext),
-                    MouseEventKind::ScrollUp => Some(Action::SelectPrev),
-                    _ => None,
-                };
-                if let Some(a) = action {
-                    self.dirty = true;
-                    self.run_action(a);
-                }
+            // Mouse capture is on only when configured (see `commands`).
+            Event::Mouse(m)
+                if !self.locked
+                    && self.popups.is_empty()
+                    && !self.too_small()
+                    && !self.at_sign_in()
+                    && self.ended().is_none() =>
+            {
+                self.on_mouse(m)
             }
             _ => {}
         }
@@ -338,6 +337,8 @@ impl App {
                 return Ok(e);
             }
             match cx.keymap.lookup(view.chain(), &key) {
+                // Not bound here: nothing to do on this view.
+                Some(a) if view.unbound().contains(&a) => Ok(Effect::None),
                 Some(a) if view.hidden(cx).contains(&a) => Ok(Effect::Error(format!(
                     "you lack the permission for '{}'",
                     a.name()
@@ -419,16 +420,8 @@ impl App {
                 }));
                 return;
             }
-            Action::Palette => {
-                let (chain, hidden) = self.current_chain();
-                self.popups.push(Popup::Palette(Palette {
-                    chain,
-                    hidden,
-                    query: String::new(),
-                    selected: 0,
-                }));
-                return;
-            }
+            Action::Palette => return self.open_palette(),
+            Action::Who => return self.who(None),
             Action::NextTab | Action::PrevTab => {
                 let i = tabs.iter().position(|t| *t == self.tab).unwrap_or(0);
                 let n = tabs.len().max(1);
@@ -451,22 +444,6 @@ impl App {
             Some(t) => self.tab = t,
             None => self.set_error("you have no access to that tab".into()),
         }
-    }
-
-    fn current_chain(&mut self) -> (Vec<Context>, Vec<Action>) {
-        let tab = self.tab;
-        let Ok(cx) = cx!(self) else {
-            return (vec![Context::Global], Vec::new());
-        };
-        let view: &dyn View = match tab {
-            Tab::Users => &self.users,
-            Tab::Roles => &self.roles,
-            Tab::Authorizations => &self.authorizations,
-            Tab::Audit => &self.audit,
-            Tab::Me => &self.me,
-            Tab::Reviews => &self.reviews,
-        };
-        (view.chain().to_vec(), view.hidden(&cx))
     }
 
     /// Runs an action chosen in the palette as if its key had been pressed.
@@ -570,6 +547,7 @@ fn is_global(a: Action) -> bool {
             | Action::Redraw
             | Action::Help
             | Action::Palette
+            | Action::Who
             | Action::NextTab
             | Action::PrevTab
             | Action::TabUsers

@@ -87,6 +87,7 @@ impl App {
         };
         // Header: tabs you may see, the organisation, who you are.
         let mut spans = vec![Span::styled(" Clearance ", cx.theme.title)];
+        let mut spots = Vec::new();
         for t in Tab::ALL {
             if !tabs.contains(&t) {
                 continue;
@@ -97,7 +98,11 @@ impl App {
             } else {
                 cx.theme.tab_inactive
             };
-            spans.push(Span::styled(format!(" {n} {} ", t.title()), style));
+            let x: usize = spans.iter().map(|s| s.width()).sum();
+            let title = format!(" {n} {} ", t.title());
+            let w = Span::raw(title.as_str()).width();
+            spots.push((t, header.x + x as u16, header.x + (x + w) as u16));
+            spans.push(Span::styled(title, style));
             spans.push(Span::raw(" "));
         }
         let name = format!(
@@ -169,7 +174,8 @@ impl App {
         let chain = view.chain();
         let mut actions = view.hints(&cx);
         let hidden = view.hidden(&cx);
-        actions.retain(|a| !hidden.contains(a));
+        let unbound = view.unbound();
+        actions.retain(|a| !hidden.contains(a) && !unbound.contains(a));
         actions.push(Action::Help);
         actions.push(Action::Quit);
         let badge = view.badge(&cx);
@@ -199,6 +205,7 @@ impl App {
             None => render_status(f, status, self.status.as_ref(), &self.theme),
         }
         drop(cx);
+        self.tab_spots = spots;
         self.draw_popups(f, body);
         self.finish(f);
     }

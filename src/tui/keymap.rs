@@ -50,7 +50,7 @@ actions! {
     Verify = "verify", SignoffCheck = "signoff_check",
     IssueAuthorization = "issue_authorization", Qualifications = "qualifications",
     NextField = "next_field", PrevField = "prev_field", Submit = "submit", Cancel = "cancel",
-    Confirm = "confirm",
+    Confirm = "confirm", Who = "who",
     ReviewKeep = "review_keep", ReviewRemove = "review_remove", ReviewShorten = "review_shorten",
     ReviewKeepAll = "review_keep_all", CycleRiskFilter = "cycle_risk_filter",
     NextCampaign = "next_campaign", ToggleAllItems = "toggle_all_items",

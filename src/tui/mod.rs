@@ -7,6 +7,7 @@
 pub mod app;
 pub mod backend;
 pub mod caps;
+mod commands;
 mod draw;
 pub mod event;
 pub mod first_run;

@@ -15,6 +15,7 @@ use super::widgets::confirm::{types_text, Confirm, ConfirmFocus};
 use super::widgets::form::Form;
 use super::widgets::help::Help;
 use super::widgets::palette::Palette;
+use super::widgets::picker::{Listing, Picker};
 use super::widgets::reason;
 use super::widgets::status::Status;
 use crate::domain::text::sanitize;
@@ -29,6 +30,10 @@ pub enum Popup {
     Form(Form, Tab, u32),
     /// Information shown once (e.g. an invitation code).
     Info(String, Vec<String>),
+    /// A fuzzy picker (the permission `who` lists the holders of).
+    Pick(Picker),
+    /// Rows to read (who holds a permission).
+    List(Listing),
 }
 
 impl App {
@@ -77,7 +82,7 @@ impl App {
             Some(Popup::Palette(p)) => match keymap.lookup(&[Context::Palette], &key) {
                 Some(Action::Cancel) => Effect::Close,
                 Some(Action::SelectNext) => {
-                    p.selected = (p.selected + 1).min(p.matches(keymap).len().saturating_sub(1));
+                    p.selected = (p.selected + 1).min(p.matches().len().saturating_sub(1));
                     Effect::None
                 }
                 Some(Action::SelectPrev) => {
@@ -85,10 +90,10 @@ impl App {
                     Effect::None
                 }
                 Some(Action::Submit) => {
-                    let chosen = p.matches(keymap).get(p.selected).map(|m| m.0);
+                    let chosen = p.matches().get(p.selected).cloned();
                     self.popups.pop();
-                    if let Some(a) = chosen {
-                        self.run_action(a);
+                    if let Some(item) = chosen {
+                        self.run_item(item);
                     }
                     Effect::None
                 }
@@ -97,7 +102,8 @@ impl App {
                         KeyCode::Backspace => {
                             p.query.pop();
                         }
-                        KeyCode::Char(c) if !c.is_control() => p.query.push(c),
+                        KeyCode::Char('u') if key.ctrl => p.query.clear(),
+                        KeyCode::Char(c) if !c.is_control() && !key.ctrl => p.query.push(c),
                         _ => {}
                     }
                     p.selected = 0;
@@ -133,6 +139,7 @@ impl App {
                     None => {
                         match k.code {
                             KeyCode::Backspace => c.backspace(),
+                            KeyCode::Char('u') if key.ctrl => c.clear_field(),
                             KeyCode::Char(ch)
                                 if !k
                                     .modifiers
@@ -146,6 +153,7 @@ impl App {
                     }
                 }
             }
+            Some(Popup::Pick(_) | Popup::List(_)) => self.pick_key(k, key),
             Some(Popup::Info(..)) => match k.code {
                 KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => Effect::Close,
                 _ => Effect::None,
@@ -294,7 +302,9 @@ impl App {
             let sym = self.sym;
             match &mut self.popups[i] {
                 Popup::Help(h) => h.render(f, body, &self.keymap, theme, sym),
-                Popup::Palette(p) => p.render(f, body, &self.keymap, theme, sym),
+                Popup::Palette(p) => p.render(f, body, theme, sym),
+                Popup::Pick(p) => p.render(f, body, theme, sym),
+                Popup::List(l) => l.render(f, body, theme, sym),
                 Popup::Confirm(c, _) => c.render(f, body, &self.keymap, theme, sym),
                 Popup::Form(form, _, _) => form.render(f, body, theme, sym),
                 Popup::Info(title, lines) => {

@@ -120,6 +120,15 @@ pub trait View {
     fn hints(&self, cx: &Cx) -> Vec<Action>;
     /// Actions the operator lacks the permission for (hidden everywhere).
     fn hidden(&self, cx: &Cx) -> Vec<Action>;
+    /// Actions of the chain that mean nothing on this view: their keys do
+    /// nothing here, and the help and the palette leave them out.
+    fn unbound(&self) -> &'static [Action] {
+        &[]
+    }
+    /// A mouse click at a screen position (select the row clicked).
+    fn click(&mut self, _column: u16, _row: u16, _cx: &Cx) -> Effect {
+        Effect::None
+    }
     /// "view only" when the operator may look but not change.
     fn badge(&self, _cx: &Cx) -> Option<&'static str> {
         None

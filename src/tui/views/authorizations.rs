@@ -4,9 +4,9 @@
 //! alongside, and issue / renew / suspend / reinstate / revoke as commands.
 
 use ratatui::crossterm::event::KeyEvent;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::{Cell, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::users::standing_mark;
@@ -24,7 +24,9 @@ use crate::tui::view::{Cx, Effect, Tab, View};
 use crate::tui::widgets::form::{self, Field, Form};
 use crate::tui::widgets::palette::FuzzyFilter;
 use crate::tui::widgets::reason::ReasonNeed;
-use crate::tui::widgets::table::{filter_key, filter_paste, render_windowed, FilterKey, ListState};
+use crate::tui::widgets::table::{
+    filter_key, filter_paste, render_columns, Column, ColumnWidths, FilterKey, ListState,
+};
 
 const FORM_NEW: u32 = 1;
 const FORM_RENEW: u32 = 2;
@@ -53,7 +55,20 @@ pub struct AuthorizationsView {
     rows: Vec<AuthorizationId>,
     built_for: Option<(u64, String, usize)>,
     page: usize,
+    widths: ColumnWidths,
 }
+
+/// The Authorizations table: standing, holder, reference and expiry
+/// matter most; the scope and the first day give way when narrow.
+const COLUMNS: [Column; 7] = [
+    Column::new("", 10, 1, 1),
+    Column::new("PERSON", 8, 10, 24),
+    Column::new("REF", 7, 6, 12),
+    Column::new("KIND", 6, 4, 8),
+    Column::new("SCOPE", 4, 10, 60),
+    Column::new("FROM", 3, 10, 10),
+    Column::new("EXPIRES", 9, 10, 10),
+];
 
 impl AuthorizationsView {
     fn rebuild(&mut self, cx: &Cx) {
@@ -174,39 +189,14 @@ impl View for AuthorizationsView {
                 if self.filtering { "_" } else { "" }
             ));
         }
-        let wide = list_area.width >= 100;
-        let (header, widths) = if wide {
-            (
-                vec!["", "PERSON", "REF", "KIND", "SCOPE", "FROM", "EXPIRES"],
-                vec![
-                    Constraint::Length(1),
-                    Constraint::Length(18),
-                    Constraint::Length(8),
-                    Constraint::Length(5),
-                    Constraint::Min(12),
-                    Constraint::Length(10),
-                    Constraint::Length(10),
-                ],
-            )
-        } else {
-            (
-                vec!["", "PERSON", "REF", "KIND", "EXPIRES"],
-                vec![
-                    Constraint::Length(1),
-                    Constraint::Min(14),
-                    Constraint::Length(8),
-                    Constraint::Length(5),
-                    Constraint::Length(10),
-                ],
-            )
-        };
         let mut list = self.list;
-        render_windowed(
+        render_columns(
             f,
             list_area,
             pane(title, cx, true),
-            header,
-            &widths,
+            &COLUMNS,
+            &mut self.widths,
+            cx.version,
             rows.len(),
             &mut list,
             cx.sym,
@@ -222,25 +212,20 @@ impl View for AuthorizationsView {
                     .get(&a.holder)
                     .map(|u| u.name())
                     .unwrap_or_default();
-                let mut cells = vec![
-                    Cell::from(sym).style(style),
-                    Cell::from(sanitize(&who)),
-                    Cell::from(sanitize(&a.reference)),
-                    Cell::from(sanitize(&a.kind)),
-                ];
-                if wide {
-                    cells.push(Cell::from(sanitize(&a.scope.describe())));
-                    cells.push(Cell::from(a.effective_from.to_string()));
-                }
-                cells.push(
-                    Cell::from(
+                vec![
+                    Line::styled(sym, style),
+                    Line::from(sanitize(&who)),
+                    Line::from(sanitize(&a.reference)),
+                    Line::from(sanitize(&a.kind)),
+                    Line::from(sanitize(&a.scope.describe())),
+                    Line::from(a.effective_from.to_string()),
+                    Line::styled(
                         a.expires
                             .map(|d| d.to_string())
                             .unwrap_or_else(|| "none".into()),
-                    )
-                    .style(style),
-                );
-                cells
+                        style,
+                    ),
+                ]
             },
         );
         self.list = list;
@@ -370,6 +355,14 @@ impl View for AuthorizationsView {
         Some(Effect::None)
     }
 
+    fn click(&mut self, column: u16, row: u16, cx: &Cx) -> Effect {
+        self.rebuild(cx);
+        if let Some(i) = self.list.row_at(column, row, self.rows.len()) {
+            self.list.selected = i;
+        }
+        Effect::None
+    }
+
     fn paste(&mut self, text: &str) -> bool {
         filter_paste(&mut self.filter, self.filtering, text)
     }
@@ -381,7 +374,15 @@ impl View for AuthorizationsView {
         match action {
             _ if self.list.navigate(action, len, self.page) => {}
             Action::Filter => self.filtering = true,
-            Action::Back => self.filter.clear(),
+            // Back to all: the text and the standing filter at once.
+            Action::Back => {
+                self.filter.clear();
+                self.standing_filter = 0;
+            }
+            // Open: the edit form (the detail is beside the list).
+            Action::Open if cx.may(system::AUTHORIZATIONS_MANAGE) => {
+                return self.handle(Action::Edit, cx)
+            }
             Action::CycleStatusFilter => {
                 self.standing_filter = (self.standing_filter + 1) % FILTERS.len()
             }

@@ -16,6 +16,11 @@ use crate::tui::keymap::{Action, Context};
 use crate::tui::popups::Popup;
 use crate::tui::view::{Cx, Effect, Tab, View};
 use crate::tui::widgets::form::{self, Field, Form};
+use crate::tui::widgets::palette::fuzzy_contains;
+use crate::tui::widgets::table::{
+    ellipsize, filter_key, filter_paste, fit_columns, wrap_parts, Column, FilterKey,
+};
+use ratatui::crossterm::event::KeyEvent;
 
 const FORM_SIGNOFF: u32 = 1;
 
@@ -24,6 +29,44 @@ pub struct MeView {
     scroll: u16,
     /// The last signoff answer, shown until the next check.
     pub last_answer: Vec<String>,
+    /// `/`: only the permissions, qualifications and authorizations
+    /// matching this (fuzzy) are listed.
+    pub filter: String,
+    pub filtering: bool,
+}
+
+/// My effective permissions: the level first, then the permission, then
+/// what gives it (cut with "…" when narrow, dropped last).
+const PERM_COLUMNS: [Column; 3] = [
+    Column::new("PERMISSION", 8, 12, 34),
+    Column::new("LEVEL", 9, 4, 16),
+    Column::new("FROM", 7, 10, 90),
+];
+
+impl MeView {
+    fn words(&self) -> Vec<Vec<char>> {
+        self.filter
+            .split_whitespace()
+            .map(|w| w.to_lowercase().chars().collect())
+            .collect()
+    }
+
+    /// Whether a line of the lists matches the filter (all, without one).
+    fn keeps(&self, words: &[Vec<char>], text: &str) -> bool {
+        words.is_empty() || fuzzy_contains(words, text)
+    }
+
+    fn title(&self, base: &str) -> String {
+        if self.filtering || !self.filter.is_empty() {
+            format!(
+                "{base} — /{}{}",
+                sanitize(&self.filter),
+                if self.filtering { "_" } else { "" }
+            )
+        } else {
+            base.to_string()
+        }
+    }
 }
 
 impl View for MeView {
@@ -32,20 +75,45 @@ impl View for MeView {
     }
 
     fn hints(&self, _cx: &Cx) -> Vec<Action> {
-        vec![Action::SignoffCheck, Action::SelectNext, Action::SelectPrev]
+        vec![
+            Action::SignoffCheck,
+            Action::Filter,
+            Action::SelectNext,
+            Action::SelectPrev,
+        ]
     }
 
     fn hidden(&self, _cx: &Cx) -> Vec<Action> {
-        vec![Action::Filter, Action::Open, Action::Back]
+        Vec::new()
+    }
+
+    /// Nothing here opens: the lists are the detail.
+    fn unbound(&self) -> &'static [Action] {
+        &[Action::Open]
+    }
+
+    fn capture(&mut self, key: KeyEvent, _cx: &Cx) -> Option<Effect> {
+        if filter_key(&mut self.filter, &mut self.filtering, key)? == FilterKey::Changed {
+            self.scroll = 0;
+        }
+        Some(Effect::None)
+    }
+
+    fn paste(&mut self, text: &str) -> bool {
+        filter_paste(&mut self.filter, self.filtering, text)
     }
 
     fn render(&mut self, f: &mut Frame, area: Rect, cx: &Cx) {
         let t = cx.theme;
         let me = cx.me;
         let today = cx.today();
-        let [left, right] =
-            Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
-                .areas(area);
+        let words = self.words();
+        // Side by side when wide, stacked when narrow (the sources need room).
+        let [left, right] = if area.width >= 110 {
+            Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(area)
+        } else {
+            Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(area)
+        };
         // Left: roles and effective permissions with sources.
         let mut lines = vec![Line::styled(
             format!("{} ({})", sanitize(&me.name()), sanitize(&me.handle())),
@@ -63,11 +131,20 @@ impl View for MeView {
             lines.push(Line::from(format!("  {}{until}", sanitize(&name))));
         }
         lines.push(Line::styled("My effective permissions", t.title));
+        let mut rows = Vec::new();
         for e in explain(cx.org, me, cx.now) {
             let srcs: Vec<String> = e
                 .sources
                 .iter()
-                .map(|s| format!("{}{}", s.from, if s.in_force { "" } else { " (expired)" }))
+                .map(|s| {
+                    let until = match s.until {
+                        Some(d) if s.in_force => format!(" until {d}"),
+                        Some(d) => format!(" expired {d}"),
+                        None if s.in_force => String::new(),
+                        None => " (expired)".into(),
+                    };
+                    format!("{}{until}", s.from)
+                })
                 .collect();
             let style = if e.effective == "none" || e.effective == "no" || e.closed.is_some() {
                 t.muted
@@ -76,17 +153,62 @@ impl View for MeView {
             };
             // The organisation may close a permission to everyone (its area
             // switched off, setup mode off): the level then gives nothing.
-            let from = match &e.closed {
-                Some(why) => format!("gives nothing: {why}"),
-                None => srcs.join(", "),
+            let from: Vec<String> = match &e.closed {
+                Some(why) => vec![format!("gives nothing: {why}")],
+                None => srcs,
             };
-            lines.push(Line::from(vec![
-                Span::styled(format!("  {:<30} {:<13}", e.permission, e.effective), style),
-                Span::styled(sanitize(&from), t.muted),
-            ]));
+            let from: Vec<String> = from.iter().map(|s| sanitize(s)).collect();
+            let text = format!("{} {} {}", e.permission, e.effective, from.join(", "));
+            if self.keeps(&words, &text) {
+                rows.push((e.permission, e.effective, from, style));
+            }
+        }
+        // The columns fit the content and the pane (inside its borders,
+        // after a 2-cell indent).
+        let content: Vec<u16> = [
+            rows.iter().map(|r| r.0.chars().count()).max(),
+            rows.iter().map(|r| r.1.chars().count()).max(),
+            rows.iter().map(|r| Span::raw(r.2.join(", ")).width()).max(),
+        ]
+        .iter()
+        .map(|m| m.unwrap_or(0) as u16)
+        .collect();
+        let fit = fit_columns(&PERM_COLUMNS, &content, left.width.saturating_sub(4), 1);
+        for (perm, level, from, style) in rows {
+            let mut spans = vec![Span::raw("  ")];
+            let mut indent = 2;
+            for (i, text) in [perm, level].into_iter().enumerate() {
+                let Some(w) = fit[i] else { continue };
+                let cut = ellipsize(Line::from(text), w);
+                let pad = (w as usize).saturating_sub(cut.width()) + 1;
+                spans.extend(cut.spans.into_iter().map(|s| s.style(style)));
+                spans.push(Span::raw(" ".repeat(pad)));
+                indent += w as usize + 1;
+            }
+            // What gives it wraps at its sources (an expiry is never cut
+            // off while there is room below).
+            let Some(w) = fit[2] else {
+                lines.push(Line::from(spans));
+                continue;
+            };
+            for (n, part) in wrap_parts(&from, w as usize).into_iter().enumerate() {
+                if n > 0 {
+                    lines.push(Line::from(std::mem::replace(
+                        &mut spans,
+                        vec![Span::raw(" ".repeat(indent))],
+                    )));
+                }
+                spans.extend(ellipsize(Line::from(part), w).spans);
+            }
+            let last: Vec<Span> = spans
+                .into_iter()
+                .enumerate()
+                .map(|(i, s)| if i == 0 { s } else { s.style(t.muted) })
+                .collect();
+            lines.push(Line::from(last));
         }
         let p = Paragraph::new(lines)
-            .block(pane("My access".into(), cx, true))
+            .block(pane(self.title("My access"), cx, true))
             .scroll((self.scroll, 0));
         f.render_widget(p, left);
         // Right: qualifications, authorizations, the last signoff answer.
@@ -96,6 +218,7 @@ impl View for MeView {
             .qualifications
             .values()
             .filter(|q| q.holder == me.id)
+            .filter(|q| self.keeps(&words, &q.describe()))
             .collect();
         if quals.is_empty() {
             r.push(Line::styled("  none on record", t.muted));
@@ -123,6 +246,10 @@ impl View for MeView {
             .authorizations
             .values()
             .filter(|a| a.holder == me.id)
+            .filter(|a| {
+                let text = format!("{} {} {}", a.reference, a.kind, a.scope.describe());
+                self.keeps(&words, &text)
+            })
             .collect();
         if auths.is_empty() {
             r.push(Line::styled("  none on record", t.muted));
@@ -162,7 +289,11 @@ impl View for MeView {
         }
         f.render_widget(
             Paragraph::new(r)
-                .block(pane("Qualifications and authorizations".into(), cx, false))
+                .block(pane(
+                    self.title("Qualifications and authorizations"),
+                    cx,
+                    false,
+                ))
                 .wrap(Wrap { trim: false }),
             right,
         );
@@ -175,6 +306,11 @@ impl View for MeView {
             Action::PageDown => self.scroll = self.scroll.saturating_add(10),
             Action::PageUp => self.scroll = self.scroll.saturating_sub(10),
             Action::First => self.scroll = 0,
+            Action::Filter => self.filtering = true,
+            Action::Back => {
+                self.filter.clear();
+                self.scroll = 0;
+            }
             Action::SignoffCheck => {
                 let kinds: Vec<String> = cx
                     .org

@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph};
+use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 mod grid;
@@ -36,7 +36,7 @@ use crate::tui::widgets::confirm::Confirm;
 use crate::tui::widgets::form::{self, Field, Form};
 use crate::tui::widgets::grid::{render_grid, GridCell, GridSpec, GridState, Visible};
 use crate::tui::widgets::reason::ReasonNeed;
-use crate::tui::widgets::table::{render_windowed, ListState};
+use crate::tui::widgets::table::ListState;
 use crate::tui::widgets::Symbols;
 
 const FORM_NEW: u32 = 1;
@@ -102,6 +102,7 @@ enum Row {
 #[derive(Default)]
 pub struct RolesView {
     pub list: ListState,
+    widths: crate::tui::widgets::table::ColumnWidths,
     pub focus: Focus,
     pub mode: Mode,
     /// Grid cursor: row of `rows`, column = role index.
@@ -431,6 +432,12 @@ impl View for RolesView {
 
     fn unsaved(&self) -> bool {
         !self.pending.is_empty()
+    }
+
+    fn click(&mut self, column: u16, row: u16, cx: &Cx) -> Effect {
+        self.rebuild(cx);
+        self.list_click(column, row);
+        Effect::None
     }
 
     fn submit(&mut self, tag: u32, f: &Form, cx: &Cx) -> Result<Effect, String> {

@@ -2,10 +2,9 @@
 //! pane, and every user action as a command.
 
 use ratatui::crossterm::event::KeyEvent;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::text::Span;
-use ratatui::widgets::Cell;
+use ratatui::text::{Line, Span};
 use ratatui::Frame;
 
 mod assign;
@@ -27,7 +26,9 @@ use crate::tui::view::{Cx, Effect, View};
 use crate::tui::widgets::form::{self, Field, Form};
 use crate::tui::widgets::palette::FuzzyFilter;
 use crate::tui::widgets::reason::ReasonNeed;
-use crate::tui::widgets::table::{filter_key, filter_paste, render_windowed, FilterKey, ListState};
+use crate::tui::widgets::table::{
+    filter_key, filter_paste, render_columns, Column, ColumnWidths, FilterKey, ListState,
+};
 pub use detail::standing_mark;
 use detail::status_span;
 
@@ -69,7 +70,21 @@ pub struct UsersView {
         UserId,
         Option<crate::domain::qualifications::QualificationId>,
     )>,
+    /// A new user is being added: the highest id before it (the new one,
+    /// once committed, is selected).
+    adding: Option<UserId>,
+    widths: ColumnWidths,
 }
+
+/// The Users table: the marker, name and status matter most; roles and
+/// email give way (cut first, then dropped) when the table is narrow.
+const COLUMNS: [Column; 5] = [
+    Column::new("", 10, 1, 1),
+    Column::new("NAME", 9, 10, 26),
+    Column::new("EMAIL", 6, 12, 34),
+    Column::new("STATUS", 8, 6, 11),
+    Column::new("ROLES", 5, 10, 48),
+];
 
 impl UsersView {
     /// Rebuilds the filtered rows when the data or the filter changed. The
@@ -138,6 +153,28 @@ impl UsersView {
         };
         self.built_for = Some(key);
         self.list.clamp(self.rows.len());
+        self.select_added(cx);
+    }
+
+    /// Selects the user just added (clearing the filters that would hide them).
+    fn select_added(&mut self, cx: &Cx) {
+        let Some(before) = self.adding else {
+            return;
+        };
+        let Some(new) = cx.org.users.keys().copied().filter(|id| *id > before).max() else {
+            return;
+        };
+        self.adding = None;
+        if !self.rows.contains(&new) {
+            self.filter.clear();
+            self.filtering = false;
+            self.status_filter = 0;
+            self.role_filter = None;
+            self.rebuild(cx);
+        }
+        if let Some(i) = self.rows.iter().position(|id| *id == new) {
+            self.list.selected = i;
+        }
     }
 
     pub fn selected<'a>(&self, cx: &Cx<'a>) -> Option<&'a User> {
@@ -262,35 +299,15 @@ impl View for UsersView {
         self.page = list_area.height.saturating_sub(3) as usize;
         let title = self.filter_title(cx);
         let rows = self.rows.clone();
-        let wide = list_area.width >= 90;
-        let widths: Vec<Constraint> = if wide {
-            vec![
-                Constraint::Length(1),
-                Constraint::Length(24),
-                Constraint::Length(28),
-                Constraint::Length(11),
-                Constraint::Min(10),
-            ]
-        } else {
-            vec![
-                Constraint::Length(1),
-                Constraint::Length(20),
-                Constraint::Length(20),
-                Constraint::Min(8),
-            ]
-        };
-        let header = if wide {
-            vec!["", "NAME", "EMAIL", "STATUS", "ROLES"]
-        } else {
-            vec!["", "NAME", "EMAIL", "STATUS"]
-        };
         let mut list = self.list;
-        render_windowed(
+        let mut widths = std::mem::take(&mut self.widths);
+        render_columns(
             f,
             list_area,
             pane(title, cx, true),
-            header,
-            &widths,
+            &COLUMNS,
+            &mut widths,
+            cx.version,
             rows.len(),
             &mut list,
             cx.sym,
@@ -299,21 +316,19 @@ impl View for UsersView {
             |i| {
                 let u = &cx.org.users[&rows[i]];
                 let (m, ms) = self.marker(cx, u);
-                let mut cells = vec![
-                    Cell::from(Span::styled(m, ms)),
-                    Cell::from(sanitize(&u.name())),
-                    Cell::from(match &u.email {
+                vec![
+                    Line::from(Span::styled(m, ms)),
+                    Line::from(sanitize(&u.name())),
+                    Line::from(match &u.email {
                         Some(e) => Span::raw(sanitize(e)),
                         None => Span::styled("no login", cx.theme.muted),
                     }),
-                    Cell::from(status_span(u, cx)),
-                ];
-                if wide {
-                    cells.push(Cell::from(sanitize(&cx.org.roles_summary(u))));
-                }
-                cells
+                    Line::from(status_span(u, cx)),
+                    Line::from(sanitize(&cx.org.roles_summary(u))),
+                ]
             },
         );
+        self.widths = widths;
         self.list = list;
         self.detail(f, detail_area, cx);
     }
@@ -348,6 +363,10 @@ impl View for UsersView {
             return Effect::None;
         }
         let sel = self.selected(cx).cloned();
+        let action = match action {
+            Action::Open if cx.may(system::USERS_MANAGE) => Action::Edit,
+            a => a,
+        };
         let need = |u: &Option<User>| u.clone().ok_or_else(|| "no user selected".to_string());
         let r = (|| -> Result<Effect, String> {
             Ok(match action {
@@ -356,12 +375,18 @@ impl View for UsersView {
                     Effect::None
                 }
                 Action::Back => {
-                    if !self.filter.is_empty() {
-                        self.filter.clear();
-                    }
+                    // Back to everyone: the text and the status and role
+                    // filters at once.
+                    self.filter.clear();
+                    self.status_filter = 0;
+                    self.role_filter = None;
                     Effect::None
                 }
-                Action::Open => Effect::None,
+                // Open, view only: the detail (else it is the edit form).
+                Action::Open => {
+                    let u = need(&sel)?;
+                    Effect::Open(Popup::Info(sanitize(&u.name()), detail::summary(&u, cx)))
+                }
                 Action::CycleStatusFilter => {
                     self.status_filter = (self.status_filter + 1) % STATUSES.len();
                     Effect::None
@@ -468,6 +493,17 @@ impl View for UsersView {
         r.unwrap_or_else(Effect::Error)
     }
 
+    fn click(&mut self, column: u16, row: u16, cx: &Cx) -> Effect {
+        if self.grants.is_some() {
+            return Effect::None;
+        }
+        self.rebuild(cx);
+        if let Some(i) = self.list.row_at(column, row, self.rows.len()) {
+            self.list.selected = i;
+        }
+        Effect::None
+    }
+
     fn submit(&mut self, tag: u32, f: &Form, cx: &Cx) -> Result<Effect, String> {
         if tag == grants::FORM_SAVE {
             return match &self.grants {
@@ -486,6 +522,8 @@ impl View for UsersView {
         let sel = self.selected(cx).map(|u| format!("#{}", u.id));
         Ok(Effect::Run(match tag {
             FORM_NEW => {
+                // Once it commits, the new user is selected (see rebuild).
+                self.adding = cx.org.users.keys().copied().max().or(Some(0));
                 let role = f.value(4);
                 Command::AddUser(NewUser {
                     given: f.value(0),

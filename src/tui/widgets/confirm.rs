@@ -123,6 +123,20 @@ impl Confirm {
         }
     }
 
+    /// ctrl-u: clears the focused text field (the line before the cursor,
+    /// which is always at its end), as shells do.
+    pub fn clear_field(&mut self) {
+        match self.focus {
+            ConfirmFocus::Keys => {}
+            ConfirmFocus::Typed => self.typed.clear(),
+            ConfirmFocus::Reason => {
+                if let Some(r) = &mut self.reason {
+                    r.clear();
+                }
+            }
+        }
+    }
+
     pub fn backspace(&mut self) {
         match self.focus {
             ConfirmFocus::Keys => {}

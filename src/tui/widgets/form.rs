@@ -323,7 +323,13 @@ impl Form {
                 ) {
                     return;
                 }
-                field.input.input(key);
+                // ctrl-u clears the line before the cursor, as shells do
+                // (the text area's own ctrl-u would undo).
+                if key.code == KeyCode::Char('u') && key.modifiers.contains(KeyModifiers::CONTROL) {
+                    field.input.delete_line_by_head();
+                } else {
+                    field.input.input(key);
+                }
             }
         }
         field.check();

@@ -6,6 +6,7 @@ pub mod form;
 pub mod grid;
 pub mod help;
 pub mod palette;
+pub mod picker;
 pub mod reason;
 pub mod status;
 pub mod table;

@@ -1,5 +1,6 @@
-//! The `:` command palette: every action of the current view with its key,
-//! fuzzy-filtered as you type.
+//! The `:` command palette: every action of every tab the operator may
+//! use, with its key, fuzzy-filtered as you type. The app builds the items
+//! (see `tui::commands`); choosing one from another tab switches to it.
 
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
@@ -8,54 +9,75 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use ratatui::Frame;
 
+use super::table::ellipsize;
 use super::{centered, Symbols};
-use crate::tui::keymap::{Action, Context, Keymap};
+use crate::domain::text::sanitize;
+use crate::tui::keymap::Action;
 use crate::tui::theme::Theme;
+use crate::tui::view::Tab;
+
+/// One row of the palette.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaletteItem {
+    pub action: Action,
+    /// The tab the action belongs to (None: global).
+    pub tab: Option<Tab>,
+    /// For `who`: the permission chosen already (typed as "who has KEY").
+    pub arg: Option<String>,
+    pub keys: String,
+    pub description: String,
+}
 
 pub struct Palette {
-    pub chain: Vec<Context>,
-    pub hidden: Vec<Action>,
+    pub items: Vec<PaletteItem>,
+    /// Permission keys, for "who has KEY" typed into the palette.
+    pub permissions: Vec<String>,
     pub query: String,
     pub selected: usize,
 }
 
 impl Palette {
-    /// Matching actions, best first: (action, keys, description).
-    pub fn matches(&self, keymap: &Keymap) -> Vec<(Action, String, String)> {
-        let items: Vec<(Action, String, String)> = keymap
-            .bindings_for(&self.chain)
-            .into_iter()
-            .filter(|b| !self.hidden.contains(&b.action))
-            .filter(|b| !matches!(b.action, Action::Palette | Action::Cancel))
-            .map(|b| {
-                (
-                    b.action,
-                    b.keys
-                        .iter()
-                        .map(|k| k.to_string())
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                    b.description.clone(),
-                )
-            })
-            .collect();
-        if self.query.trim().is_empty() {
-            return items;
+    /// Matching items, best first.
+    pub fn matches(&self) -> Vec<PaletteItem> {
+        let q = self.query.trim();
+        if q.is_empty() {
+            return self.items.clone();
         }
-        let texts: Vec<String> = items
+        let texts: Vec<String> = self
+            .items
             .iter()
-            .map(|(a, _, d)| format!("{d} {}", a.name()))
+            .map(|i| format!("{} {}", i.description, i.action.name()))
             .collect();
-        let ranked = fuzzy_rank(&self.query, (0..items.len()).collect(), |i| {
-            texts[*i].as_str()
-        });
-        ranked.into_iter().map(|i| items[i].clone()).collect()
+        let ranked = fuzzy_rank(q, (0..self.items.len()).collect(), |i| texts[*i].as_str());
+        let mut out: Vec<PaletteItem> = Vec::new();
+        // "who has KEY" (or "who KEY"): the permissions matching KEY.
+        if let Some(who) = self.items.iter().find(|i| i.action == Action::Who) {
+            let lower = q.to_lowercase();
+            let rest = lower
+                .strip_prefix("who has ")
+                .or_else(|| lower.strip_prefix("who "))
+                .map(str::trim)
+                .filter(|r| !r.is_empty() && *r != "has");
+            if let Some(rest) = rest {
+                let keys: Vec<&String> =
+                    fuzzy_rank(rest, self.permissions.iter().collect(), |k| k.as_str());
+                out.extend(keys.into_iter().map(|k| PaletteItem {
+                    action: Action::Who,
+                    tab: None,
+                    arg: Some(k.clone()),
+                    keys: who.keys.clone(),
+                    description: format!("Who has {k}"),
+                }));
+            }
+        }
+        out.extend(ranked.into_iter().map(|i| self.items[i].clone()));
+        out
     }
 
-    pub fn render(&self, f: &mut Frame, area: Rect, keymap: &Keymap, theme: &Theme, sym: Symbols) {
+    pub fn render(&self, f: &mut Frame, area: Rect, theme: &Theme, sym: Symbols) {
         let r = centered(
             area,
-            area.width.saturating_sub(8).min(70),
+            area.width.saturating_sub(8).min(76),
             area.height.saturating_sub(4).min(20),
         );
         f.render_widget(Clear, r);
@@ -66,21 +88,30 @@ impl Palette {
             .title(Span::styled(" Command palette ", theme.title));
         let mut text = vec![Line::from(vec![
             Span::styled(": ", theme.key),
-            Span::raw(self.query.clone()),
+            Span::raw(sanitize(&self.query)),
             Span::styled("_", theme.muted),
         ])];
-        for (i, (_, keys, desc)) in self
-            .matches(keymap)
-            .iter()
-            .enumerate()
-            .take(r.height.saturating_sub(3) as usize)
-        {
+        let matches = self.matches();
+        if matches.is_empty() {
+            text.push(Line::styled(
+                format!("no action matches '{}'", sanitize(self.query.trim())),
+                theme.muted,
+            ));
+        }
+        let rows = r.height.saturating_sub(3) as usize;
+        // Keep the selection in sight.
+        let skip = self.selected.saturating_sub(rows.saturating_sub(1));
+        let inner = r.width.saturating_sub(2);
+        let desc_w = inner.saturating_sub(2 + 12).max(10);
+        for (i, m) in matches.iter().enumerate().skip(skip).take(rows) {
             let sel = i == self.selected;
-            let line = Line::from(vec![
-                Span::raw(if sel { sym.selected() } else { "  " }),
-                Span::raw(format!("{desc:<44}")),
-                Span::styled(keys.clone(), theme.key),
-            ]);
+            let desc = ellipsize(Line::from(m.description.clone()), desc_w);
+            let pad = (desc_w as usize).saturating_sub(desc.width()) + 1;
+            let mut spans = vec![Span::raw(if sel { sym.selected() } else { "  " })];
+            spans.extend(desc.spans);
+            spans.push(Span::raw(" ".repeat(pad)));
+            spans.push(Span::styled(m.keys.clone(), theme.key));
+            let line = Line::from(spans);
             text.push(if sel {
                 line.style(theme.selected)
             } else {

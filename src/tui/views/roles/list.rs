@@ -1,6 +1,14 @@
 //! The role list: its keys (new, copy, edit, remove, open) and drawing.
 
 use super::*;
+use crate::tui::widgets::table::{render_columns, Column};
+
+/// The role list: the name gives way, the number of holders stays.
+const ROLE_COLUMNS: [Column; 3] = [
+    Column::new("", 10, 1, 1),
+    Column::new("ROLE", 8, 8, 40),
+    Column::new("USERS", 9, 5, 5),
+];
 
 impl RolesView {
     // ---- the role list ------------------------------------------------------
@@ -112,13 +120,24 @@ impl RolesView {
         Effect::None
     }
 
+    /// A click on a row of the list selects that role.
+    pub(super) fn list_click(&mut self, column: u16, row: u16) {
+        if self.focus != Focus::List {
+            return;
+        }
+        if let Some(i) = self.list.row_at(column, row, self.roles.len()) {
+            self.list.selected = i;
+            self.sync_from_list();
+        }
+    }
+
     pub(super) fn render_list(&mut self, f: &mut Frame, area: Rect, cx: &Cx) {
         self.page = area.height.saturating_sub(3) as usize;
         let roles = &self.roles;
         let holders = &self.holders;
         let pending = &self.pending;
         let mut list = self.list;
-        render_windowed(
+        render_columns(
             f,
             area,
             pane(
@@ -126,12 +145,9 @@ impl RolesView {
                 cx,
                 self.focus == Focus::List,
             ),
-            vec!["", "ROLE", "USERS"],
-            &[
-                Constraint::Length(1),
-                Constraint::Min(12),
-                Constraint::Length(5),
-            ],
+            &ROLE_COLUMNS,
+            &mut self.widths,
+            cx.version,
             roles.len(),
             &mut list,
             cx.sym,
@@ -149,13 +165,13 @@ impl RolesView {
                     Line::from(sanitize(&r.name))
                 };
                 vec![
-                    Cell::from(if changed {
+                    Line::from(if changed {
                         Span::styled("*", cx.theme.changed)
                     } else {
                         Span::raw(" ")
                     }),
-                    Cell::from(name),
-                    Cell::from(holders[i].to_string()),
+                    name,
+                    Line::from(holders[i].to_string()),
                 ]
             },
         );

@@ -1,7 +1,7 @@
 //! Inviting, deactivating, reactivating and deleting a person in the Users
 //! tab. Each asks first, with the exact command captured, so that a reason
 //! can be given with it (the confirmation's reason field); deleting needs
-//! the short handle typed. What the rules would refuse (reactivating an
+//! the short name typed (login, else the email before "@"). What the rules would refuse (reactivating an
 //! active person) is said at once instead of asked.
 
 use crate::domain::command::Command;
@@ -91,7 +91,7 @@ pub(super) fn ask(action: Action, cx: &Cx, u: &User) -> Result<Effect, String> {
                 ],
                 true,
             )
-            .typed_confirmation(&u.handle());
+            .typed_confirmation(&u.short_name());
             let cmd = Command::DeleteUser { user };
             refused(cx, &cmd)?;
             Effect::Open(Popup::Confirm(c, Box::new(Effect::Run(cmd))))
