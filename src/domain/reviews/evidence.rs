@@ -58,15 +58,17 @@ impl Risk {
         }
     }
 
-    /// A few letters for a table column: "idle priv SoD".
+    /// Four letters for a table column: "idle priv sod mine perm back"
+    /// (inactive, privileged, SoD conflict, given by the reviewer,
+    /// permanent, given again after a removal).
     pub fn short(self) -> &'static str {
         match self {
             Risk::Inactive => "idle",
             Risk::Privileged => "priv",
-            Risk::SodConflict => "SoD",
-            Risk::GrantedByReviewer => "granter",
-            Risk::ExpiresNever => "no-end",
-            Risk::Regranted => "regiven",
+            Risk::SodConflict => "sod",
+            Risk::GrantedByReviewer => "mine",
+            Risk::ExpiresNever => "perm",
+            Risk::Regranted => "back",
         }
     }
 

@@ -180,6 +180,7 @@ pub fn validate_organisation(org: &Organisation, now: DateTime<Utc>) -> DomainRe
     }
     validate_terminals(org, &logins)?;
     super::sod::validate_rules(org)?;
+    validate_reviews(org)?;
     if !org.users.values().any(|u| org.is_permanent_admin(u, now)) {
         return Err(DomainError::LastAdministrator(
             "no active account administrator".into(),
@@ -289,4 +290,50 @@ fn differing<K: Ord, V: PartialEq>(old: &BTreeMap<K, V>, new: &BTreeMap<K, V>) -
     let changed_or_added = new.iter().filter(|(k, v)| old.get(k) != Some(v)).count();
     let removed = old.keys().filter(|k| !new.contains_key(k)).count();
     changed_or_added + removed
+}
+
+/// Campaigns and items: each campaign stored under its id with as many
+/// items as it counts, numbered from 1; each item of a known campaign and
+/// person, given to a reviewer of its campaign or to nobody.
+fn validate_reviews(org: &Organisation) -> DomainResult<()> {
+    let r = &org.reviews;
+    for (id, c) in &r.campaigns {
+        if *id != c.id {
+            return Err(invalid(format!("campaign #{id} is stored under #{}", c.id)));
+        }
+        let n = r.items_of(c.id).count();
+        if n != c.item_count as usize {
+            return Err(invalid(format!(
+                "campaign #{id} counts {} items but {n} are given",
+                c.item_count
+            )));
+        }
+    }
+    for ((cid, no), i) in &r.items {
+        let Some(c) = r.campaigns.get(cid) else {
+            return Err(invalid(format!(
+                "item {no} belongs to unknown campaign #{cid}"
+            )));
+        };
+        if (i.campaign, i.no) != (*cid, *no) || *no == 0 || *no > c.item_count {
+            return Err(invalid(format!(
+                "item {no} of campaign #{cid} is numbered {}.{}",
+                i.campaign, i.no
+            )));
+        }
+        if !org.users.contains_key(&i.holder) {
+            return Err(invalid(format!(
+                "item {no} of campaign #{cid} is held by unknown user #{}",
+                i.holder
+            )));
+        }
+        if i.reviewer
+            .is_some_and(|rv| i.holder == rv || !c.reviewers.iter().any(|x| x.user == rv))
+        {
+            return Err(invalid(format!(
+                "item {no} of campaign #{cid} is given to someone who is not its reviewer"
+            )));
+        }
+    }
+    Ok(())
 }

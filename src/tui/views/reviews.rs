@@ -23,7 +23,7 @@ use crate::tui::popups::Popup;
 use crate::tui::view::{Cx, Effect, Tab, View};
 use crate::tui::widgets::confirm::Confirm;
 use crate::tui::widgets::form::{self, Field, Form};
-use crate::tui::widgets::table::ListState;
+use crate::tui::widgets::table::{ColumnWidths, ListState};
 
 const FORM_REMOVE: u32 = 1;
 const FORM_SHORTEN: u32 = 2;
@@ -70,6 +70,11 @@ impl Show {
         }
     }
 
+    /// Its place in the cycle.
+    pub fn index(self) -> usize {
+        Show::CYCLE.iter().position(|s| *s == self).unwrap_or(0)
+    }
+
     fn next(self) -> Show {
         let i = Show::CYCLE.iter().position(|s| *s == self).unwrap_or(0);
         Show::CYCLE[(i + 1) % Show::CYCLE.len()]
@@ -84,6 +89,7 @@ pub struct ReviewsView {
     /// An administrator's view of every item, not only their own.
     pub everyone: bool,
     rows: Vec<ItemNo>,
+    widths: ColumnWidths,
     built_for: Option<(u64, Option<CampaignId>, Show, bool)>,
     /// Evidence of items, by number (built for the rows a filter needs and
     /// for the rows drawn).
@@ -487,6 +493,14 @@ impl View for ReviewsView {
             _ => return Ok(Effect::None),
         };
         Ok(self.decide(no, verdict, reason))
+    }
+
+    fn click(&mut self, column: u16, row: u16, cx: &Cx) -> Effect {
+        self.rebuild(cx);
+        if let Some(i) = self.list.row_at(column, row, self.rows.len()) {
+            self.list.selected = i;
+        }
+        Effect::None
     }
 
     fn notify(&mut self, tag: u32, cx: &Cx) -> Effect {

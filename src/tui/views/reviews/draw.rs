@@ -2,7 +2,7 @@
 
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::{ReviewsView, Show};
@@ -11,7 +11,17 @@ use crate::domain::reviews::{Campaign, ReviewItem};
 use crate::domain::text::sanitize;
 use crate::tui::view::Cx;
 use crate::tui::views::{pane, split_detail};
-use crate::tui::widgets::table::render_windowed;
+use crate::tui::widgets::table::{render_columns, Column};
+
+/// The item list's columns: number, access and person matter most.
+const COLUMNS: [Column; 6] = [
+    Column::new("#", 9, 3, 6),
+    Column::new("PERSON", 8, 10, 28),
+    Column::new("ACCESS", 9, 12, 40),
+    Column::new("UNTIL", 5, 10, 10),
+    Column::new("RISK", 9, 9, 16),
+    Column::new("DECISION", 6, 8, 18),
+];
 
 fn campaign_line(v: &ReviewsView, c: &Campaign, cx: &Cx) -> Line<'static> {
     let me = cx.me.id;
@@ -119,19 +129,18 @@ pub(super) fn render(v: &mut ReviewsView, f: &mut Frame, area: Rect, cx: &Cx) {
             ""
         }
     );
-    render_windowed(
+    let key = cx
+        .version
+        .wrapping_mul(1_000_003)
+        .wrapping_add(u64::from(cid) << 8)
+        .wrapping_add(v.show.index() as u64);
+    render_columns(
         f,
         list_area,
         pane(title, cx, true),
-        vec!["#", "PERSON", "ACCESS", "UNTIL", "RISK", "DECISION"],
-        &[
-            Constraint::Length(4),
-            Constraint::Fill(3),
-            Constraint::Fill(4),
-            Constraint::Length(10),
-            Constraint::Fill(2),
-            Constraint::Length(11),
-        ],
+        &COLUMNS,
+        &mut v.widths,
+        key,
         rows.len(),
         &mut v.list,
         cx.sym,
@@ -139,17 +148,23 @@ pub(super) fn render(v: &mut ReviewsView, f: &mut Frame, area: Rect, cx: &Cx) {
         cx.theme.title,
         |i| {
             let Some(it) = org.reviews.items.get(&(cid, rows[i])) else {
-                return vec![];
+                return vec![Line::from(""); COLUMNS.len()];
             };
+            let e = ev.get(&it.no);
+            let risk = risk_short(e);
             vec![
-                Cell::from(it.no.to_string()),
-                Cell::from(sanitize(
+                Line::from(it.no.to_string()),
+                Line::from(sanitize(
                     it.holder_name.split(" (").next().unwrap_or_default(),
                 )),
-                Cell::from(sanitize(&it.target.describe())),
-                Cell::from(it.until.map_or("never".into(), |d| d.to_string())),
-                Cell::from(risk_short(ev.get(&it.no))),
-                Cell::from(decision_words(it)),
+                Line::from(sanitize(&it.target.describe())),
+                Line::from(it.until.map_or("never".into(), |d| d.to_string())),
+                if e.is_some_and(|e| !e.risks.is_empty()) {
+                    Line::styled(risk, cx.theme.expiring)
+                } else {
+                    Line::from(risk)
+                },
+                Line::from(decision_words(it)),
             ]
         },
     );
