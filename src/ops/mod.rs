@@ -491,19 +491,23 @@ impl Session {
         operator: UserId,
         acting_as: Option<UserId>,
         cmd: Command,
-        change: Change,
+        mut change: Change,
     ) -> OpsResult<Outcome> {
+        // The records travel in the entry and come back with it (a campaign
+        // writes a hundred thousand: they are not copied).
         let body = AuditBody {
             at: now,
             operator,
             operator_login: self.login.clone(),
             acting_as,
             command: cmd,
-            changes: change.puts.clone(),
+            changes: std::mem::take(&mut change.puts),
             summary: change.summary.clone(),
         };
         let admin_role = self.org.settings.admin_role;
         let entry = self.store.commit(body, change.counters, admin_role)?;
+        let entry_seq = entry.seq;
+        change.puts = entry.body.changes;
         // The session's hold on its snapshot goes first, so that without
         // readers the change is applied in place, not to a copy; with
         // readers, their snapshot keeps the organisation as it was.
@@ -516,7 +520,7 @@ impl Session {
         self.published(now, Some(&change), table);
         if self.observer.is_some() {
             self.tell(Committed {
-                seq: entry.seq,
+                seq: entry_seq,
                 at: now,
                 operator,
                 acting_as,
@@ -524,9 +528,9 @@ impl Session {
                 change: Some(change.clone()),
             });
         }
-        tracing::info!(seq = entry.seq, summary = %change.summary, "committed");
+        tracing::info!(seq = entry_seq, summary = %change.summary, "committed");
         Ok(Outcome {
-            seq: entry.seq,
+            seq: entry_seq,
             summary: change.summary,
         })
     }
