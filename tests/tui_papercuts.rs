@@ -552,3 +552,30 @@ fn the_reviews_tab_offers_its_actions_in_the_palette_but_not_its_moving_keys() {
     press_code(&mut app, KeyCode::Enter);
     assert_eq!(app.tab, Tab::Reviews);
 }
+
+#[test]
+fn the_status_filter_finds_time_limited_and_expiring_access() {
+    let demo = Demo::new();
+    let mut app = demo.app(ADMIN);
+    press(&mut app, key('1'));
+    // all, active, invited, deactivated, deleted, then time-limited.
+    for _ in 0..5 {
+        press(&mut app, key('s'));
+    }
+    let s = screen(&mut app, 120, 40);
+    assert!(s.contains("time-limited access"), "{s}");
+    // The external auditor (access for 7 days) and Ingrid Haugen (a
+    // personal grant for 10 days); not a technician with neither.
+    assert!(
+        s.contains("Viktor Petrov") && s.contains("Ingrid Haugen"),
+        "{s}"
+    );
+    assert!(!s.contains("Henrik Dahl"), "{s}");
+    press(&mut app, key('s'));
+    let s = screen(&mut app, 120, 40);
+    assert!(s.contains("access ending within 30 days"), "{s}");
+    assert!(s.contains("Viktor Petrov"), "{s}");
+    press(&mut app, key('s'));
+    let s = screen(&mut app, 120, 40);
+    assert!(!s.contains("ending within"), "back to everyone: {s}");
+}

@@ -11,6 +11,7 @@ mod assign;
 mod detail;
 mod lifecycle;
 mod quals;
+mod status;
 
 use super::grants::{self, GrantEditor};
 use super::{pane, split_detail};
@@ -19,7 +20,7 @@ use crate::domain::catalog::system;
 use crate::domain::command::{Command, NewUser, UserEdit};
 use crate::domain::roles::RoleId;
 use crate::domain::text::sanitize;
-use crate::domain::users::{User, UserId, UserStatus};
+use crate::domain::users::{User, UserId};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::popups::Popup;
 use crate::tui::view::{Cx, Effect, View};
@@ -31,18 +32,11 @@ use crate::tui::widgets::table::{
 };
 pub use detail::standing_mark;
 use detail::status_span;
+use status::FILTERS;
 
 const FORM_NEW: u32 = 1;
 const FORM_EDIT: u32 = 2;
 use assign::{FORM_ASSIGN, FORM_UNASSIGN};
-
-const STATUSES: [Option<UserStatus>; 5] = [
-    None,
-    Some(UserStatus::Active),
-    Some(UserStatus::Invited),
-    Some(UserStatus::Deactivated),
-    Some(UserStatus::Deleted),
-];
 
 #[derive(Default)]
 pub struct UsersView {
@@ -108,18 +102,19 @@ impl UsersView {
             self.show_archived,
         );
         if self.base_for != Some(base_key) {
-            let status = STATUSES[self.status_filter % STATUSES.len()];
+            let status = FILTERS[self.status_filter % FILTERS.len()];
+            let today = cx.today();
             let mut users: Vec<&User> = cx
                 .org
                 .users
                 .values()
-                .filter(|u| status.is_none_or(|s| u.status == s))
+                .filter(|u| status.matches(u, today))
                 .filter(|u| self.role_filter.is_none_or(|r| u.assignment(r).is_some()))
                 .collect();
             // "Deactivate users to hide them from any list" (Flylogs): unless
             // shown, or asked for by status.
             let before = users.len();
-            if status.is_none() && !self.show_archived {
+            if status.hides_archived() && !self.show_archived {
                 users.retain(|u| !u.is_archived());
             }
             self.hidden = before - users.len();
@@ -211,8 +206,8 @@ impl UsersView {
 
     fn filter_title(&self, cx: &Cx) -> String {
         let mut parts = Vec::new();
-        if let Some(s) = STATUSES[self.status_filter % STATUSES.len()] {
-            parts.push(format!("status: {}", s.word()));
+        if let Some(w) = FILTERS[self.status_filter % FILTERS.len()].words() {
+            parts.push(w);
         }
         if let Some(r) = self.role_filter.and_then(|r| cx.org.roles.get(&r)) {
             parts.push(format!("role: {}", sanitize(&r.name)));
@@ -388,7 +383,7 @@ impl View for UsersView {
                     Effect::Open(Popup::Info(sanitize(&u.name()), detail::summary(&u, cx)))
                 }
                 Action::CycleStatusFilter => {
-                    self.status_filter = (self.status_filter + 1) % STATUSES.len();
+                    self.status_filter = (self.status_filter + 1) % FILTERS.len();
                     Effect::None
                 }
                 Action::ToggleArchived => {
