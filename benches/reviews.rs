@@ -36,6 +36,7 @@ fn start(reviewers: Vec<String>) -> Command {
         recur_months: None,
         granter_may_review: true,
         bulk_after_secs: None,
+        inactive_days: None,
     }))
 }
 

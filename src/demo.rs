@@ -246,6 +246,7 @@ pub fn demo_campaign(now: DateTime<Utc>) -> Command {
         recur_months: Some(3),
         granter_may_review: true,
         bulk_after_secs: Some(30),
+        inactive_days: None,
     }))
 }
 

@@ -977,6 +977,7 @@ fn enum_variant_tags_are_pinned() {
             recur_months: None,
             granter_may_review: false,
             bulk_after_secs: None,
+            inactive_days: None,
         })),
         Command::DecideReview {
             campaign: 1,

@@ -50,6 +50,9 @@ pub enum ReviewCmd {
         /// every item without a risk sign at once (default 120)
         #[arg(long, value_name = "SECONDS")]
         bulk_after: Option<u32>,
+        /// Days without activity that mark an item inactive (default 90)
+        #[arg(long, value_name = "DAYS")]
+        inactive_days: Option<u32>,
     },
     /// Campaigns: open ones (with --all, closed ones too)
     List {
@@ -184,6 +187,7 @@ pub fn run(ctx: &Ctx, cmd: ReviewCmd) -> CliResult {
             recur,
             granter_may_review,
             bulk_after,
+            inactive_days,
         } => {
             let nr = NewReview {
                 name,
@@ -194,6 +198,7 @@ pub fn run(ctx: &Ctx, cmd: ReviewCmd) -> CliResult {
                 recur_months: recur.as_deref().map(parse_recur).transpose()?,
                 granter_may_review,
                 bulk_after_secs: bulk_after,
+                inactive_days,
             };
             ctx.run(Command::StartReview(Box::new(nr)))
         }

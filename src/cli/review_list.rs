@@ -132,6 +132,7 @@ pub fn show(ctx: &Ctx, campaign: &str) -> CliResult {
             "id": c.id, "name": c.name, "scope": c.scope_words, "due": c.due,
             "default": c.fallback.word(), "recur_months": c.recur_months,
             "granter_may_review": c.granter_may_review, "bulk_after_secs": c.bulk_after_secs,
+            "inactive_days": c.inactive_days,
             "started_by": c.started_by_name, "started_at": c.started_at,
             "items": n, "decided": d, "unassigned": c.unassigned,
             "reviewers": left.iter().map(|(r, n)| json!({"reviewer": r, "undecided": n})).collect::<Vec<_>>(),
@@ -161,13 +162,14 @@ pub fn show(ctx: &Ctx, campaign: &str) -> CliResult {
     }
     outln!(
         ctx,
-        "  policy:    {}; bulk keep after {} s with the list open",
+        "  policy:    {}; bulk keep after {} s with the list open; inactive after {} days",
         if c.granter_may_review {
             "people may review access they gave"
         } else {
             "nobody reviews access they gave"
         },
-        c.bulk_after_secs
+        c.bulk_after_secs,
+        c.inactive_days
     );
     outln!(ctx, "  progress:  {d} of {n} items decided");
     if c.unassigned > 0 {

@@ -324,6 +324,8 @@ pub struct NewReview {
     pub recur_months: Option<u32>,
     pub granter_may_review: bool,
     pub bulk_after_secs: Option<u32>,
+    /// Days without activity that count as inactive (default 90).
+    pub inactive_days: Option<u32>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

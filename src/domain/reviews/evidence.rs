@@ -19,9 +19,9 @@ use super::super::users::UserId;
 use super::items::{is_privileged, role_is_privileged};
 use super::{Campaign, Outcome, ReviewItem, Reviews, Target};
 
-/// Days without activity after which an item counts as inactive, unless a
-/// filter says otherwise.
-pub const INACTIVE_DAYS: i64 = 90;
+/// Days without activity after which an item counts as inactive, unless
+/// the campaign says otherwise.
+pub const INACTIVE_DAYS: u32 = 90;
 
 /// What the server saw of one person.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -106,8 +106,11 @@ pub struct Evidence {
     pub risks: Vec<Risk>,
 }
 
-/// What the last closed campaign said of each (person, thing).
+/// What an item is judged against: its campaign's inactivity threshold,
+/// and what the last closed campaign said of each (person, thing).
 pub struct Previous<'a> {
+    /// Days without activity that count as inactive.
+    pub inactive_days: i64,
     pub campaign: Option<&'a Campaign>,
     by_thing: HashMap<(UserId, u8, String), &'a ReviewItem>,
 }
@@ -143,6 +146,7 @@ impl<'a> Previous<'a> {
             })
             .unwrap_or_default();
         Previous {
+            inactive_days: i64::from(campaign.inactive_days),
             campaign: prev,
             by_thing,
         }
@@ -345,8 +349,8 @@ pub fn evidence(
     }
     let idle_days = last.map(|t| (now - t).num_days());
     let inactive = match idle_days {
-        Some(d) => d >= INACTIVE_DAYS,
-        None => (now - item.given_at).num_days() >= INACTIVE_DAYS,
+        Some(d) => d >= previous.inactive_days,
+        None => (now - item.given_at).num_days() >= previous.inactive_days,
     };
     if inactive {
         risks.push(Risk::Inactive);

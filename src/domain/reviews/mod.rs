@@ -218,6 +218,8 @@ pub struct Campaign {
     /// How long a reviewer must have had their list open before keeping
     /// every item without a risk sign at once.
     pub bulk_after_secs: u32,
+    /// Days without activity that make an item show the inactive sign.
+    pub inactive_days: u32,
     pub started_by: UserId,
     pub started_by_name: String,
     pub started_at: DateTime<Utc>,

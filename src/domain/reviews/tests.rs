@@ -83,6 +83,7 @@ fn start(org: &mut Organisation, scope: &str, bulk_after: u32) -> CampaignId {
         recur_months: None,
         granter_may_review: false,
         bulk_after_secs: Some(bulk_after),
+        inactive_days: None,
     };
     run(org, ADMIN, Command::StartReview(Box::new(nr))).unwrap();
     org.reviews.campaigns.keys().next_back().copied().unwrap()
@@ -244,6 +245,7 @@ fn evidence_shows_activity_change_and_risks() {
             recur_months: None,
             granter_may_review: false,
             bulk_after_secs: None,
+            inactive_days: None,
         };
         run_at(&mut o, ADMIN, Command::StartReview(Box::new(nr)), later).unwrap();
         2
@@ -290,4 +292,40 @@ fn recur_parses_months_and_years() {
     assert!(parse_recur("0m").is_err());
     assert!(parse_recur("3w").is_err());
     assert!(parse_recur("m").is_err());
+}
+
+#[test]
+fn the_campaign_says_how_long_without_activity_is_inactive() {
+    let mut o = org();
+    let nr = NewReview {
+        name: "Patient".into(),
+        scope: "all".into(),
+        reviewers: vec!["rita".into(), "#1".into()],
+        due: day(2026, 6, 30),
+        fallback: Fallback::None,
+        recur_months: None,
+        granter_may_review: false,
+        bulk_after_secs: None,
+        inactive_days: Some(365),
+    };
+    run(&mut o, ADMIN, Command::StartReview(Box::new(nr))).unwrap();
+    let c = &o.reviews.campaigns[&1];
+    assert_eq!(c.inactive_days, 365);
+    let prev = Previous::of(&o.reviews, c);
+    let later = t0() + Duration::days(200);
+    let none = conflicts(&o, [3], later);
+    let pat = find(&o, 1, 3);
+    assert!(!evidence(&o, pat, None, &prev, &none, later).has(Risk::Inactive));
+    let zero = NewReview {
+        name: "x".into(),
+        scope: "all".into(),
+        reviewers: vec!["rita".into()],
+        due: day(2026, 6, 30),
+        fallback: Fallback::None,
+        recur_months: None,
+        granter_may_review: false,
+        bulk_after_secs: None,
+        inactive_days: Some(0),
+    };
+    assert!(run(&mut o, ADMIN, Command::StartReview(Box::new(zero))).is_err());
 }

@@ -118,6 +118,11 @@ fn build(
         recur_months: nr.recur_months,
         granter_may_review: nr.granter_may_review,
         bulk_after_secs: nr.bulk_after_secs.unwrap_or(DEFAULT_BULK_AFTER_SECS),
+        inactive_days: match nr.inactive_days {
+            Some(0) => return Err(invalid("inactive days must be at least 1")),
+            Some(d) => d,
+            None => super::super::reviews::evidence::INACTIVE_DAYS,
+        },
         started_by: me.id,
         started_by_name: person_words(me),
         started_at: cx.now,
@@ -567,6 +572,7 @@ pub(super) fn close(cx: &mut Ctx<'_>, campaign: CampaignId) -> DomainResult<Stri
             recur_months: c.recur_months,
             granter_may_review: c.granter_may_review,
             bulk_after_secs: Some(c.bulk_after_secs),
+            inactive_days: Some(c.inactive_days),
         };
         let (n, items) = build(cx, state, id, &nr, Some(c.id))
             .map_err(|e| super::prefix_error(e, "the next campaign"))?;
