@@ -6,6 +6,7 @@
 pub mod kiosk;
 mod others;
 pub mod snapshot;
+pub mod usage;
 
 use std::io::Read;
 use std::path::Path;
