@@ -1,0 +1,201 @@
+//! Usage evidence kept by a server: sign-ins and allowed checks show in
+//! `clearance usage`, are written when the server flushes or stops, survive
+//! a restart, and are read as people's records are (yourself always,
+//! others with users.view). Every test stops the server it starts.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use clearance::client::checks::Checks;
+use clearance::protocol::{Caller, Check};
+use common::cli::{Db, ADMIN, NOW};
+use common::server::Server;
+
+fn check(login: &str, user: &str, permission: &str) -> Check {
+    Check {
+        user: user.into(),
+        permission: permission.into(),
+        test_login: Some(login.into()),
+        test_now: Some(NOW.into()),
+        ..Check::default()
+    }
+}
+
+fn with_pia(db: &Db) {
+    db.run(&[
+        "user", "add", "--given", "Pia", "--family", "Holm", "--login", "pia",
+    ])
+    .ok();
+    db.run(&["user", "grant", "pia", "defects.create", "yes"])
+        .ok();
+}
+
+/// `clearance usage --json` as `login`: handle → entry.
+fn usage(db: &Db, login: &str) -> serde_json::Map<String, serde_json::Value> {
+    let out = db.run_as(login, &["usage", "--json"]).ok();
+    out.json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["user"].as_str().unwrap().to_string(), e.clone()))
+        .collect()
+}
+
+/// Ends the server with SIGTERM and waits for it: it writes its usage first.
+fn terminate(server: &mut Server) {
+    let pid = server.child.id() as libc::pid_t;
+    // SAFETY: kill(2) of the child we started.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            assert_eq!(status.code(), Some(0), "{status}");
+            return;
+        }
+        assert!(Instant::now() < deadline, "the server did not leave");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn served_checks_and_commands_show_in_usage_and_survive_a_restart() {
+    let db = Db::init("maintenance");
+    with_pia(&db);
+    // No server has run: nobody was seen, and reading makes no tree.
+    let before = usage(&db, ADMIN);
+    assert_eq!(before["pia"]["last_sign_in"], serde_json::Value::Null);
+    assert!(db.run(&["usage"]).ok().stdout.contains("never seen"));
+    let mut server = Server::start(&db.path, &[]);
+    let mut checks = Checks::connect(&db.path).unwrap();
+    let answers = checks
+        .run(&[
+            check(ADMIN, "pia", "defects.create"),
+            check(ADMIN, "pia", "users.manage"),
+            check(ADMIN, "avery", "users.manage"),
+        ])
+        .unwrap();
+    assert_eq!(answers, vec![Ok(true), Ok(false), Ok(true)]);
+    drop(checks);
+    // A command line by pia's login: a sign-in of hers.
+    db.run_as("pia", &["check", "pia", "defects.create"]).ok();
+    let seen = usage(&db, ADMIN);
+    let pia = &seen["pia"];
+    assert_eq!(pia["last_sign_in"], "2026-03-02T09:30:00Z", "{pia}");
+    assert_eq!(
+        pia["last_allowed"],
+        serde_json::json!({"defects.create": "2026-03-02T09:30:00Z"}),
+        "a denied check is no use: {pia}"
+    );
+    let avery = &seen[ADMIN];
+    assert_eq!(avery["last_sign_in"], "2026-03-02T09:30:00Z", "{avery}");
+    assert_eq!(
+        avery["last_allowed"]["users.manage"],
+        "2026-03-02T09:30:00Z"
+    );
+    // The same through the protocol, for the users asked about.
+    let ids = [pia["id"].as_u64().unwrap() as u32];
+    let caller = Caller {
+        test_login: Some(ADMIN.into()),
+        test_now: Some(NOW.into()),
+    };
+    let answer = clearance::client::replica::usage(&db.path, caller, None, Some(&ids)).unwrap();
+    assert_eq!(answer.len(), 1);
+    assert!(answer[&ids[0]].last_allowed.contains_key("defects.create"));
+    // On screen: local times, a line per permission.
+    let text = db.run(&["usage", "pia"]).ok().stdout;
+    assert!(text.contains("Pia Holm"), "{text}");
+    assert!(text.contains("last sign-in  2026-03-0"), "{text}");
+    assert!(text.contains("defects.create  2026-03-0"), "{text}");
+    // Stopped by a signal: written first. Read without a server, from the
+    // tree; then again with a new one.
+    terminate(&mut server);
+    assert!(!server.socket.exists());
+    let stored = usage(&db, ADMIN);
+    assert_eq!(stored["pia"]["last_allowed"], pia["last_allowed"]);
+    assert_eq!(stored["pia"]["last_sign_in"], pia["last_sign_in"]);
+    assert_eq!(stored[ADMIN]["last_allowed"], avery["last_allowed"]);
+    // The usage tree is no record tree: the database is sound.
+    db.run(&["doctor"]).ok();
+    let _again = Server::start(&db.path, &[]);
+    let later = db.run_at(ADMIN, "2026-03-03T08:00:00Z", &["usage", "--json"]);
+    let later = later.ok().json();
+    let pia_later = later
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["user"] == "pia")
+        .unwrap()
+        .clone();
+    assert_eq!(pia_later["last_allowed"], pia["last_allowed"]);
+    let avery_later = later
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["user"] == ADMIN)
+        .unwrap()
+        .clone();
+    assert_eq!(avery_later["last_sign_in"], "2026-03-03T08:00:00Z");
+}
+
+#[test]
+fn someone_without_users_view_sees_only_themselves() {
+    let db = Db::init("maintenance");
+    with_pia(&db);
+    let _server = Server::start(&db.path, &[]);
+    db.run(&["user", "list"]).ok();
+    let mine = usage(&db, "pia");
+    assert_eq!(mine.keys().collect::<Vec<_>>(), vec!["pia"], "{mine:?}");
+    db.run_as("pia", &["usage", ADMIN])
+        .error(&["reading", "users.view"]);
+    db.run_as("pia", &["usage", "pia"]).ok();
+    // Through the protocol: filtered, not refused.
+    let caller = Caller {
+        test_login: Some("pia".into()),
+        test_now: Some(NOW.into()),
+    };
+    let all = clearance::client::replica::usage(&db.path, caller.clone(), None, None).unwrap();
+    assert_eq!(all.len(), 1, "{all:?}");
+    let nobody = Caller {
+        test_login: Some("nobody-bound".into()),
+        ..caller
+    };
+    let refused = clearance::client::replica::usage(&db.path, nobody, None, None).unwrap_err();
+    assert!(refused.contains("nobody-bound"), "{refused}");
+}
+
+#[test]
+fn the_flusher_writes_usage_while_the_server_runs() {
+    let db = Db::init("maintenance");
+    with_pia(&db);
+    let mut server = Server::start(&db.path, &[]);
+    let mut checks = Checks::connect(&db.path).unwrap();
+    assert_eq!(
+        checks.one(&check(ADMIN, "pia", "defects.create")).unwrap(),
+        Ok(true)
+    );
+    drop(checks);
+    // Every 5 s; then the server is killed, writing nothing more.
+    std::thread::sleep(Duration::from_secs(7));
+    server.kill();
+    let stored = usage(&db, ADMIN);
+    assert_eq!(
+        stored["pia"]["last_allowed"]["defects.create"],
+        "2026-03-02T09:30:00Z"
+    );
+}
+
+#[test]
+fn an_idle_server_writes_usage_before_it_leaves() {
+    let db = Db::init("maintenance");
+    with_pia(&db);
+    let mut server = Server::start(&db.path, &["--idle-exit", "3"]);
+    db.run_as("pia", &["user", "show", "pia"]).ok();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while server.child.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "the server did not leave");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let stored = usage(&db, ADMIN);
+    assert_eq!(stored["pia"]["last_sign_in"], "2026-03-02T09:30:00Z");
+}
