@@ -199,3 +199,71 @@ fn an_idle_server_writes_usage_before_it_leaves() {
     let stored = usage(&db, ADMIN);
     assert_eq!(stored["pia"]["last_sign_in"], "2026-03-02T09:30:00Z");
 }
+
+/// Sets `login`'s kiosk PIN (read from standard input, without a server).
+fn set_pin(db: &Db, login: &str, pin: &str) {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(common::cli::bin())
+        .env("CLEARANCE_AUTOSTART", "0")
+        .arg("--db")
+        .arg(&db.path)
+        .args(["pin", "set", "--stdin"])
+        .env("CLEARANCE_TEST_LOGIN", login)
+        .env("CLEARANCE_TEST_NOW", NOW)
+        .env_remove("CLEARANCE_DB")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{pin}").unwrap();
+    assert!(child.wait().unwrap().success());
+}
+
+#[test]
+fn an_app_attaching_and_a_kiosk_sign_in_are_sign_ins() {
+    use clearance::protocol::{self, Request, Response};
+    use std::os::unix::net::UnixStream;
+    use std::sync::Arc;
+    let db = Db::init("maintenance");
+    with_pia(&db);
+    db.run(&["terminal", "add", "Hangar 2", "--login", "hangar2"])
+        .ok();
+    set_pin(&db, "pia", "491736");
+    let _server = Server::start(&db.path, &[]);
+    // Avery's app attaches (at a later instant than the commands above).
+    let at = |now: &str, login: &str| Caller {
+        test_login: Some(login.into()),
+        test_now: Some(now.into()),
+    };
+    let stream = UnixStream::connect(db.path.join("clearance.sock")).unwrap();
+    let app = clearance::client::replica::Replica::attach_as(
+        &db.path,
+        stream,
+        Arc::new(|| {}),
+        at("2026-03-02T10:00:00Z", ADMIN),
+    )
+    .unwrap();
+    // Pia signs in at the workshop terminal.
+    let stream = UnixStream::connect(db.path.join("clearance.sock")).unwrap();
+    let sign_in = Request::KioskSignIn {
+        caller: at("2026-03-02T11:00:00Z", "hangar2"),
+        person: "pia".into(),
+        pin: "491736".into(),
+    };
+    protocol::write(&mut &stream, &sign_in).unwrap();
+    let answer: Response = protocol::read(&mut &stream).unwrap();
+    assert!(matches!(answer, Response::SignedIn(Ok(_))), "{answer:?}");
+    // The app asks, as its person: everyone, with the two sign-ins.
+    let seen = app.usage(None, None).unwrap();
+    let sign_in_of = |login: &str| {
+        let (id, _) = seen
+            .iter()
+            .find(|(id, _)| app.org.user(**id).unwrap().login.as_deref() == Some(login))
+            .unwrap();
+        seen[id].last_sign_in.unwrap().to_rfc3339()
+    };
+    assert_eq!(sign_in_of(ADMIN), "2026-03-02T10:00:00+00:00");
+    assert_eq!(sign_in_of("pia"), "2026-03-02T11:00:00+00:00");
+}
