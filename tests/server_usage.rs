@@ -267,3 +267,27 @@ fn an_app_attaching_and_a_kiosk_sign_in_are_sign_ins() {
     assert_eq!(sign_in_of(ADMIN), "2026-03-02T10:00:00+00:00");
     assert_eq!(sign_in_of("pia"), "2026-03-02T11:00:00+00:00");
 }
+
+#[test]
+fn the_usage_tree_is_no_direct_edit_and_hides_none() {
+    let db = Db::init("maintenance");
+    with_pia(&db);
+    let mut server = Server::start(&db.path, &[]);
+    db.run_as("pia", &["user", "show", "pia"]).ok();
+    terminate(&mut server);
+    // Written, and doctor finds nothing wrong with a database that has it.
+    assert_ne!(
+        usage(&db, ADMIN)["pia"]["last_sign_in"],
+        serde_json::Value::Null
+    );
+    db.run(&["doctor"]).ok();
+    // A record edited behind the log's back is still seen.
+    {
+        let store = clearance::store::Store::open(&db.path, ADMIN).unwrap();
+        let idx = store.raw_tree("idx_login").unwrap();
+        let (k, _) = idx.iter().next().unwrap().unwrap();
+        idx.remove(k).unwrap();
+        idx.flush().unwrap();
+    }
+    assert_ne!(db.run(&["doctor"]).code, 0);
+}
