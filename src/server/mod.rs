@@ -72,7 +72,7 @@ struct Shared {
 impl Shared {
     /// Writes the usage evidence not written yet (before the server ends).
     fn flush_usage(&self) {
-        shutdown::flush_usage(&self.reads, self.usage.as_ref());
+        shutdown::flush_usage(&self.reads, self.usage.as_ref(), true);
     }
 }
 

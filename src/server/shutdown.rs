@@ -1,5 +1,6 @@
 //! How a server keeps its usage evidence (see `store::usage`): written by a
-//! flusher thread every few seconds (sooner when the recorder fills up),
+//! flusher thread every few seconds (what ran a minute ahead of the tree, or
+//! everything when the recorder fills up),
 //! and once more whenever the server ends — idle, stopped by a client, or
 //! by SIGTERM, SIGINT or SIGHUP, which it catches to end the same way (the
 //! session taken, so no command is cut; then the usage written; then the
@@ -23,12 +24,19 @@ const ENDING: [libc::c_int; 3] = [libc::SIGTERM, libc::SIGINT, libc::SIGHUP];
 
 static WAKE_WRITE: AtomicI32 = AtomicI32::new(-1);
 
-/// Writes what the recorder holds and the tree lacks; logs a failure.
-pub fn flush_usage(reads: &Reads, tree: Option<&UsageTree>) {
+/// Writes what the recorder holds and the tree lacks (`all`: everything,
+/// as the server ends; else what is due); logs a failure.
+pub fn flush_usage(reads: &Reads, tree: Option<&UsageTree>, all: bool) {
     let Some(tree) = tree else {
         return;
     };
-    match reads.usage().flush_to(tree) {
+    let usage = reads.usage();
+    let done = if all {
+        usage.flush_to(tree)
+    } else {
+        usage.flush_due(tree)
+    };
+    match done {
         Ok(0) => {}
         Ok(n) => tracing::debug!(items = n, "usage written"),
         Err(e) => tracing::warn!("usage evidence not written (kept in memory, tried again): {e}"),
@@ -42,7 +50,7 @@ pub fn start_flusher(reads: Arc<Reads>, tree: Option<UsageTree>) {
     }
     std::thread::spawn(move || loop {
         reads.usage().wait(FLUSH_EVERY);
-        flush_usage(&reads, tree.as_ref());
+        flush_usage(&reads, tree.as_ref(), false);
     });
 }
 
