@@ -291,3 +291,26 @@ fn the_usage_tree_is_no_direct_edit_and_hides_none() {
     }
     assert_ne!(db.run(&["doctor"]).code, 0);
 }
+
+#[test]
+fn an_allowed_signoff_is_a_use_of_signoffs_complete_and_what_ifs_are_none() {
+    let db = Db::demo();
+    let _server = Server::start(&db.path, &[]);
+    let signoff = ["signoff", "onyberg", "--kind", "B1", "--aircraft-type"];
+    // Another day, or another instant: a question, not a use.
+    let mut dated = signoff.to_vec();
+    dated.extend(["ATR72:600", "--date", "2026-03-02"]);
+    db.run(&dated).ok();
+    db.run(&["check", "onyberg", "defects.create", "--at", NOW])
+        .ok();
+    let before = usage(&db, ADMIN);
+    assert_eq!(before["onyberg"]["last_allowed"], serde_json::json!({}));
+    let mut now = signoff.to_vec();
+    now.push("ATR72:600");
+    db.run(&now).ok();
+    let after = usage(&db, ADMIN);
+    assert_eq!(
+        after["onyberg"]["last_allowed"],
+        serde_json::json!({"signoffs.complete": "2026-03-02T09:30:00Z"})
+    );
+}
