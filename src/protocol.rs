@@ -86,6 +86,21 @@ pub enum Request {
     /// they are answered in order until the client closes it. No
     /// descriptors travel with them.
     Check(Check),
+    /// Usage evidence (`store::usage`): the last sign-in and, per
+    /// permission, the last allowed check or signoff of `users` (None:
+    /// everyone), as the peer — acting as `acting_as` — may read them:
+    /// people it may not read (see `domain::read`, as their records) are
+    /// left out, as are ids the organisation does not know; someone never
+    /// seen has an empty `Usage`. Answered as [`Response::Chunk`]s of a
+    /// bincode `BTreeMap<UserId, Usage>` (see [`read_chunked`]), or
+    /// [`Response::Refused`] when the peer is bound to nobody. (Added after
+    /// `Check`: earlier requests keep their encoding, so the version stays;
+    /// a server without it refuses it as undecodable.)
+    Usage {
+        caller: Caller,
+        acting_as: Option<UserId>,
+        users: Option<Vec<UserId>>,
+    },
 }
 
 /// A check as `clearance check` states it, at the server's now.

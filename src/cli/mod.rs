@@ -58,6 +58,7 @@ mod sod;
 pub use ctx::{Ctx, SessionRef};
 pub use served::run_served;
 mod roles;
+mod usage;
 mod users;
 mod who;
 
@@ -177,6 +178,9 @@ pub enum Cmd {
     /// Who holds PERMISSION (at least a level, a relation, on a day), and
     /// what gives it
     Who(who::WhoArgs),
+    /// Last activity the server saw: each person's last sign-in and, per
+    /// permission, the last allowed check or signoff (evidence, not audited)
+    Usage(usage::UsageArgs),
     /// Run the server of the database in the foreground (for a service
     /// manager): every other clearance command of this database goes through it
     Serve(served::ServeArgs),
@@ -467,6 +471,7 @@ pub(crate) fn dispatch(ctx: &Ctx, command: Option<Cmd>) -> CliResult {
         Cmd::Sod(c) => sod::run(ctx, c),
         Cmd::Review(c) => review::run(ctx, c),
         Cmd::Who(a) => who::who(ctx, a),
+        Cmd::Usage(a) => usage::usage(ctx, a),
     }
 }
 

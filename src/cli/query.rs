@@ -132,6 +132,10 @@ fn decide(ctx: &Ctx, a: &CheckArgs, org: &Organisation, snap: Option<&Snapshot>)
         );
         d.allowed = allowed;
     }
+    if d.allowed && a.at.is_none() {
+        // Usage evidence (a question about another instant is no use).
+        note_allowed(ctx, u.id, &org.catalog().get(pi).key, now);
+    }
     if ctx.json {
         ctx.print_json(&d)?;
     } else {
@@ -276,6 +280,10 @@ pub fn signoff(ctx: &Ctx, a: SignoffArgs) -> CliResult {
             .transpose()?,
     };
     let d = crate::domain::signoff::signoff(org, u, &req)?;
+    if d.allowed && a.date.is_none() {
+        let key = crate::domain::catalog::system::SIGNOFFS_COMPLETE;
+        note_allowed(ctx, u.id, key, s.now());
+    }
     if ctx.json {
         ctx.print_json(&d)?;
     } else if d.allowed {
@@ -317,6 +325,19 @@ pub fn signoff(ctx: &Ctx, a: SignoffArgs) -> CliResult {
         }
     }
     Ok(if d.allowed { 0 } else { EXIT_DENIED })
+}
+
+/// At a server: notes that a check or signoff about `user` on `permission`
+/// was allowed (usage evidence, see `ops::usage`). Without one, nothing.
+fn note_allowed(
+    ctx: &Ctx,
+    user: crate::domain::users::UserId,
+    permission: &str,
+    at: DateTime<Utc>,
+) {
+    if let Some(reads) = &ctx.reads {
+        reads.usage().allowed(user, permission, at);
+    }
 }
 
 /// "2026-03-31 09:59 UTC", and the organisation's local time when it is not UTC.

@@ -230,6 +230,7 @@ pub fn run_served(call: Call<'_>) -> i32 {
         return fail("this command runs where it is typed, not at the server");
     }
     let (login, now) = caller(cfg!(feature = "test-hooks"), call.login, &call.run);
+    note_sign_in(call.reads, &login, now);
     let err = match stderr.try_clone() {
         Ok(e) => e,
         Err(e) => return fail(&e.to_string()),
@@ -263,6 +264,19 @@ pub fn run_served(call: Call<'_>) -> i32 {
         Err(_) => fail(
             "internal failure at the server; the last change may not be saved: 'clearance doctor' checks the database",
         ),
+    }
+}
+
+/// A command line run by a person's bound login is a sign-in of theirs
+/// (usage evidence, see `ops::usage`), noted whatever the command does.
+fn note_sign_in(
+    reads: &crate::ops::Reads,
+    login: &str,
+    now: Option<chrono::DateTime<chrono::Utc>>,
+) {
+    let at = now.unwrap_or_else(chrono::Utc::now);
+    if let Ok(user) = crate::ops::operator_of(&reads.at(at).org, login, at) {
+        reads.usage().signed_in(user, at);
     }
 }
 

@@ -203,6 +203,21 @@ impl Link {
         }
     }
 
+    /// Usage evidence (last sign-in, last allowed check or signoff per
+    /// permission) of `users` (None: everyone) that the operator, acting as
+    /// `acting_as`, may read: from the server's tree and memory, or the
+    /// tree here. People the operator may not read are left out.
+    pub fn usage(
+        &self,
+        acting_as: Option<UserId>,
+        users: Option<&[UserId]>,
+    ) -> Result<std::collections::BTreeMap<UserId, ops::usage::Usage>, String> {
+        match self {
+            Link::Local(s) => s.usage_for(acting_as, users).map_err(|e| e.to_string()),
+            Link::Remote { replica, .. } => replica.usage(acting_as, users),
+        }
+    }
+
     /// Verifies entries read with [`Link::audit_entries`] against the
     /// stored head.
     pub fn verify_entries(

@@ -290,6 +290,36 @@ impl Replica {
             .map_err(|e| e.to_string())?;
         protocol::read_chunked(&stream).map_err(|e| format!("reading the audit log: {e}"))
     }
+
+    /// Usage evidence of `users` (None: everyone) as this app's person,
+    /// acting as `acting_as`, may read it: see [`usage`].
+    pub fn usage(
+        &self,
+        acting_as: Option<UserId>,
+        users: Option<&[UserId]>,
+    ) -> Result<std::collections::BTreeMap<UserId, crate::ops::usage::Usage>, String> {
+        usage(&self.db, self.caller.clone(), acting_as, users)
+    }
+}
+
+/// Asks the server of the database at `db` for the usage evidence of
+/// `users` (None: everyone) that its caller (the peer, acting as
+/// `acting_as`) may read: people it may not read are left out; someone
+/// never seen has an empty `Usage`. See `Request::Usage`.
+pub fn usage(
+    db: &Path,
+    caller: Caller,
+    acting_as: Option<UserId>,
+    users: Option<&[UserId]>,
+) -> Result<std::collections::BTreeMap<UserId, crate::ops::usage::Usage>, String> {
+    let stream = super::connect(db).ok_or("no server answers")?;
+    let request = Request::Usage {
+        caller,
+        acting_as,
+        users: users.map(<[UserId]>::to_vec),
+    };
+    protocol::write(&mut &stream, &request).map_err(|e| e.to_string())?;
+    protocol::read_chunked(&stream).map_err(|e| format!("reading usage: {e}"))
 }
 
 /// The following thread's part: events until the server goes; then a new

@@ -7,6 +7,7 @@ pub mod kiosk;
 mod others;
 pub mod reviews;
 pub mod snapshot;
+pub mod usage;
 
 use std::io::Read;
 use std::path::Path;

@@ -49,17 +49,25 @@ impl Snapshot {
 }
 
 /// The published snapshot, shared by the session (which replaces it) and
-/// every reader.
+/// every reader; and what the readers saw used (usage evidence, noted
+/// without the session: see [`super::usage`]).
 #[derive(Debug)]
 pub struct Reads {
     current: ArcSwap<Snapshot>,
+    usage: super::usage::Recorder,
 }
 
 impl Reads {
     pub fn new(first: Arc<Snapshot>) -> Reads {
         Reads {
             current: ArcSwap::new(first),
+            usage: Default::default(),
         }
+    }
+
+    /// Where a server notes sign-ins and allowed checks.
+    pub fn usage(&self) -> &super::usage::Recorder {
+        &self.usage
     }
 
     /// Makes `snapshot` the one readers get.

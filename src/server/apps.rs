@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::domain::org::RecordKey;
+use crate::ops::usage::Recorder;
 use crate::ops::{Clock, Committed, FixedClock, Session, SystemClock};
 use crate::protocol::{self, Caller, Event, Execute, FrameError, Response};
 
@@ -101,10 +102,12 @@ pub fn resolve(hooks: bool, peer: String, caller: &Caller) -> (String, Box<dyn C
 }
 
 /// An app attaches: the organisation as of now, then every change after it
-/// until the app goes away.
+/// until the app goes away. A person's app attaching is a sign-in of
+/// theirs (usage evidence).
 pub fn attach(
     session: &Mutex<Session>,
     subs: &Subscribers,
+    usage: &Recorder,
     stream: &UnixStream,
     login: String,
     clock: Box<dyn Clock>,
@@ -114,11 +117,14 @@ pub fn attach(
         // Only a person's bound login or a workshop terminal attaches: an
         // OS account that may reach the socket but is nobody gets nothing.
         let org = session.org();
-        if crate::ops::operator_of(org, &login, clock.now()).is_err()
-            && crate::domain::rules::kiosk::terminal(org, &login).is_err()
-        {
+        let now = clock.now();
+        let person = crate::ops::operator_of(org, &login, now);
+        if person.is_err() && crate::domain::rules::kiosk::terminal(org, &login).is_err() {
             let why = crate::ops::OpsError::NotBound(login).to_string();
             return protocol::write(&mut &*stream, &Response::Refused(why));
+        }
+        if let Ok(user) = person {
+            usage.signed_in(user, now);
         }
         protocol::write(
             &mut &*stream,
@@ -174,9 +180,11 @@ fn hung_up(stream: &UnixStream) -> bool {
     rc > 0 && p.revents & (libc::POLLIN | libc::POLLHUP | libc::POLLERR) != 0
 }
 
-/// Plans and commits an app's command as the peer.
+/// Plans and commits an app's command as the peer (a sign-in of theirs
+/// too, as usage evidence).
 pub fn execute(
     session: &Mutex<Session>,
+    usage: &Recorder,
     login: String,
     clock: Box<dyn Clock>,
     x: Execute,
@@ -185,15 +193,18 @@ pub fn execute(
     session.set_caller(&login, clock);
     let result = session.operator().and_then(|op| {
         let now = session.now();
+        usage.signed_in(op, now);
         let actor = crate::domain::rules::actor(session.org(), op, x.acting_as, now)?;
         session.execute_based(actor, x.command, x.base)
     });
     Response::Executed(result.map_err(|e| crate::client::link::refusal(&e)))
 }
 
-/// A kiosk sign-in at the peer's terminal (see `ops::kiosk`).
+/// A kiosk sign-in at the peer's terminal (see `ops::kiosk`); one that
+/// succeeds is usage evidence.
 pub fn sign_in(
     session: &Mutex<Session>,
+    usage: &Recorder,
     login: String,
     clock: Box<dyn Clock>,
     person: &str,
@@ -201,11 +212,11 @@ pub fn sign_in(
 ) -> Response {
     let mut session = session.lock().unwrap_or_else(|e| e.into_inner());
     session.set_caller(&login, clock);
-    Response::SignedIn(
-        session
-            .kiosk_sign_in(person, pin)
-            .map_err(|e| crate::client::link::refusal(&e)),
-    )
+    let signed = session.kiosk_sign_in(person, pin);
+    if let Ok(s) = &signed {
+        usage.signed_in(s.user, session.now());
+    }
+    Response::SignedIn(signed.map_err(|e| crate::client::link::refusal(&e)))
 }
 
 /// A kiosk sign-out at the peer's terminal.
@@ -254,4 +265,26 @@ pub fn audit(
         (s.audit_entries(), s.store().head())
     };
     protocol::write_chunked(std::io::BufWriter::new(stream), &(entries, head))
+}
+
+/// Usage evidence (see `ops::usage`) of `users` (None: everyone) that the
+/// peer, acting as `acting_as`, may read, streamed as chunks; refused when
+/// the peer is bound to nobody.
+pub fn usage(
+    session: &Mutex<Session>,
+    stream: &UnixStream,
+    login: String,
+    clock: Box<dyn Clock>,
+    acting_as: Option<crate::domain::users::UserId>,
+    users: Option<&[crate::domain::users::UserId]>,
+) -> Result<(), FrameError> {
+    let answer = {
+        let mut s = session.lock().unwrap_or_else(|e| e.into_inner());
+        s.set_caller(&login, clock);
+        s.usage_for(acting_as, users)
+    };
+    match answer {
+        Ok(all) => protocol::write_chunked(std::io::BufWriter::new(stream), &all),
+        Err(e) => protocol::write(&mut &*stream, &Response::Refused(e.to_string())),
+    }
 }

@@ -8,6 +8,7 @@
 pub mod apps;
 pub mod fds;
 mod reads;
+mod shutdown;
 
 use std::os::fd::OwnedFd;
 use std::os::unix::fs::PermissionsExt;
@@ -63,6 +64,16 @@ struct Shared {
     /// Connections being served.
     busy: AtomicUsize,
     last: Mutex<Instant>,
+    /// Where the usage evidence the readers note is written (None: it could
+    /// not be opened; the evidence stays in memory).
+    usage: Option<crate::store::usage::UsageTree>,
+}
+
+impl Shared {
+    /// Writes the usage evidence not written yet (before the server ends).
+    fn flush_usage(&self) {
+        shutdown::flush_usage(&self.reads, self.usage.as_ref(), true);
+    }
 }
 
 /// The socket of the database at `db`.
@@ -93,6 +104,10 @@ pub fn serve(db: &Path, mut session: Session, options: &Options) -> Result<(), S
     let subs = apps::Subscribers::default();
     let told = subs.clone();
     session.observe(Box::new(move |c| told.tell(c)));
+    let usage = session
+        .usage_tree()
+        .map_err(|e| tracing::warn!("cannot open the usage tree: {e}"))
+        .ok();
     let shared = Arc::new(Shared {
         db: db.to_path_buf(),
         reads: session.reads(),
@@ -101,7 +116,21 @@ pub fn serve(db: &Path, mut session: Session, options: &Options) -> Result<(), S
         auto: options.auto,
         busy: AtomicUsize::new(0),
         last: Mutex::new(Instant::now()),
+        usage,
     });
+    shutdown::start_flusher(Arc::clone(&shared.reads), shared.usage.clone());
+    let ending = Arc::clone(&shared);
+    let socket = path.clone();
+    let caught = shutdown::on_signals(move |signo| {
+        let _session = ending.session.lock().unwrap_or_else(|e| e.into_inner());
+        ending.flush_usage();
+        let _ = std::fs::remove_file(&socket);
+        tracing::info!("signal {signo}: the server exits");
+        std::process::exit(0);
+    });
+    if let Err(e) = caught {
+        tracing::warn!("cannot catch signals (usage since the last write is lost on one): {e}");
+    }
     if let Some(idle) = options.idle_exit {
         let watched = Arc::clone(&shared);
         let path = path.clone();
@@ -171,6 +200,7 @@ fn watch_idle(shared: &Shared, idle: Duration, path: &Path) {
         // database directory, was removed) has nothing left to serve.
         if !path.exists() {
             let _session = shared.session.lock().unwrap_or_else(|e| e.into_inner());
+            shared.flush_usage();
             tracing::info!("{} is gone: the server exits", path.display());
             std::process::exit(0);
         }
@@ -178,6 +208,7 @@ fn watch_idle(shared: &Shared, idle: Duration, path: &Path) {
         if shared.busy.load(Ordering::SeqCst) == 0 && last.elapsed() >= idle {
             let _session = shared.session.lock().unwrap_or_else(|e| e.into_inner());
             if shared.busy.load(Ordering::SeqCst) == 0 {
+                shared.flush_usage();
                 let _ = std::fs::remove_file(path);
                 tracing::info!("idle for {idle:?}: the server exits");
                 std::process::exit(0);
@@ -218,7 +249,8 @@ fn connection(shared: &Shared, stream: UnixStream) -> Result<(), FrameError> {
             return match login_of_uid(uid) {
                 Ok(p) => {
                     let (login, clock) = apps::resolve(hooks, p, &caller);
-                    apps::attach(&shared.session, &shared.subs, &stream, login, clock)
+                    let usage = shared.reads.usage();
+                    apps::attach(&shared.session, &shared.subs, usage, &stream, login, clock)
                 }
                 Err(e) => protocol::write(&mut &stream, &Response::Refused(e)),
             };
@@ -233,6 +265,20 @@ fn connection(shared: &Shared, stream: UnixStream) -> Result<(), FrameError> {
             };
         }
         Request::Stop => return stop(shared, uid, &stream),
+        Request::Usage {
+            caller,
+            acting_as,
+            users,
+        } => {
+            return match login_of_uid(uid) {
+                Ok(p) => {
+                    let (login, clock) = apps::resolve(hooks, p, &caller);
+                    let users = users.as_deref();
+                    apps::usage(&shared.session, &stream, login, clock, acting_as, users)
+                }
+                Err(e) => protocol::write(&mut &stream, &Response::Refused(e)),
+            };
+        }
         Request::KioskSignIn {
             caller,
             person,
@@ -240,7 +286,14 @@ fn connection(shared: &Shared, stream: UnixStream) -> Result<(), FrameError> {
         } => match login_of_uid(uid) {
             Ok(p) => {
                 let (login, clock) = apps::resolve(hooks, p, &caller);
-                apps::sign_in(&shared.session, login, clock, &person, &pin)
+                apps::sign_in(
+                    &shared.session,
+                    shared.reads.usage(),
+                    login,
+                    clock,
+                    &person,
+                    &pin,
+                )
             }
             Err(e) => Response::Refused(e),
         },
@@ -254,7 +307,7 @@ fn connection(shared: &Shared, stream: UnixStream) -> Result<(), FrameError> {
         Request::Execute(x) => match login_of_uid(uid) {
             Ok(p) => {
                 let (login, clock) = apps::resolve(hooks, p, &x.caller);
-                apps::execute(&shared.session, login, clock, x)
+                apps::execute(&shared.session, shared.reads.usage(), login, clock, x)
             }
             Err(e) => Response::Refused(e),
         },
@@ -284,6 +337,7 @@ fn stop(shared: &Shared, uid: u32, stream: &UnixStream) -> Result<(), FrameError
         return protocol::write(&mut &*stream, &Response::Refused(msg));
     }
     let _session = shared.session.lock().unwrap_or_else(|e| e.into_inner());
+    shared.flush_usage();
     let _ = std::fs::remove_file(socket_path(&shared.db));
     protocol::write(
         &mut &*stream,

@@ -2,7 +2,8 @@
 //! never taking the session, so that a check never waits for a write.
 //! Each is authorized as `clearance check` authorizes it: the peer checks
 //! itself always, anyone else only where it may read that person's access
-//! or authorizations (the domain's read rule).
+//! or authorizations (the domain's read rule). An allowed check is noted
+//! as usage evidence of its subject (see `ops::usage`), in memory.
 
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::os::unix::net::UnixStream;
@@ -120,7 +121,11 @@ fn answer(reads: &Reads, peer: &mut Peer, check: &Check) -> Result<bool, String>
     .map_err(|e| e.to_string())?;
     let cond = RecordConditions::parse(check.record_age.as_deref(), check.record_state.as_deref())
         .map_err(|e| e.to_string())?;
-    Ok(snap.decide(u, pi, required, &cond, at))
+    let allowed = snap.decide(u, pi, required, &cond, at);
+    if allowed {
+        reads.usage().allowed(u.id, &org.catalog().get(pi).key, at);
+    }
+    Ok(allowed)
 }
 
 /// The user bound to `login`, as `clearance check` finds its operator, and

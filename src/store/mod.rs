@@ -13,6 +13,7 @@ pub mod files;
 pub mod lock;
 mod replace;
 mod state;
+pub mod usage;
 
 use std::path::{Path, PathBuf};
 
