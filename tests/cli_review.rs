@@ -450,3 +450,31 @@ fn campaigns_and_reports_through_the_server() {
         .error(&["campaign"]);
     assert!(!none.exists());
 }
+
+#[test]
+fn last_activity_from_the_server_is_evidence_for_the_reviewer() {
+    let db = mro();
+    let _server = Server::start(&db.path, &[]);
+    // Pat signs in (any command by a bound login) and a check of Pat's
+    // work order access is allowed; Stu is never seen.
+    db.run_as("pat", &["user", "show", "pat"]).ok();
+    db.run(&["check", "pat", "work_orders.access"]).ok();
+    let items = start(&db, &[]);
+    let pat = item_of(&items, "Pat", "Maintenance planner");
+    let activity = pat["evidence"]["activity"].as_str().unwrap();
+    assert!(
+        activity.contains("signed in") && activity.contains("used work_orders.access"),
+        "{pat:#}"
+    );
+    assert_eq!(pat["evidence"]["idle_days"], 0, "{pat:#}");
+    // Rita reviews Pat's access without users.view of her own: the
+    // evidence still shows what the server saw of Pat.
+    let mine = db.run_as("rita", &["review", "items", "1", "--json"]).ok().json();
+    let pat = item_of(&mine, "Pat", "Maintenance planner");
+    assert!(pat["evidence"]["activity"]
+        .as_str()
+        .unwrap()
+        .contains("used work_orders.access"));
+    let stu = item_of(&mine, "Stu", "Stores");
+    assert_eq!(stu["evidence"]["activity"], "none recorded", "{stu:#}");
+}

@@ -380,7 +380,6 @@ fn items(ctx: &Ctx, campaign: &str, mine: bool, open: bool) -> CliResult {
     let c = org.reviews.resolve(campaign)?;
     let only_mine = mine || sight == Sight::Mine;
     let previous = Previous::of(&org.reviews, c);
-    let activity = s.activity();
     let shown: Vec<&ReviewItem> = org
         .reviews
         .items_of(c.id)
@@ -388,6 +387,11 @@ fn items(ctx: &Ctx, campaign: &str, mine: bool, open: bool) -> CliResult {
         .filter(|i| !open || i.decision.is_none())
         .collect();
     let conflicts = evidence::conflicts(org, shown.iter().map(|i| i.holder), s.now());
+    let mut holders: Vec<u32> = shown.iter().map(|i| i.holder).collect();
+    holders.sort_unstable();
+    holders.dedup();
+    let acting_as = s.actor(ctx.as_user.as_deref())?.acting_as;
+    let activity = crate::ops::reviews::activity_of(s.usage_for(acting_as, Some(&holders))?);
     let ev = |i: &ReviewItem| {
         evidence::evidence(
             org,

@@ -179,16 +179,6 @@ impl Link {
         }
     }
 
-    /// What the server saw of each person (see `Session::activity`).
-    pub fn activity(
-        &self,
-    ) -> std::collections::HashMap<UserId, crate::domain::reviews::evidence::Activity> {
-        match self {
-            Link::Local(s) => s.activity(),
-            Link::Remote { .. } => std::collections::HashMap::new(),
-        }
-    }
-
     /// Every audit entry in order.
     pub fn audit_entries(&self) -> Vec<Result<AuditEntry, String>> {
         match self {

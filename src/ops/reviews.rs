@@ -2,7 +2,7 @@
 //! their verification: a report is rendered again from the records and the
 //! closing entry and compared byte for byte.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::domain::command::Command;
 use crate::domain::reviews::evidence::Activity;
@@ -11,6 +11,7 @@ use crate::domain::reviews::CampaignId;
 use crate::domain::users::UserId;
 use crate::domain::DomainError;
 use crate::store::audit::{hex, AuditEntry};
+use crate::store::usage::Usage;
 
 use super::{OpsError, OpsResult, Session};
 
@@ -20,6 +21,23 @@ fn closes(cmd: &Command, id: CampaignId) -> bool {
         Command::Reasoned { command, .. } => closes(command, id),
         _ => false,
     }
+}
+
+/// Usage as the evidence of reviews takes it: last sign-in and last
+/// allowed use of each permission, by person.
+pub fn activity_of(usage: BTreeMap<UserId, Usage>) -> HashMap<UserId, Activity> {
+    usage
+        .into_iter()
+        .map(|(id, u)| {
+            (
+                id,
+                Activity {
+                    last_sign_in: u.last_sign_in,
+                    last_allowed: u.last_allowed,
+                },
+            )
+        })
+        .collect()
 }
 
 /// What `verify-report` found.
@@ -33,12 +51,6 @@ pub struct ReportCheck {
 }
 
 impl Session {
-    /// What the server saw of each person (last sign-in, last allowed use
-    /// of each permission): evidence kept apart from the audited records.
-    pub fn activity(&self) -> HashMap<UserId, Activity> {
-        HashMap::new()
-    }
-
     /// The audit entry that closed campaign `id`.
     fn closing_entry(&self, id: CampaignId) -> OpsResult<AuditEntry> {
         let c = self.org().reviews.campaigns.get(&id).ok_or_else(|| {

@@ -281,13 +281,21 @@ pub fn visible(
 ) -> OpsResult<BTreeMap<UserId, Usage>> {
     let me = org.user(viewer)?;
     let scope = read::read_scope(org, me, Subject::Users, at);
+    // A reviewer sees the activity of the people whose access they review.
+    let reviewed: std::collections::HashSet<UserId> = org
+        .reviews
+        .items
+        .values()
+        .filter(|i| i.reviewer == Some(viewer))
+        .map(|i| i.holder)
+        .collect();
     let wanted: Vec<UserId> = match users {
         Some(u) => u.to_vec(),
         None => org.users.keys().copied().collect(),
     };
     Ok(wanted
         .into_iter()
-        .filter(|id| scope.covers(*id) && org.users.contains_key(id))
+        .filter(|id| (scope.covers(*id) || reviewed.contains(id)) && org.users.contains_key(id))
         .map(|id| (id, all.remove(&id).unwrap_or_default()))
         .collect())
 }

@@ -26,6 +26,8 @@ use crate::tui::widgets::form::{self, Field, Form};
 use crate::tui::widgets::table::{ColumnWidths, ListState};
 
 const FORM_REMOVE: u32 = 1;
+/// How long the activity asked of the server is used before it is asked again.
+const ACTIVITY_FOR: std::time::Duration = std::time::Duration::from_secs(60);
 const FORM_SHORTEN: u32 = 2;
 
 /// The common reasons a number picks in the reason prompt.
@@ -95,6 +97,8 @@ pub struct ReviewsView {
     /// for the rows drawn).
     evidence: HashMap<ItemNo, Evidence>,
     activity: HashMap<UserId, Activity>,
+    /// Which list the activity was asked for, and when.
+    activity_for: Option<(CampaignId, bool, Instant)>,
     /// When the reviewer first had this campaign's list in front of them.
     opened: Option<(CampaignId, Instant)>,
     /// The item selected and since when (time per decision).
@@ -130,8 +134,33 @@ impl ReviewsView {
         if self.built_for == Some(key) {
             return;
         }
-        if self.built_for.is_none_or(|b| b.0 != cx.version) {
-            self.activity = cx.session.activity();
+        let fresh = self.activity_for.is_some_and(|(c, e, at)| {
+            Some(c) == self.campaign && e == everyone && at.elapsed() < ACTIVITY_FOR
+        });
+        if !fresh {
+            // What the server saw of the people whose access is listed
+            // here (none without a server: "none recorded"), asked again
+            // for another campaign or after a minute.
+            let me = cx.me.id;
+            let mut holders: Vec<UserId> = self
+                .campaign
+                .map(|c| {
+                    cx.org
+                        .reviews
+                        .items_of(c)
+                        .filter(|i| everyone || i.reviewer == Some(me))
+                        .map(|i| i.holder)
+                        .collect()
+                })
+                .unwrap_or_default();
+            holders.sort_unstable();
+            holders.dedup();
+            self.activity = cx
+                .session
+                .usage(cx.actor.acting_as, Some(&holders))
+                .map(crate::ops::reviews::activity_of)
+                .unwrap_or_default();
+            self.activity_for = self.campaign.map(|c| (c, everyone, Instant::now()));
         }
         self.built_for = Some(key);
         self.evidence.clear();
