@@ -469,7 +469,10 @@ fn last_activity_from_the_server_is_evidence_for_the_reviewer() {
     assert_eq!(pat["evidence"]["idle_days"], 0, "{pat:#}");
     // Rita reviews Pat's access without users.view of her own: the
     // evidence still shows what the server saw of Pat.
-    let mine = db.run_as("rita", &["review", "items", "1", "--json"]).ok().json();
+    let mine = db
+        .run_as("rita", &["review", "items", "1", "--json"])
+        .ok()
+        .json();
     let pat = item_of(&mine, "Pat", "Maintenance planner");
     assert!(pat["evidence"]["activity"]
         .as_str()
@@ -477,4 +480,35 @@ fn last_activity_from_the_server_is_evidence_for_the_reviewer() {
         .contains("used work_orders.access"));
     let stu = item_of(&mine, "Stu", "Stores");
     assert_eq!(stu["evidence"]["activity"], "none recorded", "{stu:#}");
+}
+
+#[test]
+fn campaigns_travel_through_export_and_import_and_a_bad_one_is_refused() {
+    let db = mro();
+    start(&db, &[]);
+    let (path, v) = db.export_json("org.json");
+    let items = v["organisation"]["reviews"]["items"].as_array().unwrap();
+    assert_eq!(items.len(), 4, "{v:#}");
+    // Imported back with one change elsewhere: the campaign comes through.
+    let mut renamed = v.clone();
+    for u in renamed["organisation"]["users"]
+        .as_object_mut()
+        .unwrap()
+        .values_mut()
+    {
+        if u["login"] == "pat" {
+            u["given"] = "Patricia".into();
+        }
+    }
+    cli::write_json(&path, &renamed);
+    db.run(&["import", path.to_str().unwrap()]).ok();
+    let show = db.run(&["review", "show", "1"]).ok().stdout;
+    assert!(show.contains("0 of 4 items decided"), "{show}");
+    // An item given to someone who is not the campaign's reviewer.
+    let mut bad = v.clone();
+    bad["organisation"]["reviews"]["items"][1]["reviewer"] = 3.into();
+    cli::write_json(&path, &bad);
+    db.run(&["import", path.to_str().unwrap()])
+        .error(&["import file", "not its reviewer"]);
+    db.run(&["doctor"]).ok();
 }

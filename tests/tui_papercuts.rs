@@ -529,6 +529,13 @@ fn a_click_selects_a_tab_or_a_row_and_the_wheel_moves_the_selection() {
 #[test]
 fn the_reviews_tab_offers_its_actions_in_the_palette_but_not_its_moving_keys() {
     let demo = Demo::new();
+    {
+        // The Reviews tab shows once there is a campaign.
+        let mut s = demo.session(ADMIN);
+        let actor = s.actor(None).unwrap();
+        s.execute(actor, clearance::demo::demo_campaign(now()))
+            .unwrap();
+    }
     let mut app = demo.app(ADMIN);
     assert!(app.visible_tabs().contains(&Tab::Reviews));
     press(&mut app, key(':'));

@@ -176,6 +176,19 @@ fn format_of(format: &Option<String>, output: &Option<PathBuf>) -> CliResult<For
     Ok(Format::parse(ext).unwrap_or(Format::Html))
 }
 
+/// The campaign named and the report's format (checked before anything is
+/// done).
+fn campaign_and_format(
+    ctx: &Ctx,
+    campaign: &str,
+    format: &Option<String>,
+    output: &Option<PathBuf>,
+) -> CliResult<(u32, Format)> {
+    let format = format_of(format, output)?;
+    let id = ctx.session()?.org().reviews.resolve(campaign)?.id;
+    Ok((id, format))
+}
+
 pub fn run(ctx: &Ctx, cmd: ReviewCmd) -> CliResult {
     match cmd {
         ReviewCmd::Start {
@@ -246,8 +259,7 @@ pub fn run(ctx: &Ctx, cmd: ReviewCmd) -> CliResult {
             output,
             format,
         } => {
-            let format = format_of(&format, &output)?;
-            let id = ctx.session()?.org().reviews.resolve(&campaign)?.id;
+            let (id, format) = campaign_and_format(ctx, &campaign, &format, &output)?;
             ctx.run(Command::CloseReview { campaign: id })?;
             match output {
                 Some(_) => write_report(ctx, id, &output, format),
@@ -265,8 +277,7 @@ pub fn run(ctx: &Ctx, cmd: ReviewCmd) -> CliResult {
             output,
             format,
         } => {
-            let format = format_of(&format, &output)?;
-            let id = ctx.session()?.org().reviews.resolve(&campaign)?.id;
+            let (id, format) = campaign_and_format(ctx, &campaign, &format, &output)?;
             write_report(ctx, id, &output, format)
         }
         ReviewCmd::VerifyReport { file } => verify(ctx, &file),

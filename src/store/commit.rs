@@ -79,9 +79,16 @@ impl Store {
                 .sum::<i64>();
         let admins_bytes = admins.to_be_bytes();
         let counters_bytes = codec::encode(&counters).map_err(too_large("meta/counters".into()))?;
-        let stored = writes
+        // What a replaced record's bytes are now (the digest takes them out);
+        // a new record replaces nothing, so its key is not read.
+        let stored = body
+            .changes
             .iter()
-            .map(|(t, k, _)| self.trees[*t].get(k).map_err(storage))
+            .zip(&writes)
+            .map(|(p, (t, k, _))| match p.before {
+                None => Ok(None),
+                Some(_) => self.trees[*t].get(k).map_err(storage),
+            })
             .collect::<Result<Vec<_>, _>>()?;
         let mut after = state::apply_changes(before, &body.changes, &stored, &writes)
             .map_err(too_large("a record it replaces".into()))?;

@@ -332,6 +332,9 @@ impl Store {
         if let Err(e) = crate::domain::rules::validate_organisation(org, chrono::Utc::now()) {
             problems.push(format!("records: {e}"));
         }
+        if let Err(e) = crate::domain::rules::validate_reviews(org) {
+            problems.push(format!("records: {e}"));
+        }
         Ok(problems)
     }
 }

@@ -180,7 +180,6 @@ pub fn validate_organisation(org: &Organisation, now: DateTime<Utc>) -> DomainRe
     }
     validate_terminals(org, &logins)?;
     super::sod::validate_rules(org)?;
-    validate_reviews(org)?;
     if !org.users.values().any(|u| org.is_permanent_admin(u, now)) {
         return Err(DomainError::LastAdministrator(
             "no active account administrator".into(),
@@ -252,6 +251,7 @@ pub(super) fn plan_import(cx: &mut Ctx<'_>, new: &Organisation) -> DomainResult<
             )));
         }
     }
+    validate_reviews(new).map_err(|e| invalid(format!("import file: {e}")))?;
     cx.counters = Counters {
         next_user: new.counters.next_user.max(org.counters.next_user),
         next_role: new.counters.next_role.max(org.counters.next_role),
@@ -295,7 +295,7 @@ fn differing<K: Ord, V: PartialEq>(old: &BTreeMap<K, V>, new: &BTreeMap<K, V>) -
 /// Campaigns and items: each campaign stored under its id with as many
 /// items as it counts, numbered from 1; each item of a known campaign and
 /// person, given to a reviewer of its campaign or to nobody.
-fn validate_reviews(org: &Organisation) -> DomainResult<()> {
+pub fn validate_reviews(org: &Organisation) -> DomainResult<()> {
     let r = &org.reviews;
     for (id, c) in &r.campaigns {
         if *id != c.id {

@@ -31,7 +31,7 @@ mod setup;
 mod sod;
 mod users;
 
-pub use import::validate_organisation;
+pub use import::{validate_organisation, validate_reviews};
 use sequence::{plan_sequence, prefix_error};
 pub use setup::{plan_accept, plan_init, plan_rescue, Rescue};
 

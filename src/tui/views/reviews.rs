@@ -179,19 +179,8 @@ impl ReviewsView {
         let items: Vec<&ReviewItem> = cx.org.reviews.items_of(c.id).filter(mine).collect();
         let needs_evidence = matches!(self.show, Show::Risk(_) | Show::NoRisk);
         if needs_evidence {
-            let previous = Previous::of(&cx.org.reviews, c);
-            let conflicts = evidence::conflicts(cx.org, items.iter().map(|i| i.holder), cx.now);
-            for i in &items {
-                let e = evidence::evidence(
-                    cx.org,
-                    i,
-                    self.activity.get(&i.holder),
-                    &previous,
-                    &conflicts,
-                    cx.now,
-                );
-                self.evidence.insert(i.no, e);
-            }
+            let nos: Vec<ItemNo> = items.iter().map(|i| i.no).collect();
+            self.evidence_for(cx, &nos);
         }
         let show = self.show;
         let ev = &self.evidence;
