@@ -487,7 +487,10 @@ fn campaigns_travel_through_export_and_import_and_a_bad_one_is_refused() {
     let db = mro();
     start(&db, &[]);
     let (path, v) = db.export_json("org.json");
-    let items = v["organisation"]["reviews"]["items"].as_array().unwrap();
+    // A campaign's items travel in blocks, as it started.
+    let items = v["organisation"]["reviews"]["blocks"][0]["items"]
+        .as_array()
+        .unwrap();
     assert_eq!(items.len(), 4, "{v:#}");
     // Imported back with one change elsewhere: the campaign comes through.
     let mut renamed = v.clone();
@@ -506,7 +509,7 @@ fn campaigns_travel_through_export_and_import_and_a_bad_one_is_refused() {
     assert!(show.contains("0 of 4 items decided"), "{show}");
     // An item given to someone who is not the campaign's reviewer.
     let mut bad = v.clone();
-    bad["organisation"]["reviews"]["items"][1]["reviewer"] = 3.into();
+    bad["organisation"]["reviews"]["blocks"][0]["items"][1]["reviewer"] = 3.into();
     cli::write_json(&path, &bad);
     db.run(&["import", path.to_str().unwrap()])
         .error(&["import file", "not its reviewer"]);

@@ -1081,10 +1081,11 @@ fn enum_variant_tags_are_pinned() {
         RecordKey::SodRule(1),
         RecordKey::Campaign(1),
         RecordKey::ReviewItem(1, 1),
+        RecordKey::ReviewBlock(1, 1),
     ];
     assert_eq!(
         keys.iter().map(tag).collect::<Vec<_>>(),
-        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
     );
     assert_eq!(
         [

@@ -31,7 +31,11 @@ fn reviews(demo: &Demo) -> App {
 }
 
 fn decision(app: &App, no: u32) -> Option<Verdict> {
-    app.session.org().reviews.items[&(1, no)]
+    app.session
+        .org()
+        .reviews
+        .item(1, no)
+        .unwrap()
         .decision
         .as_ref()
         .map(|d| d.verdict)
@@ -84,7 +88,12 @@ fn k_keeps_and_the_next_item_follows() {
     press(&mut app, key('k'));
     assert_eq!(decision(&app, second), Some(Verdict::Keep));
     // The time the item was shown is recorded with the decision.
-    let d = app.session.org().reviews.items[&(1, second)]
+    let d = app
+        .session
+        .org()
+        .reviews
+        .item(1, second)
+        .unwrap()
         .decision
         .clone()
         .unwrap();
@@ -105,7 +114,12 @@ fn x_asks_why_and_a_number_picks_a_common_reason() {
     type_text(&mut app, "2");
     press_code(&mut app, KeyCode::Enter);
     assert!(top_form(&app).is_none(), "{}", status_text(&app));
-    let d = app.session.org().reviews.items[&(1, no)]
+    let d = app
+        .session
+        .org()
+        .reviews
+        .item(1, no)
+        .unwrap()
         .decision
         .clone()
         .unwrap();
@@ -118,7 +132,12 @@ fn x_asks_why_and_a_number_picks_a_common_reason() {
     press_code(&mut app, KeyCode::Tab);
     type_text(&mut app, "project ends");
     press_code(&mut app, KeyCode::Enter);
-    let d = app.session.org().reviews.items[&(1, next)]
+    let d = app
+        .session
+        .org()
+        .reviews
+        .item(1, next)
+        .unwrap()
         .decision
         .clone()
         .unwrap();

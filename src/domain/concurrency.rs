@@ -94,6 +94,7 @@ pub fn describe(org: &Organisation, key: RecordKey) -> String {
             None => format!("campaign #{id}"),
         },
         RecordKey::ReviewItem(c, n) => format!("item {n} of campaign #{c}"),
+        RecordKey::ReviewBlock(c, n) => format!("items from {n} of campaign #{c}"),
         RecordKey::Pin(id) => match org.users.get(&id) {
             Some(u) => format!("the PIN of {}", u.name()),
             None => format!("the PIN of user #{id}"),

@@ -11,7 +11,7 @@ use super::catalog::Catalog;
 use super::error::{unknown, DomainResult};
 use super::kiosk::{Pin, Terminal, TerminalId};
 use super::qualifications::{Qualification, QualificationId};
-use super::reviews::{Campaign, CampaignId, ItemNo, ReviewItem, Reviews};
+use super::reviews::{Campaign, CampaignId, ItemBlock, ItemNo, ReviewItem, Reviews};
 use super::roles::{Role, RoleId};
 use super::sod::{SodRule, SodRuleId};
 use super::text::{email_identity, sanitize};
@@ -41,7 +41,10 @@ pub enum Record {
     Pin(Pin),
     SodRule(SodRule),
     Campaign(Box<Campaign>),
+    /// An item changed since its campaign started, as it now is.
     ReviewItem(Box<ReviewItem>),
+    /// Items of a campaign as it started.
+    ReviewBlock(Box<ItemBlock>),
 }
 
 /// Where a record lives.
@@ -57,6 +60,8 @@ pub enum RecordKey {
     SodRule(SodRuleId),
     Campaign(CampaignId),
     ReviewItem(CampaignId, ItemNo),
+    /// A block by its campaign and first item.
+    ReviewBlock(CampaignId, ItemNo),
 }
 
 impl Record {
@@ -72,6 +77,7 @@ impl Record {
             Record::SodRule(r) => RecordKey::SodRule(r.id),
             Record::Campaign(c) => RecordKey::Campaign(c.id),
             Record::ReviewItem(i) => RecordKey::ReviewItem(i.campaign, i.no),
+            Record::ReviewBlock(b) => RecordKey::ReviewBlock(b.campaign, b.first),
         }
     }
 }
@@ -268,13 +274,19 @@ impl Organisation {
                     self.reviews.campaigns.insert(c.id, (**c).clone());
                 }
                 (_, Some(Record::ReviewItem(i))) => {
-                    self.reviews.items.insert(i.key(), (**i).clone());
+                    self.reviews.put_item((**i).clone());
+                }
+                (_, Some(Record::ReviewBlock(b))) => {
+                    self.reviews.put_block((**b).clone());
+                }
+                (RecordKey::ReviewBlock(c, f), None) => {
+                    self.reviews.remove_block(*c, *f);
                 }
                 (RecordKey::Campaign(id), None) => {
                     self.reviews.campaigns.remove(id);
                 }
                 (RecordKey::ReviewItem(c, n), None) => {
-                    self.reviews.items.remove(&(*c, *n));
+                    self.reviews.remove_item(*c, *n);
                 }
                 (RecordKey::Settings, None) => {}
             }
@@ -310,8 +322,12 @@ impl Organisation {
         );
         v.extend(
             self.reviews
-                .items
-                .values()
+                .blocks()
+                .map(|b| Record::ReviewBlock(Box::new(b.clone()))),
+        );
+        v.extend(
+            self.reviews
+                .changed()
                 .map(|i| Record::ReviewItem(Box::new(i.clone()))),
         );
         v
@@ -356,7 +372,10 @@ impl Organisation {
                     reviews.campaigns.insert(c.id, *c);
                 }
                 Record::ReviewItem(i) => {
-                    reviews.items.insert(i.key(), *i);
+                    reviews.put_item(*i);
+                }
+                Record::ReviewBlock(b) => {
+                    reviews.put_block(*b);
                 }
             }
         }

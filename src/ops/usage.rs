@@ -284,8 +284,7 @@ pub fn visible(
     // A reviewer sees the activity of the people whose access they review.
     let reviewed: std::collections::HashSet<UserId> = org
         .reviews
-        .items
-        .values()
+        .all_items()
         .filter(|i| i.reviewer == Some(viewer))
         .map(|i| i.holder)
         .collect();

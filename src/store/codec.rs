@@ -60,6 +60,7 @@ impl Stored for crate::domain::kiosk::Pin {}
 impl Stored for crate::domain::sod::SodRule {}
 impl Stored for crate::domain::reviews::Campaign {}
 impl Stored for crate::domain::reviews::ReviewItem {}
+impl Stored for crate::domain::reviews::ItemBlock {}
 
 /// The largest encoded value, in bytes: one audit entry (a large batch's
 /// is the largest there is; an import's records are kept beside its entry).

@@ -37,6 +37,7 @@ fn record_name(key: &RecordKey) -> String {
         RecordKey::SodRule(id) => format!("sod_rules/#{id}"),
         RecordKey::Campaign(id) => format!("campaigns/#{id}"),
         RecordKey::ReviewItem(c, n) => format!("review_items/#{c}.{n}"),
+        RecordKey::ReviewBlock(c, n) => format!("review_blocks/#{c}.{n}"),
     }
 }
 
@@ -84,7 +85,8 @@ impl Derived {
             | RecordKey::Pin(_)
             | RecordKey::SodRule(_)
             | RecordKey::Campaign(_)
-            | RecordKey::ReviewItem(..) => {}
+            | RecordKey::ReviewItem(..)
+            | RecordKey::ReviewBlock(..) => {}
             RecordKey::User(id) => m.next_user = m.next_user.max(id),
             RecordKey::Role(id) => m.next_role = m.next_role.max(id),
             RecordKey::Qualification(id) => m.next_qualification = m.next_qualification.max(id),
@@ -189,6 +191,10 @@ impl Store {
                     (T_SOD, Ok(b)) => RecordKey::SodRule(u32::from_be_bytes(b)),
                     (T_CAMPAIGNS, Ok(b)) => RecordKey::Campaign(u32::from_be_bytes(b)),
                     (T_ITEMS, _) if k.len() == 8 => RecordKey::ReviewItem(
+                        u32::from_be_bytes([k[0], k[1], k[2], k[3]]),
+                        u32::from_be_bytes([k[4], k[5], k[6], k[7]]),
+                    ),
+                    (T_BLOCKS, _) if k.len() == 8 => RecordKey::ReviewBlock(
                         u32::from_be_bytes([k[0], k[1], k[2], k[3]]),
                         u32::from_be_bytes([k[4], k[5], k[6], k[7]]),
                     ),

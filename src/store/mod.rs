@@ -95,9 +95,11 @@ const T_PINS: usize = 13;
 const T_SOD: usize = 14;
 /// Access-review campaigns, by id.
 const T_CAMPAIGNS: usize = 15;
-/// Their items, by campaign id and item number.
+/// Items changed since their campaign started, by campaign id and item number.
 const T_ITEMS: usize = 16;
-pub const TREE_NAMES: [&str; 17] = [
+/// Items as their campaign started, in blocks, by campaign id and first item.
+const T_BLOCKS: usize = 17;
+pub const TREE_NAMES: [&str; 18] = [
     "meta",
     "settings",
     "users",
@@ -115,6 +117,7 @@ pub const TREE_NAMES: [&str; 17] = [
     "sod_rules",
     "campaigns",
     "review_items",
+    "review_blocks",
 ];
 
 const K_SCHEMA: &[u8] = b"schema";
@@ -137,6 +140,7 @@ fn record_place(key: &RecordKey) -> (usize, Vec<u8>) {
         RecordKey::SodRule(id) => (T_SOD, id.to_be_bytes().to_vec()),
         RecordKey::Campaign(id) => (T_CAMPAIGNS, id.to_be_bytes().to_vec()),
         RecordKey::ReviewItem(c, n) => (T_ITEMS, item_key(*c, *n).to_vec()),
+        RecordKey::ReviewBlock(c, n) => (T_BLOCKS, item_key(*c, *n).to_vec()),
     }
 }
 
@@ -152,7 +156,7 @@ fn item_key(campaign: u32, no: u32) -> [u8; 8] {
 /// A key of tree `tree` for messages: an item's as `campaign.item`.
 fn key_text_in(tree: usize, key: &[u8]) -> String {
     match <[u8; 8]>::try_from(key) {
-        Ok(k) if tree == T_ITEMS => format!(
+        Ok(k) if tree == T_ITEMS || tree == T_BLOCKS => format!(
             "{}.{}",
             u32::from_be_bytes([k[0], k[1], k[2], k[3]]),
             u32::from_be_bytes([k[4], k[5], k[6], k[7]])
@@ -354,6 +358,7 @@ impl Store {
             T_SOD => Record::SodRule(Self::decode_in(tree, key, v)?),
             T_CAMPAIGNS => Record::Campaign(Box::new(Self::decode_in(tree, key, v)?)),
             T_ITEMS => Record::ReviewItem(Box::new(Self::decode_in(tree, key, v)?)),
+            T_BLOCKS => Record::ReviewBlock(Box::new(Self::decode_in(tree, key, v)?)),
             _ => Record::Authorization(Self::decode_in(tree, key, v)?),
         })
     }
@@ -468,6 +473,7 @@ impl Store {
             T_SOD,
             T_CAMPAIGNS,
             T_ITEMS,
+            T_BLOCKS,
         ] {
             for kv in self.trees[t].iter() {
                 let (k, v) = kv.map_err(storage)?;

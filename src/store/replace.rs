@@ -284,7 +284,10 @@ impl Store {
         for c in org.reviews.campaigns.values() {
             put(Record::Campaign(Box::new(c.clone())), &mut side)?;
         }
-        for i in org.reviews.items.values() {
+        for b in org.reviews.blocks() {
+            put(Record::ReviewBlock(Box::new(b.clone())), &mut side)?;
+        }
+        for i in org.reviews.changed() {
             put(Record::ReviewItem(Box::new(i.clone())), &mut side)?;
         }
         let (items, bytes, sha) = side.finish()?;
@@ -457,6 +460,7 @@ fn decode_record(t: usize, v: &[u8]) -> Result<Record, codec::DecodeError> {
         T_SOD => Record::SodRule(codec::decode(v)?),
         T_CAMPAIGNS => Record::Campaign(Box::new(codec::decode(v)?)),
         T_ITEMS => Record::ReviewItem(Box::new(codec::decode(v)?)),
+        T_BLOCKS => Record::ReviewBlock(Box::new(codec::decode(v)?)),
         _ => {
             return Err(codec::DecodeError::Payload(format!(
                 "no records in tree {t}"

@@ -15,7 +15,7 @@ const TAG: &[u8] = b"clearance-state-v1";
 
 /// The trees whose every item the digest covers (and, from `meta`, only
 /// the counters and the administrator counter).
-pub(super) const COVERED: [usize; 14] = [
+pub(super) const COVERED: [usize; 15] = [
     T_SETTINGS,
     T_USERS,
     T_ROLES,
@@ -26,6 +26,7 @@ pub(super) const COVERED: [usize; 14] = [
     T_SOD,
     T_CAMPAIGNS,
     T_ITEMS,
+    T_BLOCKS,
     T_IDX_EMAIL,
     T_IDX_LOGIN,
     T_IDX_ROLE,
@@ -33,7 +34,7 @@ pub(super) const COVERED: [usize; 14] = [
 ];
 pub(super) const COVERED_META: [&[u8]; 2] = [K_COUNTERS, K_ADMINS];
 /// The trees `Store::load` reads whole anyway.
-pub(super) const RECORD_TREES: [usize; 10] = [
+pub(super) const RECORD_TREES: [usize; 11] = [
     T_SETTINGS,
     T_USERS,
     T_ROLES,
@@ -44,6 +45,7 @@ pub(super) const RECORD_TREES: [usize; 10] = [
     T_SOD,
     T_CAMPAIGNS,
     T_ITEMS,
+    T_BLOCKS,
 ];
 
 /// One record write of a commit: tree, key, and the new bytes (None removes).
@@ -169,6 +171,7 @@ pub(super) fn encode_record(r: &Record) -> Result<Vec<u8>, codec::EncodeError> {
         Record::SodRule(r) => codec::encode(r),
         Record::Campaign(c) => codec::encode(c.as_ref()),
         Record::ReviewItem(i) => codec::encode(i.as_ref()),
+        Record::ReviewBlock(b) => codec::encode(b.as_ref()),
     }
 }
 

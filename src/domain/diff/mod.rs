@@ -194,6 +194,13 @@ fn describe_put(n: &Names, put: &Put) -> RecordDiff {
             });
             reviews::item(n, b, a)
         }
+        Some(Record::ReviewBlock(_)) => {
+            let (b, a) = pair(put, |r| match r {
+                Record::ReviewBlock(x) => Some(&**x),
+                _ => None,
+            });
+            reviews::block(n, b, a)
+        }
     };
     if mark == Mark::Changed && lines.is_empty() {
         lines = if before == after {
@@ -233,6 +240,9 @@ fn key_words(n: &Names, key: RecordKey) -> String {
         RecordKey::SodRule(id) => format!("separation-of-duties rule #{id}"),
         RecordKey::Campaign(id) => format!("access-review campaign #{id}"),
         RecordKey::ReviewItem(c, no) => format!("item {no} of access-review campaign #{c}"),
+        RecordKey::ReviewBlock(c, no) => {
+            format!("items from {no} of access-review campaign #{c}")
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! Access-review campaigns and their items in words.
 
 use super::{field, line, DiffLine, Mark, Names};
-use crate::domain::reviews::{Campaign, ReviewItem};
+use crate::domain::reviews::{Campaign, ItemBlock, ReviewItem};
 use crate::domain::text::sanitize;
 
 type Described = (String, Vec<DiffLine>);
@@ -82,10 +82,27 @@ pub(super) fn item(n: &Names, b: Option<&ReviewItem>, a: Option<&ReviewItem>) ->
     };
     let reviewer = |r: Option<u32>| r.map_or("nobody".into(), |r| n.user(r));
     match b {
-        None => out.push(line(
-            Mark::Added,
-            format!("to be reviewed by {}", reviewer(a.reviewer)),
-        )),
+        // First written on its own (it was in its campaign's block): what
+        // it now says.
+        None => {
+            out.push(line(
+                Mark::Changed,
+                format!("reviewer: {}", reviewer(a.reviewer)),
+            ));
+            if let Some(d) = &a.decision {
+                let mut s = d.verdict.words();
+                if !d.reason.is_empty() {
+                    s.push_str(&format!(" ({})", sanitize(&d.reason)));
+                }
+                if d.bulk {
+                    s.push_str(" in bulk");
+                }
+                out.push(line(Mark::Changed, format!("decision: {s}")));
+            }
+            if let Some(o) = &a.outcome {
+                out.push(line(Mark::Changed, format!("outcome: {}", o.words())));
+            }
+        }
         Some(b) => {
             field(
                 &mut out,
@@ -108,6 +125,30 @@ pub(super) fn item(n: &Names, b: Option<&ReviewItem>, a: Option<&ReviewItem>) ->
             field(&mut out, "decision", decision(b), decision(a));
             let outcome = |i: &ReviewItem| i.outcome.as_ref().map_or("open".into(), |o| o.words());
             field(&mut out, "outcome", outcome(b), outcome(a));
+        }
+    }
+    (subject, out)
+}
+
+pub(super) fn block(n: &Names, b: Option<&ItemBlock>, a: Option<&ItemBlock>) -> Described {
+    let Some(x) = a.or(b) else {
+        return ("review items".into(), vec![]);
+    };
+    let last = x.first + x.items.len().saturating_sub(1) as u32;
+    let subject = format!("items {}–{last} of campaign #{}", x.first, x.campaign);
+    let mut out = Vec::new();
+    if let (None, Some(a)) = (b, a) {
+        for i in &a.items {
+            out.push(line(
+                Mark::Added,
+                format!(
+                    "{}: {} of {}, reviewer {}",
+                    i.no,
+                    sanitize(&i.target.describe()),
+                    sanitize(&i.holder_name),
+                    i.reviewer.map_or("nobody".into(), |r| n.user(r))
+                ),
+            ));
         }
     }
     (subject, out)

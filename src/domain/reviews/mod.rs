@@ -9,8 +9,6 @@
 //! in words): the evidence report shows what the reviewer saw, whatever is
 //! renamed later.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -23,8 +21,11 @@ use super::text::sanitize;
 use super::users::{User, UserId};
 
 pub mod evidence;
+mod held;
 pub mod items;
 pub mod report;
+
+pub use held::{into_blocks, ItemBlock, Reviews, BLOCK};
 
 #[cfg(test)]
 mod tests;
@@ -40,69 +41,6 @@ pub const MAX_REVIEWERS: usize = 64;
 /// How long a reviewer must have had their list open before keeping every
 /// item without a risk sign at once, unless the campaign says otherwise.
 pub const DEFAULT_BULK_AFTER_SECS: u32 = 120;
-
-/// Every campaign and every item, as the organisation holds them.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Reviews {
-    pub campaigns: BTreeMap<CampaignId, Campaign>,
-    /// Written as a list (a JSON object's keys are strings, not pairs).
-    #[serde(with = "as_list")]
-    pub items: BTreeMap<(CampaignId, ItemNo), ReviewItem>,
-}
-
-/// Items as a list of records, keyed again by their campaign and number
-/// when read.
-mod as_list {
-    use std::collections::BTreeMap;
-
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    use super::{CampaignId, ItemNo, ReviewItem};
-
-    type Items = BTreeMap<(CampaignId, ItemNo), ReviewItem>;
-
-    pub fn serialize<S: Serializer>(items: &Items, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(items.values())
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Items, D::Error> {
-        let list = Vec::<ReviewItem>::deserialize(d)?;
-        Ok(list.into_iter().map(|i| (i.key(), i)).collect())
-    }
-}
-
-impl Reviews {
-    /// The items of one campaign, in order.
-    pub fn items_of(&self, id: CampaignId) -> impl Iterator<Item = &ReviewItem> + '_ {
-        self.items
-            .range((id, 0)..=(id, ItemNo::MAX))
-            .map(|(_, i)| i)
-    }
-
-    /// Finds a campaign by id (`3` or `#3`) or by name (the latest of that
-    /// name).
-    pub fn resolve(&self, name: &str) -> DomainResult<&Campaign> {
-        let n = name.trim();
-        let by_id = n
-            .strip_prefix('#')
-            .unwrap_or(n)
-            .parse::<CampaignId>()
-            .ok()
-            .and_then(|id| self.campaigns.get(&id));
-        by_id
-            .or_else(|| {
-                self.campaigns
-                    .values()
-                    .rev()
-                    .find(|c| c.name.eq_ignore_ascii_case(n))
-            })
-            .ok_or_else(|| super::error::unknown("campaign", sanitize(n)))
-    }
-
-    pub fn next_id(&self) -> CampaignId {
-        self.campaigns.keys().next_back().copied().unwrap_or(0) + 1
-    }
-}
 
 /// What a campaign covers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

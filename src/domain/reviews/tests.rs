@@ -154,7 +154,7 @@ fn bulk_keep_waits_for_the_policy_and_skips_risky_items() {
         decide(pat.no, Verdict::Keep, "", Some(61_000)),
     )
     .unwrap();
-    let d = o.reviews.items[&(c, pat.no)].decision.clone().unwrap();
+    let d = o.reviews.item(c, pat.no).unwrap().decision.clone().unwrap();
     assert!(d.bulk && d.looked_ms.is_none());
     // Decided once in bulk, not again.
     let e = run(
@@ -197,7 +197,7 @@ fn shorten_must_come_before_the_end_and_closing_applies_it() {
         Some(day(2026, 8, 31))
     );
     assert_eq!(
-        o.reviews.items[&(c, pat.no)].outcome,
+        o.reviews.item(c, pat.no).unwrap().outcome,
         Some(Outcome::Shortened(day(2026, 8, 31)))
     );
 }
@@ -224,7 +224,7 @@ fn closing_notes_what_ended_by_itself() {
     .unwrap();
     run(&mut o, ADMIN, Command::CloseReview { campaign: c }).unwrap();
     assert!(matches!(
-        o.reviews.items[&(c, stu.no)].outcome,
+        o.reviews.item(c, stu.no).unwrap().outcome,
         Some(Outcome::Gone(_))
     ));
 }
@@ -328,4 +328,55 @@ fn the_campaign_says_how_long_without_activity_is_inactive() {
         inactive_days: Some(0),
     };
     assert!(run(&mut o, ADMIN, Command::StartReview(Box::new(zero))).is_err());
+}
+
+#[test]
+fn items_are_read_from_their_block_until_written_on_their_own() {
+    let mut o = org();
+    // More people than one block holds.
+    for k in 0..(super::BLOCK + 20) {
+        let nu = NewUser {
+            given: format!("P{k}"),
+            family: "Doe".into(),
+            email: None,
+            login: None,
+            roles: vec!["Stores".into()],
+            access_until: None,
+        };
+        run(&mut o, ADMIN, Command::AddUser(nu)).unwrap();
+    }
+    let c = start(&mut o, "role:Stores", 0);
+    let n = o.reviews.campaigns[&c].item_count;
+    assert!(n as usize > super::BLOCK);
+    assert_eq!(o.reviews.blocks().count(), 2);
+    let nos: Vec<ItemNo> = o.reviews.items_of(c).map(|i| i.no).collect();
+    assert_eq!(nos, (1..=n).collect::<Vec<_>>());
+    let last = o.reviews.item(c, n).unwrap().clone();
+    assert!(o.reviews.item(c, n + 1).is_none());
+    assert!(!o.reviews.is_changed(c, n));
+    let reviewer = as_user(last.reviewer.unwrap());
+    let mut cmd = decide(n, Verdict::Keep, "", None);
+    if let Command::DecideReview { campaign, .. } = &mut cmd {
+        *campaign = c;
+    }
+    let ch = plan(&o, reviewer, &cmd, t0()).unwrap();
+    // The first change of an item writes it on its own, beside its block.
+    assert!(ch.puts.iter().all(|p| p.before.is_none()));
+    o.apply(&ch);
+    assert!(o.reviews.is_changed(c, n));
+    assert_eq!(
+        o.reviews
+            .item(c, n)
+            .unwrap()
+            .decision
+            .as_ref()
+            .unwrap()
+            .verdict,
+        Verdict::Keep
+    );
+    assert_eq!(o.reviews.items_of(c).count() as u32, n);
+    // Records out and in again give the same organisation.
+    let again = Organisation::from_records(o.records(), o.counters).unwrap();
+    assert_eq!(again.reviews, o.reviews);
+    crate::domain::rules::validate_reviews(&o).unwrap();
 }

@@ -292,46 +292,67 @@ fn differing<K: Ord, V: PartialEq>(old: &BTreeMap<K, V>, new: &BTreeMap<K, V>) -
     changed_or_added + removed
 }
 
-/// Campaigns and items: each campaign stored under its id with as many
-/// items as it counts, numbered from 1; each item of a known campaign and
-/// person, given to a reviewer of its campaign or to nobody.
+/// Campaigns and items: each campaign stored under its id with its items
+/// numbered 1 to the count it says, in blocks of its own; an item written
+/// on its own where a block holds it; each item of a known person, given
+/// to a reviewer of its campaign (never its holder) or to nobody.
 pub fn validate_reviews(org: &Organisation) -> DomainResult<()> {
     let r = &org.reviews;
+    for b in r.blocks() {
+        if !r.campaigns.contains_key(&b.campaign) {
+            return Err(invalid(format!(
+                "items from {} belong to unknown campaign #{}",
+                b.first, b.campaign
+            )));
+        }
+        if b.items
+            .iter()
+            .enumerate()
+            .any(|(k, i)| i.campaign != b.campaign || i.no != b.first + k as u32)
+        {
+            return Err(invalid(format!(
+                "the block of items from {} of campaign #{} is out of order",
+                b.first, b.campaign
+            )));
+        }
+    }
+    if let Some(i) = r.strays().next() {
+        return Err(invalid(format!(
+            "item {} of campaign #{} is in no block of its campaign",
+            i.no, i.campaign
+        )));
+    }
     for (id, c) in &r.campaigns {
         if *id != c.id {
             return Err(invalid(format!("campaign #{id} is stored under #{}", c.id)));
         }
-        let n = r.items_of(c.id).count();
-        if n != c.item_count as usize {
+        let mut n = 0u32;
+        for i in r.items_of(c.id) {
+            n += 1;
+            if i.no != n || i.campaign != c.id {
+                return Err(invalid(format!(
+                    "campaign #{id} has item {} where item {n} belongs",
+                    i.no
+                )));
+            }
+            if !org.users.contains_key(&i.holder) {
+                return Err(invalid(format!(
+                    "item {n} of campaign #{id} is held by unknown user #{}",
+                    i.holder
+                )));
+            }
+            if i.reviewer
+                .is_some_and(|rv| i.holder == rv || !c.reviewers.iter().any(|x| x.user == rv))
+            {
+                return Err(invalid(format!(
+                    "item {n} of campaign #{id} is given to someone who is not its reviewer"
+                )));
+            }
+        }
+        if n != c.item_count {
             return Err(invalid(format!(
                 "campaign #{id} counts {} items but {n} are given",
                 c.item_count
-            )));
-        }
-    }
-    for ((cid, no), i) in &r.items {
-        let Some(c) = r.campaigns.get(cid) else {
-            return Err(invalid(format!(
-                "item {no} belongs to unknown campaign #{cid}"
-            )));
-        };
-        if (i.campaign, i.no) != (*cid, *no) || *no == 0 || *no > c.item_count {
-            return Err(invalid(format!(
-                "item {no} of campaign #{cid} is numbered {}.{}",
-                i.campaign, i.no
-            )));
-        }
-        if !org.users.contains_key(&i.holder) {
-            return Err(invalid(format!(
-                "item {no} of campaign #{cid} is held by unknown user #{}",
-                i.holder
-            )));
-        }
-        if i.reviewer
-            .is_some_and(|rv| i.holder == rv || !c.reviewers.iter().any(|x| x.user == rv))
-        {
-            return Err(invalid(format!(
-                "item {no} of campaign #{cid} is given to someone who is not its reviewer"
             )));
         }
     }

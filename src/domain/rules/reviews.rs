@@ -16,8 +16,8 @@ use super::super::reviews::evidence::{conflicts, static_risks, Previous};
 use super::super::reviews::items::{assign, in_scope, person_words};
 use super::super::reviews::report::effective_verdict;
 use super::super::reviews::{
-    Campaign, CampaignId, Closed, Decision, ItemNo, Outcome, ReviewItem, Reviewer, Scope, Target,
-    Verdict, DEFAULT_BULK_AFTER_SECS, MAX_ITEMS, MAX_REVIEWERS,
+    into_blocks, Campaign, CampaignId, Closed, Decision, ItemNo, Outcome, ReviewItem, Reviewer,
+    Scope, Target, Verdict, DEFAULT_BULK_AFTER_SECS, MAX_ITEMS, MAX_REVIEWERS,
 };
 use super::super::text::{self, sanitize};
 use super::super::users::User;
@@ -39,7 +39,7 @@ fn open_campaign(org: &Organisation, id: CampaignId) -> DomainResult<&Campaign> 
 }
 
 fn item<'a>(org: &'a Organisation, c: &Campaign, no: ItemNo) -> DomainResult<&'a ReviewItem> {
-    org.reviews.items.get(&(c.id, no)).ok_or_else(|| {
+    org.reviews.item(c.id, no).ok_or_else(|| {
         invalid(format!(
             "campaign #{} has no item {no} (items 1 to {})",
             c.id, c.item_count
@@ -134,19 +134,33 @@ fn build(
     Ok((campaign, items))
 }
 
+/// A new campaign: its record and its items in blocks.
 fn put_new(puts: &mut Vec<Put>, c: Campaign, items: Vec<ReviewItem>) {
-    puts.reserve(items.len() + 1);
+    let id = c.id;
     puts.push(Put {
-        key: RecordKey::Campaign(c.id),
+        key: RecordKey::Campaign(id),
         before: None,
         after: Some(Record::Campaign(Box::new(c))),
     });
-    for i in items {
+    for b in into_blocks(id, items) {
         puts.push(Put {
-            key: RecordKey::ReviewItem(i.campaign, i.no),
+            key: RecordKey::ReviewBlock(b.campaign, b.first),
             before: None,
-            after: Some(Record::ReviewItem(Box::new(i))),
+            after: Some(Record::ReviewBlock(Box::new(b))),
         });
+    }
+}
+
+/// An item written as it now is: over its own record if it has one, else
+/// a new record beside its block.
+fn item_put(org: &Organisation, before: &ReviewItem, after: ReviewItem) -> Put {
+    Put {
+        key: RecordKey::ReviewItem(after.campaign, after.no),
+        before: org
+            .reviews
+            .is_changed(before.campaign, before.no)
+            .then(|| Record::ReviewItem(Box::new(before.clone()))),
+        after: Some(Record::ReviewItem(Box::new(after))),
     }
 }
 
@@ -217,7 +231,7 @@ pub(super) fn decide(
     let sod = if bulk.is_some() {
         let holders = items
             .iter()
-            .filter_map(|n| org.reviews.items.get(&(c.id, *n)))
+            .filter_map(|n| org.reviews.item(c.id, *n))
             .map(|i| i.holder);
         conflicts(org, holders, cx.now)
     } else {
@@ -270,15 +284,11 @@ pub(super) fn decide(
             looked_ms: if bulk.is_some() { None } else { looked_ms },
             bulk: bulk.is_some(),
         });
-        cx.puts.push(Put {
-            key: RecordKey::ReviewItem(c.id, *no),
-            before: Some(Record::ReviewItem(Box::new(it.clone()))),
-            after: Some(Record::ReviewItem(Box::new(after))),
-        });
+        cx.puts.push(item_put(org, it, after));
     }
     Ok(match (items, bulk) {
         ([no], None) => {
-            let it = &org.reviews.items[&(c.id, *no)];
+            let it = item(org, c, *no)?;
             format!(
                 "campaign #{} item {no}: {} {} of {}{}",
                 c.id,
@@ -341,11 +351,7 @@ pub(super) fn reassign(
         after.reviewer = Some(to.id);
         // A decision by someone else no longer stands.
         after.decision = None;
-        cx.puts.push(Put {
-            key: RecordKey::ReviewItem(c.id, *no),
-            before: Some(Record::ReviewItem(Box::new(it.clone()))),
-            after: Some(Record::ReviewItem(Box::new(after))),
-        });
+        cx.puts.push(item_put(org, it, after));
     }
     let mut nc = c.clone();
     if !nc.reviewers.iter().any(|r| r.user == to.id) {
@@ -536,11 +542,7 @@ pub(super) fn close(cx: &mut Ctx<'_>, campaign: CampaignId) -> DomainResult<Stri
     for (it, o) in outcomes {
         let mut a = it.clone();
         a.outcome = Some(o);
-        puts.push(Put {
-            key: RecordKey::ReviewItem(c.id, it.no),
-            before: Some(Record::ReviewItem(Box::new(it.clone()))),
-            after: Some(Record::ReviewItem(Box::new(a))),
-        });
+        puts.push(item_put(org, it, a));
     }
     let me = org.user(cx.actor.effective())?;
     let mut closed = c.clone();

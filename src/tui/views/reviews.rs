@@ -216,11 +216,11 @@ impl ReviewsView {
         let previous = Previous::of(&cx.org.reviews, c);
         let holders = missing
             .iter()
-            .filter_map(|n| cx.org.reviews.items.get(&(c.id, *n)))
+            .filter_map(|n| cx.org.reviews.item(c.id, *n))
             .map(|i| i.holder);
         let conflicts = evidence::conflicts(cx.org, holders, cx.now);
         for n in missing {
-            if let Some(i) = cx.org.reviews.items.get(&(c.id, n)) {
+            if let Some(i) = cx.org.reviews.item(c.id, n) {
                 let e = evidence::evidence(
                     cx.org,
                     i,
@@ -237,7 +237,7 @@ impl ReviewsView {
     fn selected_item<'a>(&self, cx: &Cx<'a>) -> Option<&'a ReviewItem> {
         let c = self.campaign?;
         let no = self.rows.get(self.list.selected)?;
-        cx.org.reviews.items.get(&(c, *no))
+        cx.org.reviews.item(c, *no)
     }
 
     /// Milliseconds the selected item has been in front of the reviewer.

@@ -147,7 +147,7 @@ pub(super) fn render(v: &mut ReviewsView, f: &mut Frame, area: Rect, cx: &Cx) {
         cx.theme.selected,
         cx.theme.title,
         |i| {
-            let Some(it) = org.reviews.items.get(&(cid, rows[i])) else {
+            let Some(it) = org.reviews.item(cid, rows[i]) else {
                 return vec![Line::from(""); COLUMNS.len()];
             };
             let e = ev.get(&it.no);
@@ -171,7 +171,7 @@ pub(super) fn render(v: &mut ReviewsView, f: &mut Frame, area: Rect, cx: &Cx) {
     let lines = match v
         .rows
         .get(v.list.selected)
-        .and_then(|n| cx.org.reviews.items.get(&(c.id, *n)))
+        .and_then(|n| cx.org.reviews.item(c.id, *n))
     {
         Some(it) => detail_lines(it, c, v.evidence.get(&it.no), cx),
         None => vec![Line::styled(
