@@ -20,6 +20,7 @@ use super::text::{self, sanitize};
 use super::users::{User, UserId, UserStatus};
 
 mod authorizations;
+mod closing;
 mod delegate;
 mod import;
 pub mod kiosk;
@@ -493,12 +494,12 @@ fn plan_with(
             items,
             reviewer,
         } => reviews::reassign(&mut cx, *campaign, items, reviewer)?,
-        Command::CloseReview { campaign } => reviews::close(&mut cx, *campaign)?,
+        Command::CloseReview { campaign } => closing::close(&mut cx, *campaign)?,
         Command::ShortenAuthorization {
             reference,
             expires,
             reason,
-        } => reviews::shorten_authorization(&mut cx, reference, *expires, reason)?,
+        } => closing::shorten_authorization(&mut cx, reference, *expires, reason)?,
         Command::AddUser(nu) => users::add_user(&mut cx, nu)?,
         Command::EditUser { user, edit } => users::edit_user(&mut cx, user, edit)?,
         Command::AssignRole { user, role, until } => {
