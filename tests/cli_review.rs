@@ -303,6 +303,13 @@ fn the_report_verifies_and_an_edited_one_does_not() {
         .ok()
         .stdout;
     assert!(ok.contains("report intact"), "{ok}");
+    // Renaming the organisation, the reviewer and the granter afterwards
+    // changes nothing the report says: it still verifies.
+    db.run(&["org", "set", "--name", "Renamed MRO"]).ok();
+    db.run(&["user", "edit", "rita", "--given", "Rhia"]).ok();
+    db.run(&["user", "edit", "avery", "--family", "Adminson"]).ok();
+    db.run(&["review", "verify-report", html.to_str().unwrap()])
+        .ok();
     for fmt in ["json", "csv"] {
         let f = dir.path().join(format!("q1.{fmt}"));
         db.run(&["review", "report", "1", "-o", f.to_str().unwrap()])

@@ -81,19 +81,7 @@ impl Session {
         let org = self.org();
         let c = &org.reviews.campaigns[&id];
         let items: Vec<_> = org.reviews.items_of(id).collect();
-        let name_of = |u: u32| {
-            org.users
-                .get(&u)
-                .map_or(format!("#{u}"), crate::domain::reviews::items::person_words)
-        };
-        Ok(report::build(
-            &org.settings.name,
-            c,
-            &items,
-            entry.seq,
-            &hex(&entry.hash),
-            &name_of,
-        ))
+        Ok(report::build(c, &items, entry.seq, &hex(&entry.hash)))
     }
 
     /// Checks a report's text against the chain: the chain verifies, the

@@ -205,6 +205,10 @@ pub fn assign(
                 target: f.target,
                 until: f.until,
                 given_by: f.given_by,
+                given_by_name: org
+                    .users
+                    .get(&f.given_by)
+                    .map_or(format!("#{}", f.given_by), person_words),
                 given_at: f.given_at,
                 reviewer,
                 decision: None,

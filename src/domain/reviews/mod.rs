@@ -196,6 +196,8 @@ pub struct Closed {
     pub by: UserId,
     pub by_name: String,
     pub at: DateTime<Utc>,
+    /// The organisation's name when it closed (its report names it).
+    pub organisation: String,
     /// The separation-of-duties exceptions in force for people in scope
     /// when it closed, in words.
     pub exceptions: Vec<String>,
@@ -273,6 +275,8 @@ pub struct ReviewItem {
     /// Who gave it and when (as recorded on the assignment, grant or
     /// authorization).
     pub given_by: UserId,
+    /// Who gave it, in words, when the campaign started.
+    pub given_by_name: String,
     pub given_at: DateTime<Utc>,
     /// None: no reviewer could be given (every one holds it or gave it).
     pub reviewer: Option<UserId>,

@@ -121,15 +121,14 @@ fn seconds(ms: u32) -> String {
 }
 
 /// Builds the report of a closed campaign from its records and the entry
-/// that closed it. `given_by` names a person by id (as recorded now; ids
-/// never change hands).
+/// that closed it: only words the records kept as they were (names when
+/// the campaign started or closed), so that a report renders the same
+/// whatever is renamed later.
 pub fn build(
-    organisation: &str,
     campaign: &Campaign,
     items: &[&ReviewItem],
     closing_seq: u64,
     chain_head: &str,
-    name_of: &dyn Fn(u32) -> String,
 ) -> Report {
     let closed = campaign.closed.as_ref();
     let mut totals = Totals::default();
@@ -152,7 +151,7 @@ pub fn build(
             person: i.holder_name.clone(),
             access: i.target.describe(),
             until: i.until.map_or("never".into(), |d| d.to_string()),
-            given: format!("{} {}", name_of(i.given_by), i.given_at.format("%Y-%m-%d")),
+            given: format!("{} {}", i.given_by_name, i.given_at.format("%Y-%m-%d")),
             reviewer: i
                 .reviewer
                 .map_or("(none)".into(), |r| campaign.reviewer_name(r)),
@@ -192,7 +191,7 @@ pub fn build(
         .collect();
     Report {
         format: FORMAT.into(),
-        organisation: organisation.into(),
+        organisation: closed.map(|c| c.organisation.clone()).unwrap_or_default(),
         campaign: campaign.id,
         name: campaign.name.clone(),
         scope: campaign.scope_words.clone(),

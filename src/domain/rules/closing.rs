@@ -229,6 +229,7 @@ pub(super) fn close(cx: &mut Ctx<'_>, campaign: CampaignId) -> DomainResult<Stri
         by: me.id,
         by_name: person_words(me),
         at: cx.now,
+        organisation: org.settings.name.clone(),
         exceptions,
         next,
     });
