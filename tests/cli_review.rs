@@ -307,7 +307,8 @@ fn the_report_verifies_and_an_edited_one_does_not() {
     // changes nothing the report says: it still verifies.
     db.run(&["org", "set", "--name", "Renamed MRO"]).ok();
     db.run(&["user", "edit", "rita", "--given", "Rhia"]).ok();
-    db.run(&["user", "edit", "avery", "--family", "Adminson"]).ok();
+    db.run(&["user", "edit", "avery", "--family", "Adminson"])
+        .ok();
     db.run(&["review", "verify-report", html.to_str().unwrap()])
         .ok();
     for fmt in ["json", "csv"] {

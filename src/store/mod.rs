@@ -463,18 +463,7 @@ impl Store {
                 d.add(T_SETTINGS, &k, &v);
             }
         }
-        for t in [
-            T_ROLES,
-            T_USERS,
-            T_QUALS,
-            T_AUTHS,
-            T_TERMS,
-            T_PINS,
-            T_SOD,
-            T_CAMPAIGNS,
-            T_ITEMS,
-            T_BLOCKS,
-        ] {
+        for t in state::RECORD_TREES.into_iter().filter(|t| *t != T_SETTINGS) {
             for kv in self.trees[t].iter() {
                 let (k, v) = kv.map_err(storage)?;
                 if let Some(d) = digest.as_deref_mut() {

@@ -375,9 +375,7 @@ pub fn evidence(
         gives,
         given: format!(
             "{} on {}",
-            org.users
-                .get(&item.given_by)
-                .map_or(format!("#{}", item.given_by), super::items::person_words),
+            super::items::name_of(org, item.given_by),
             item.given_at.format("%Y-%m-%d")
         ),
         activity: if words.is_empty() {

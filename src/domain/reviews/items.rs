@@ -198,17 +198,11 @@ pub fn assign(
                 campaign,
                 no: (i + 1) as ItemNo,
                 holder: f.user,
-                holder_name: org
-                    .users
-                    .get(&f.user)
-                    .map_or(format!("#{}", f.user), person_words),
+                holder_name: name_of(org, f.user),
                 target: f.target,
                 until: f.until,
                 given_by: f.given_by,
-                given_by_name: org
-                    .users
-                    .get(&f.given_by)
-                    .map_or(format!("#{}", f.given_by), person_words),
+                given_by_name: name_of(org, f.given_by),
                 given_at: f.given_at,
                 reviewer,
                 decision: None,
@@ -216,6 +210,11 @@ pub fn assign(
             }
         })
         .collect()
+}
+
+/// A person in words by id: "Hugo Dahl (hdahl)", or "#7" if unknown.
+pub fn name_of(org: &Organisation, id: u32) -> String {
+    org.users.get(&id).map_or(format!("#{id}"), person_words)
 }
 
 /// "Hugo Dahl (hdahl)".

@@ -10,7 +10,7 @@ use super::super::catalog::system;
 use super::super::command::{Command, NewReview};
 use super::super::error::{invalid, DomainError, DomainResult};
 use super::super::org::{Organisation, Put, Record, RecordKey};
-use super::super::reviews::items::person_words;
+use super::super::reviews::items::{name_of, person_words};
 use super::super::reviews::report::effective_verdict;
 use super::super::reviews::{
     Campaign, CampaignId, Closed, Outcome, ReviewItem, Scope, Target, Verdict,
@@ -172,9 +172,7 @@ pub(super) fn close(cx: &mut Ctx<'_>, campaign: CampaignId) -> DomainResult<Stri
                     format!(
                         "{}: {} until {} ({})",
                         r.name,
-                        org.users
-                            .get(&e.user)
-                            .map_or(format!("#{}", e.user), person_words),
+                        name_of(org, e.user),
                         e.until,
                         e.reason
                     )
