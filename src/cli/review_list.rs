@@ -62,7 +62,7 @@ pub fn list(ctx: &Ctx, all: bool, due: Option<i64>) -> CliResult {
                     "id": c.id, "name": c.name, "scope": c.scope_words, "due": c.due,
                     "days_left": (c.due - today).num_days(),
                     "open": c.is_open(), "items": n, "decided": d,
-                    "unassigned": c.unassigned,
+                    "unassigned": org.reviews.unassigned(c.id),
                     "left": left_by_reviewer(org, c).into_iter()
                         .filter(|(_, n)| mine.is_none() || *n > 0)
                         .map(|(r, n)| json!({"reviewer": r, "undecided": n}))
@@ -134,7 +134,7 @@ pub fn show(ctx: &Ctx, campaign: &str) -> CliResult {
             "granter_may_review": c.granter_may_review, "bulk_after_secs": c.bulk_after_secs,
             "inactive_days": c.inactive_days,
             "started_by": c.started_by_name, "started_at": c.started_at,
-            "items": n, "decided": d, "unassigned": c.unassigned,
+            "items": n, "decided": d, "unassigned": org.reviews.unassigned(c.id),
             "reviewers": left.iter().map(|(r, n)| json!({"reviewer": r, "undecided": n})).collect::<Vec<_>>(),
             "open": c.is_open(),
             "closed_by": c.closed.as_ref().map(|x| x.by_name.clone()),
@@ -172,11 +172,12 @@ pub fn show(ctx: &Ctx, campaign: &str) -> CliResult {
         c.inactive_days
     );
     outln!(ctx, "  progress:  {d} of {n} items decided");
-    if c.unassigned > 0 {
+    let unassigned = org.reviews.unassigned(c.id);
+    if unassigned > 0 {
         outln!(
             ctx,
             "  WARNING:   {} items have no reviewer (every reviewer holds or gave them): clearance review reassign {} ITEMS --to USER",
-            c.unassigned,
+            unassigned,
             c.id
         );
     }

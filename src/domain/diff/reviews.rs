@@ -32,12 +32,6 @@ pub(super) fn campaign(n: &Names, b: Option<&Campaign>, a: Option<&Campaign>) ->
                 Mark::Added,
                 format!("reviewers: {}", names.join(", ")),
             ));
-            if a.unassigned > 0 {
-                out.push(line(
-                    Mark::Added,
-                    format!("{} items without a reviewer", a.unassigned),
-                ));
-            }
         }
         Some(b) => {
             let names = |c: &Campaign| {
@@ -48,12 +42,6 @@ pub(super) fn campaign(n: &Names, b: Option<&Campaign>, a: Option<&Campaign>) ->
                     .join(", ")
             };
             field(&mut out, "reviewers", names(b), names(a));
-            field(
-                &mut out,
-                "items without a reviewer",
-                b.unassigned.to_string(),
-                a.unassigned.to_string(),
-            );
             if let (None, Some(cl)) = (&b.closed, &a.closed) {
                 out.push(line(Mark::Changed, format!("closed by {}", n.user(cl.by))));
                 if let Some(next) = cl.next {

@@ -71,16 +71,6 @@ impl Risk {
             Risk::Regranted => "back",
         }
     }
-
-    /// Signs that stop a bulk keep (every sign does).
-    pub const ALL: [Risk; 6] = [
-        Risk::Inactive,
-        Risk::Privileged,
-        Risk::SodConflict,
-        Risk::GrantedByReviewer,
-        Risk::ExpiresNever,
-        Risk::Regranted,
-    ];
 }
 
 /// Everything shown about one item.

@@ -99,6 +99,12 @@ impl Reviews {
             })
     }
 
+    /// How many items of a campaign have no reviewer (every reviewer
+    /// holds or gave them): an administrator reassigns them.
+    pub fn unassigned(&self, id: CampaignId) -> usize {
+        self.items_of(id).filter(|i| i.reviewer.is_none()).count()
+    }
+
     /// Every item of every campaign as it now is.
     pub fn all_items(&self) -> impl Iterator<Item = &ReviewItem> + '_ {
         self.campaigns.keys().flat_map(|c| self.items_of(*c))

@@ -163,9 +163,8 @@ pub struct Campaign {
     pub started_at: DateTime<Utc>,
     /// The campaign this one recurs from.
     pub follows: Option<CampaignId>,
-    /// How many items it holds, and how many found no reviewer.
+    /// How many items it holds.
     pub item_count: u32,
-    pub unassigned: u32,
     pub closed: Option<Closed>,
 }
 
@@ -238,17 +237,6 @@ impl Target {
             Target::Authorization {
                 reference, kind, ..
             } => format!("authorization {reference} ({kind})"),
-        }
-    }
-
-    /// The same thing, whatever its dates or levels: for "what changed
-    /// since the last review".
-    pub fn same_thing(&self, other: &Target) -> bool {
-        match (self, other) {
-            (Target::Assignment { role: a, .. }, Target::Assignment { role: b, .. }) => a == b,
-            (Target::Grant { permission: a, .. }, Target::Grant { permission: b, .. }) => a == b,
-            (Target::Authorization { id: a, .. }, Target::Authorization { id: b, .. }) => a == b,
-            _ => false,
         }
     }
 

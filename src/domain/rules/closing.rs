@@ -219,7 +219,7 @@ pub(super) fn close(cx: &mut Ctx<'_>, campaign: CampaignId) -> DomainResult<Stri
         };
         let (n, items) = build(cx, state, id, &nr, Some(c.id))
             .map_err(|e| super::prefix_error(e, "the next campaign"))?;
-        next_words = format!("; {}", started_words(&n));
+        next_words = format!("; {}", started_words(&n, &items));
         next = Some(id);
         put_new(&mut puts, n, items);
     }

@@ -97,7 +97,6 @@ pub(super) fn build(
     }
     let ids: Vec<u32> = reviewers.iter().map(|u| u.id).collect();
     let items = assign(org, id, found, &ids, nr.granter_may_review);
-    let unassigned = items.iter().filter(|i| i.reviewer.is_none()).count() as u32;
     let me = org.user(cx.actor.effective())?;
     let campaign = Campaign {
         id,
@@ -126,7 +125,6 @@ pub(super) fn build(
         started_at: cx.now,
         follows,
         item_count: items.len() as u32,
-        unassigned,
         closed: None,
     };
     Ok((campaign, items))
@@ -162,7 +160,7 @@ pub(super) fn item_put(org: &Organisation, before: &ReviewItem, after: ReviewIte
     }
 }
 
-pub(super) fn started_words(c: &Campaign) -> String {
+pub(super) fn started_words(c: &Campaign, items: &[ReviewItem]) -> String {
     let mut s = format!(
         "started campaign #{} {}: {} items over {}, due {}",
         c.id,
@@ -171,10 +169,10 @@ pub(super) fn started_words(c: &Campaign) -> String {
         c.scope_words,
         c.due
     );
-    if c.unassigned > 0 {
+    let unassigned = items.iter().filter(|i| i.reviewer.is_none()).count();
+    if unassigned > 0 {
         s.push_str(&format!(
-            "; {} items have no reviewer (each reviewer holds or gave them): reassign them",
-            c.unassigned
+            "; {unassigned} items have no reviewer (each reviewer holds or gave them): reassign them"
         ));
     }
     s
@@ -184,7 +182,7 @@ pub(super) fn start(cx: &mut Ctx<'_>, nr: &NewReview) -> DomainResult<String> {
     cx.require(system::USERS_MANAGE)?;
     let id = cx.org.reviews.next_id();
     let (c, items) = build(cx, cx.org, id, nr, None)?;
-    let words = started_words(&c);
+    let words = started_words(&c, &items);
     put_new(&mut cx.puts, c, items);
     Ok(words)
 }
@@ -327,7 +325,6 @@ pub(super) fn reassign(
         return Err(invalid("name the items to reassign"));
     }
     let to = reviewer_of(cx, reviewer)?;
-    let mut before_unassigned = 0u32;
     for no in items {
         let it = item(org, c, *no)?;
         if to.id == it.holder {
@@ -342,9 +339,6 @@ pub(super) fn reassign(
                 sanitize(&to.handle())
             )));
         }
-        if it.reviewer.is_none() {
-            before_unassigned += 1;
-        }
         let mut after = it.clone();
         after.reviewer = Some(to.id);
         // A decision by someone else no longer stands.
@@ -358,7 +352,6 @@ pub(super) fn reassign(
             name: person_words(to),
         });
     }
-    nc.unassigned -= before_unassigned;
     if nc != *c {
         cx.puts.push(Put {
             key: RecordKey::Campaign(c.id),
