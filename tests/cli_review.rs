@@ -523,3 +523,44 @@ fn campaigns_travel_through_export_and_import_and_a_bad_one_is_refused() {
         .error(&["import file", "not its reviewer"]);
     db.run(&["doctor"]).ok();
 }
+
+#[test]
+fn where_every_change_needs_a_reason_a_decision_carries_its_own() {
+    let db = mro();
+    let items = start(&db, &[]);
+    db.run(&[
+        "org",
+        "set",
+        "--reason-required",
+        "yes",
+        "--reason",
+        "policy",
+    ])
+    .ok();
+    let pat = no(item_of(&items, "Pat", "Maintenance planner"));
+    let stu = no(item_of(&items, "Stu", "Stores"));
+    db.run_as("rita", &["review", "decide", "1", &pat, "keep"])
+        .error(&["requires a reason"]);
+    db.run_as(
+        "rita",
+        &[
+            "review",
+            "decide",
+            "1",
+            &pat,
+            "keep",
+            "--reason",
+            "still planning",
+        ],
+    )
+    .ok();
+    db.run_as(
+        "rita",
+        &["review", "decide", "1", &stu, "remove", "--reason", "left"],
+    )
+    .ok();
+    db.run(&["review", "close", "1", "--reason", "quarter done"])
+        .ok();
+    let stu_user = db.run(&["user", "show", "stu", "--json"]).ok().json();
+    assert!(!stu_user.to_string().contains("\"Stores\""), "{stu_user}");
+}

@@ -408,8 +408,16 @@ pub fn plan(
     cmd: &Command,
     now: DateTime<Utc>,
 ) -> DomainResult<Change> {
-    // Setting one's own PIN is self-service, not an administrative change.
+    // Setting one's own PIN is self-service, not an administrative change;
+    // a review's decision and a review's shortening carry their reason.
+    let carries_reason = match cmd {
+        Command::DecideReview { reason, .. } | Command::ShortenAuthorization { reason, .. } => {
+            !reason.trim().is_empty()
+        }
+        _ => false,
+    };
     if org.settings.reason_required
+        && !carries_reason
         && !matches!(cmd, Command::Reasoned { .. } | Command::SetPin { .. })
     {
         return Err(invalid(
