@@ -63,6 +63,13 @@ fn item_of<'a>(items: &'a serde_json::Value, person: &str, access: &str) -> &'a 
         .unwrap_or_else(|| panic!("no item {person} {access} in {items:#}"))
 }
 
+/// `review decide 1 ITEM HOW…` as `login`.
+fn decide(db: &Db, login: &str, item: &str, how: &[&str]) -> cli::Out {
+    let mut args = vec!["review", "decide", "1", item];
+    args.extend_from_slice(how);
+    db.run_as(login, &args)
+}
+
 fn no(i: &serde_json::Value) -> String {
     i["item"].as_u64().unwrap().to_string()
 }
@@ -122,26 +129,16 @@ fn only_the_reviewer_decides_and_removal_needs_a_reason() {
     let pat = no(item_of(&items, "Pat", "Maintenance planner"));
     db.run(&["review", "decide", "1", &pat, "keep"])
         .error(&["for", "rita", "not you"]);
-    db.run_as("pat", &["review", "decide", "1", &pat, "keep"])
-        .error(&["not you"]);
-    db.run_as("rita", &["review", "decide", "1", &pat, "remove"])
-        .error(&["reason"]);
-    db.run_as(
+    decide(&db, "pat", &pat, &["keep"]).error(&["not you"]);
+    decide(&db, "rita", &pat, &["remove"]).error(&["reason"]);
+    decide(
+        &db,
         "rita",
-        &[
-            "review",
-            "decide",
-            "1",
-            &pat,
-            "shorten",
-            "2026-01-01",
-            "--reason",
-            "x",
-        ],
+        &pat,
+        &["shorten", "2026-01-01", "--reason", "x"],
     )
     .error(&["past"]);
-    db.run_as("rita", &["review", "decide", "1", &pat, "frobnicate"])
-        .error(&["keep, remove or shorten"]);
+    decide(&db, "rita", &pat, &["frobnicate"]).error(&["keep, remove or shorten"]);
     db.run_as("rita", &["review", "decide", "1", "999", "keep"])
         .error(&["no item 999"]);
     let out = db
@@ -187,31 +184,12 @@ fn close_applies_removals_in_one_change_and_the_default_to_the_rest() {
     let items = start(&db, &["--default", "keep"]);
     let pat = no(item_of(&items, "Pat", "Maintenance planner"));
     let stu = no(item_of(&items, "Stu", "Stores"));
-    db.run_as(
+    decide(&db, "rita", &pat, &["remove", "--reason", "left planning"]).ok();
+    decide(
+        &db,
         "rita",
-        &[
-            "review",
-            "decide",
-            "1",
-            &pat,
-            "remove",
-            "--reason",
-            "left planning",
-        ],
-    )
-    .ok();
-    db.run_as(
-        "rita",
-        &[
-            "review",
-            "decide",
-            "1",
-            &stu,
-            "shorten",
-            "2026-06-30",
-            "--reason",
-            "contract ends",
-        ],
+        &stu,
+        &["shorten", "2026-06-30", "--reason", "contract ends"],
     )
     .ok();
     let before = db.run(&["audit", "list", "--json"]).ok().json();
@@ -236,8 +214,7 @@ fn close_applies_removals_in_one_change_and_the_default_to_the_rest() {
     assert_eq!(avery["outcome"], "kept");
     assert!(avery["decision"].is_null());
     // A closed campaign stays as recorded.
-    db.run_as("rita", &["review", "decide", "1", &pat, "keep"])
-        .error(&["closed"]);
+    decide(&db, "rita", &pat, &["keep"]).error(&["closed"]);
     db.run(&["review", "close", "1"]).error(&["closed"]);
 }
 
@@ -275,19 +252,7 @@ fn the_report_verifies_and_an_edited_one_does_not() {
     let db = mro();
     let items = start(&db, &["--default", "none"]);
     let pat = no(item_of(&items, "Pat", "Maintenance planner"));
-    db.run_as(
-        "rita",
-        &[
-            "review",
-            "decide",
-            "1",
-            &pat,
-            "remove",
-            "--reason",
-            "left planning",
-        ],
-    )
-    .ok();
+    decide(&db, "rita", &pat, &["remove", "--reason", "left planning"]).ok();
     db.run(&["review", "report", "1", "-o", "x.html"])
         .error(&["still open"]);
     let dir = tempfile::tempdir().unwrap();
@@ -424,19 +389,7 @@ fn campaigns_and_reports_through_the_server() {
     let _server = Server::start(&db.path, &[]);
     let items = start(&db, &["--default", "keep"]);
     let pat = no(item_of(&items, "Pat", "Maintenance planner"));
-    db.run_as(
-        "rita",
-        &[
-            "review",
-            "decide",
-            "1",
-            &pat,
-            "remove",
-            "--reason",
-            "left planning",
-        ],
-    )
-    .ok();
+    decide(&db, "rita", &pat, &["remove", "--reason", "left planning"]).ok();
     db.run(&["review", "decide", "1", &pat, "keep"])
         .error(&["not you"]);
     let dir = tempfile::tempdir().unwrap();
@@ -539,26 +492,9 @@ fn where_every_change_needs_a_reason_a_decision_carries_its_own() {
     .ok();
     let pat = no(item_of(&items, "Pat", "Maintenance planner"));
     let stu = no(item_of(&items, "Stu", "Stores"));
-    db.run_as("rita", &["review", "decide", "1", &pat, "keep"])
-        .error(&["requires a reason"]);
-    db.run_as(
-        "rita",
-        &[
-            "review",
-            "decide",
-            "1",
-            &pat,
-            "keep",
-            "--reason",
-            "still planning",
-        ],
-    )
-    .ok();
-    db.run_as(
-        "rita",
-        &["review", "decide", "1", &stu, "remove", "--reason", "left"],
-    )
-    .ok();
+    decide(&db, "rita", &pat, &["keep"]).error(&["requires a reason"]);
+    decide(&db, "rita", &pat, &["keep", "--reason", "still planning"]).ok();
+    decide(&db, "rita", &stu, &["remove", "--reason", "left"]).ok();
     db.run(&["review", "close", "1", "--reason", "quarter done"])
         .ok();
     let stu_user = db.run(&["user", "show", "stu", "--json"]).ok().json();
