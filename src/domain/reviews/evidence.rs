@@ -17,7 +17,7 @@ use super::super::org::Organisation;
 use super::super::sod;
 use super::super::users::UserId;
 use super::items::{is_privileged, role_is_privileged};
-use super::{Campaign, Outcome, ReviewItem, Reviews, Target};
+use super::{Campaign, CampaignId, Outcome, ReviewItem, Reviews, Target};
 
 /// Days without activity after which an item counts as inactive, unless
 /// the campaign says otherwise.
@@ -97,12 +97,28 @@ pub struct Evidence {
 }
 
 /// What an item is judged against: its campaign's inactivity threshold,
-/// and what the last closed campaign said of each (person, thing).
-pub struct Previous<'a> {
+/// and what the last closed campaign said of each (person, thing). It owns
+/// what it keeps, so a front end builds it once per change of the data.
+pub struct Previous {
     /// Days without activity that count as inactive.
     pub inactive_days: i64,
-    pub campaign: Option<&'a Campaign>,
-    by_thing: HashMap<(UserId, u8, String), &'a ReviewItem>,
+    /// The last campaign closed before this one started.
+    pub campaign: Option<Earlier>,
+    by_thing: HashMap<(UserId, u8, String), Said>,
+}
+
+/// The campaign an item is compared with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Earlier {
+    pub id: CampaignId,
+    pub name: String,
+}
+
+/// What that campaign said of one thing.
+struct Said {
+    until: Option<NaiveDate>,
+    level_words: Option<String>,
+    outcome: Option<Outcome>,
 }
 
 fn thing(t: &Target) -> (u8, String) {
@@ -113,9 +129,16 @@ fn thing(t: &Target) -> (u8, String) {
     }
 }
 
-impl<'a> Previous<'a> {
+fn level_words(t: &Target) -> Option<&String> {
+    match t {
+        Target::Grant { level_words, .. } => Some(level_words),
+        _ => None,
+    }
+}
+
+impl Previous {
     /// The last campaign closed before `campaign` started.
-    pub fn of(reviews: &'a Reviews, campaign: &Campaign) -> Previous<'a> {
+    pub fn of(reviews: &Reviews, campaign: &Campaign) -> Previous {
         let prev = reviews
             .campaigns
             .values()
@@ -130,27 +153,35 @@ impl<'a> Previous<'a> {
                     .items_of(p.id)
                     .map(|i| {
                         let (k, id) = thing(&i.target);
-                        ((i.holder, k, id), i)
+                        let said = Said {
+                            until: i.until,
+                            level_words: level_words(&i.target).cloned(),
+                            outcome: i.outcome.clone(),
+                        };
+                        ((i.holder, k, id), said)
                     })
                     .collect()
             })
             .unwrap_or_default();
         Previous {
             inactive_days: i64::from(campaign.inactive_days),
-            campaign: prev,
+            campaign: prev.map(|p| Earlier {
+                id: p.id,
+                name: p.name.clone(),
+            }),
             by_thing,
         }
     }
 
-    fn find(&self, item: &ReviewItem) -> Option<&'a ReviewItem> {
+    fn find(&self, item: &ReviewItem) -> Option<&Said> {
         let (k, id) = thing(&item.target);
-        self.by_thing.get(&(item.holder, k, id)).copied()
+        self.by_thing.get(&(item.holder, k, id))
     }
 
     /// What changed since the last closed campaign, and whether it was
     /// given again after that campaign removed it.
     pub fn changed(&self, item: &ReviewItem) -> (String, bool) {
-        let Some(p) = self.campaign else {
+        let Some(p) = &self.campaign else {
             return ("first review".into(), false);
         };
         let Some(old) = self.find(item) else {
@@ -163,9 +194,7 @@ impl<'a> Previous<'a> {
             );
         }
         let mut diffs = Vec::new();
-        if let (Target::Grant { level_words: a, .. }, Target::Grant { level_words: b, .. }) =
-            (&old.target, &item.target)
-        {
+        if let (Some(a), Some(b)) = (&old.level_words, level_words(&item.target)) {
             if a != b {
                 diffs.push(format!("level {a} → {b}"));
             }
@@ -238,7 +267,7 @@ pub fn evidence(
     org: &Organisation,
     item: &ReviewItem,
     activity: Option<&Activity>,
-    previous: &Previous<'_>,
+    previous: &Previous,
     conflicts: &HashMap<UserId, Vec<String>>,
     now: DateTime<Utc>,
 ) -> Evidence {
@@ -398,7 +427,7 @@ impl Evidence {
 pub fn static_risks(
     org: &Organisation,
     item: &ReviewItem,
-    previous: &Previous<'_>,
+    previous: &Previous,
     conflicts: &HashMap<UserId, Vec<String>>,
     now: DateTime<Utc>,
 ) -> Vec<Risk> {

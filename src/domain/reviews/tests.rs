@@ -252,7 +252,7 @@ fn evidence_shows_activity_change_and_risks() {
     };
     let camp = &o.reviews.campaigns[&c2];
     let prev = Previous::of(&o.reviews, camp);
-    assert_eq!(prev.campaign.map(|p| p.id), Some(c));
+    assert_eq!(prev.campaign.as_ref().map(|p| p.id), Some(c));
     let none = conflicts(&o, o.users.keys().copied().collect::<Vec<_>>(), later);
     let pat = find(&o, c2, 3);
     let idle = evidence(&o, pat, None, &prev, &none, later);

@@ -97,6 +97,8 @@ pub struct ReviewsView {
     /// for the rows drawn).
     evidence: HashMap<ItemNo, Evidence>,
     activity: HashMap<UserId, Activity>,
+    /// What the last closed campaign said, for (data version, campaign).
+    previous: Option<((u64, CampaignId), Previous)>,
     /// Which list the activity was asked for, and when.
     activity_for: Option<(CampaignId, bool, Instant)>,
     /// When the reviewer first had this campaign's list in front of them.
@@ -213,7 +215,14 @@ impl ReviewsView {
         if missing.is_empty() {
             return;
         }
-        let previous = Previous::of(&cx.org.reviews, c);
+        // The last closed campaign's say, built once per data version.
+        let key = (cx.version, c.id);
+        if self.previous.as_ref().is_none_or(|(k, _)| *k != key) {
+            self.previous = Some((key, Previous::of(&cx.org.reviews, c)));
+        }
+        let Some((_, previous)) = &self.previous else {
+            return;
+        };
         let holders = missing
             .iter()
             .filter_map(|n| cx.org.reviews.item(c.id, *n))
@@ -225,7 +234,7 @@ impl ReviewsView {
                     cx.org,
                     i,
                     self.activity.get(&i.holder),
-                    &previous,
+                    previous,
                     &conflicts,
                     cx.now,
                 );
