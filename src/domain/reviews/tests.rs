@@ -380,3 +380,43 @@ fn items_are_read_from_their_block_until_written_on_their_own() {
     assert_eq!(again.reviews, o.reviews);
     crate::domain::rules::validate_reviews(&o).unwrap();
 }
+
+#[test]
+fn acting_as_the_reviewer_does_not_decide_ones_own_access() {
+    let mut o = org();
+    // Pat may act as others (impersonate) but reviews nothing; Rita
+    // reviews Pat's role.
+    run(
+        &mut o,
+        ADMIN,
+        Command::Grant {
+            user: "pat".into(),
+            permission: "users.impersonate".into(),
+            level: "yes".into(),
+            until: None,
+        },
+    )
+    .unwrap();
+    let c = start(&mut o, "role:Maintenance planner", 0);
+    let pat = find(&o, c, 3).clone();
+    assert_eq!(pat.reviewer, Some(2));
+    let pat_as_rita = Actor {
+        operator: 3,
+        acting_as: Some(2),
+    };
+    let e = run(&mut o, pat_as_rita, decide(pat.no, Verdict::Keep, "", None)).unwrap_err();
+    assert!(e.to_string().contains("your own access"), "{e}");
+    // The administrator gave it: acting as Rita, still not theirs to review.
+    let admin_as_rita = Actor {
+        operator: 1,
+        acting_as: Some(2),
+    };
+    let e = run(
+        &mut o,
+        admin_as_rita,
+        decide(pat.no, Verdict::Keep, "", None),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("access you gave"), "{e}");
+    run(&mut o, as_user(2), decide(pat.no, Verdict::Keep, "", None)).unwrap();
+}

@@ -248,6 +248,19 @@ pub(super) fn decide(
                 None => format!("item {no} has no reviewer yet; an administrator reassigns it"),
             }));
         }
+        // Acting as the reviewer does not let the person behind it decide
+        // their own access, or (by policy) access they gave.
+        let operator = cx.actor.operator;
+        if it.holder == operator {
+            return Err(DomainError::Forbidden(format!(
+                "item {no} is your own access: nobody reviews their own access"
+            )));
+        }
+        if !c.granter_may_review && it.given_by == operator {
+            return Err(DomainError::Forbidden(format!(
+                "item {no} is access you gave: by this campaign's policy you cannot review it"
+            )));
+        }
         if let Verdict::Shorten(d) = verdict {
             if *d < today {
                 return Err(invalid(format!("{d} is in the past")));
